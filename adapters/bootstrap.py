@@ -1,0 +1,199 @@
+"""The composition root: configuration in, wired services out.
+
+Nothing else constructs adapters. ``Container.start`` runs the process roles
+(projections, outbox, worker) as threads, which is the embedded mode of
+``sesame serve``; the production topology starts each role as its own process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from adapters.argon2_hasher import Argon2Hasher
+from adapters.clock import SystemClock
+from adapters.database import Database
+from adapters.dramatiq_jobs import Jobs
+from adapters.maildir_mailer import MaildirMailer
+from adapters.outbox_table import OutboxTable
+from adapters.schema import SCHEMA
+from adapters.session_table import SessionTable
+from application.account_import import AccountImport
+from application.activation import Activation
+from application.config import Settings
+from application.directory import Directory
+from application.event_store import EventStore
+from application.keyring import Keyring
+from application.mail_delivery import MailDelivery
+from application.mail_messages import MailComposer
+from application.passwords import Passwords
+from application.ports import Clock
+from application.sessions import Sessions
+from application.terms import current_terms_version
+from projections.follower import Follower
+from projections.outbox import OutboxProjection
+from projections.profile import ProfileProjection
+from projections.queries import ReadModelQueries
+
+log = logging.getLogger(__name__)
+
+
+def event_store_env(database_url: str) -> dict[str, str]:
+    """eventsourcing's persistence settings for a DATABASE_URL."""
+    url = urlparse(database_url)
+    if url.scheme == "sqlite":
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url), "SQLITE_LOCK_TIMEOUT": "30"}
+    if url.scheme in ("postgresql", "postgres"):
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+        }
+    raise ValueError(f"unsupported DATABASE_URL: {database_url}")
+
+
+def sqlite_path(database_url: str) -> str:
+    """``sqlite:///var/x.db`` is relative, ``sqlite:////abs/x.db`` absolute."""
+    return database_url.removeprefix("sqlite:///") or "var/sesame.db"
+
+
+def open_database(database_url: str) -> Database:
+    if database_url.startswith("sqlite:"):
+        from adapters.sqlite_database import SQLiteDatabase
+
+        return SQLiteDatabase(sqlite_path(database_url))
+    from adapters.postgres_database import PostgresDatabase
+
+    return PostgresDatabase(database_url)
+
+
+def open_mailer(smtp_url: str) -> Any:
+    if smtp_url.startswith("maildir://"):
+        return MaildirMailer(smtp_url.removeprefix("maildir://"))
+    from adapters.smtp_mailer import SmtpMailer
+
+    return SmtpMailer(smtp_url)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    store: EventStore
+    db: Database
+    directory: Directory
+    passwords: Passwords
+    activation: Activation
+    sessions: Sessions
+    importer: AccountImport
+    read_models: ReadModelQueries
+    delivery: MailDelivery
+    jobs: Jobs
+    followers: dict[str, Follower]
+    wakes: list[threading.Event] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def health(self) -> dict[str, str]:
+        """What a load balancer needs to know: can this process reach its stores."""
+        checks = {}
+        try:
+            with self.db.read() as tx:
+                tx.execute("SELECT 1").one()
+            checks["database"] = "ok"
+        except Exception:
+            checks["database"] = "unavailable"
+        checks["broker"] = "ok" if self.jobs.ping() else "unavailable"
+        return checks
+
+    def dispatch_due_mail(self) -> None:
+        """Hand every due mail to the job queue (after an outbox batch, and on idle)."""
+        for mail_id in self.delivery.due():
+            self.jobs.enqueue("deliver_mail", mail_id)
+
+    def start(self, roles: tuple[str, ...] = ("projections", "outbox", "worker")) -> None:
+        """Run process roles as threads of this process."""
+        if "worker" in roles:
+            worker = self.jobs.worker()
+            worker.start()
+            self.threads.append(threading.Thread(target=self._stop_on_exit, args=(worker,), daemon=True))
+        if "projections" in roles:
+            self.threads.append(self._follow(self.followers["profile"]))
+        if "outbox" in roles:
+            self.threads.append(self._follow(self.followers["outbox"], after=self.dispatch_due_mail))
+        for thread in self.threads:
+            thread.start()
+
+    def _follow(self, follower: Follower, after: Callable[[], None] = lambda: None) -> threading.Thread:
+        wake = threading.Event()
+        self.wakes.append(wake)
+        return threading.Thread(
+            target=follower.run, args=(wake, self.stopping), kwargs={"after": after},
+            name=f"follow-{follower.projection.name}", daemon=True,
+        )
+
+    def wake_followers(self) -> None:
+        for wake in self.wakes:
+            wake.set()
+
+    def _stop_on_exit(self, worker: Any) -> None:
+        self.stopping.wait()
+        worker.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake_followers()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        self.db.close()
+        self.store.close()
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+    clock = clock or SystemClock()
+    if settings.database_url.startswith("sqlite:"):
+        Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
+    store = EventStore(env=event_store_env(settings.database_url))
+    db = open_database(settings.database_url)
+    db.create_schema(SCHEMA)
+    keys = Keyring(settings.secret_key)
+    directory = Directory(store, keys)
+    passwords = Passwords(
+        Argon2Hasher(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism),
+        settings.password_policy,
+    )
+    read_models = ReadModelQueries(db)
+    composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
+    delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
+    jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
+    container = Container(
+        settings=settings,
+        clock=clock,
+        store=store,
+        db=db,
+        directory=directory,
+        passwords=passwords,
+        activation=Activation(directory, passwords, clock, current_terms_version, timedelta(hours=settings.verification_ttl_hours)),
+        sessions=Sessions(directory, passwords, SessionTable(db), read_models, clock, timedelta(hours=settings.session_ttl_hours)),
+        importer=AccountImport(directory),
+        read_models=read_models,
+        delivery=delivery,
+        jobs=jobs,
+        followers={},
+    )
+    container.followers = {
+        "profile": Follower(store, db, ProfileProjection()),
+        "outbox": Follower(store, db, OutboxProjection()),
+    }
+    store.on_commit = container.wake_followers
+    return container

@@ -1,0 +1,71 @@
+"""A thin SQL connection for the tables beside the event store (read models,
+sessions, outbox, tracking), with SQLite and PostgreSQL twins.
+
+SQL is written once with ``:name`` parameters; the PostgreSQL twin rewrites
+them to psycopg's ``%(name)s``. Where the dialects truly differ (full-text
+search, upserts' locking) each twin carries its own statement.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Mapping[str, Any] | Sequence[Any] = ...) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+class Database(ABC):
+    dialect: str
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """A write transaction; on SQLite it takes the write lock at once."""
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager[Tx]:
+        """A read-only transaction that blocks no writer."""
+
+    @abstractmethod
+    def create_schema(self, statements: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Tx:
+    """A transaction's cursor with one parameter style for both dialects."""
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self._cursor = cursor
+        self._dialect = dialect
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Tx:
+        if self._dialect == "postgresql":
+            sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+        self._cursor.execute(sql, params or {})
+        return self
+
+    def one(self) -> Any:
+        return self._cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+    def iterate(self) -> Iterator[Any]:
+        yield from self._cursor
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)

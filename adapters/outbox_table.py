@@ -1,0 +1,65 @@
+"""The outbox table: mails decided by committed events, waiting for delivery.
+
+A row moves pending → sending → sent, or back to pending with a later
+``next_attempt_at`` after a failure, or to failed after too many. Taking a row
+is a conditional update, so two workers never send the same mail at once; a
+row left in ``sending`` by a killed worker becomes due again after a while.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from adapters.database import Database
+
+STALE_SENDING = timedelta(minutes=5)
+
+
+class OutboxTable:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def take(self, mail_id: str, now: datetime) -> dict[str, Any] | None:
+        """Mark a due mail as being sent by us; None if it is not ours to send."""
+        with self.db.transaction() as tx:
+            taken = tx.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = :retry "
+                "WHERE mail_id = :id AND ((status = 'pending' AND next_attempt_at <= :now) "
+                "OR (status = 'sending' AND next_attempt_at <= :now))",
+                {"id": mail_id, "now": now.isoformat(), "retry": (now + STALE_SENDING).isoformat()},
+            ).rowcount
+            if not taken:
+                return None
+            row = tx.execute("SELECT * FROM outbox WHERE mail_id = :id", {"id": mail_id}).one()
+        mail = dict(row)
+        mail["payload"] = json.loads(mail["payload"])
+        return mail
+
+    def sent(self, mail_id: str, now: datetime) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = :now, last_error = NULL WHERE mail_id = :id",
+                {"id": mail_id, "now": now.isoformat()},
+            )
+
+    def failed(self, mail_id: str, error: str, retry_at: datetime | None) -> None:
+        """Record a failure: due again at ``retry_at``, or given up when None."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE outbox SET status = :status, last_error = :error, next_attempt_at = :retry WHERE mail_id = :id",
+                {
+                    "id": mail_id, "error": error[:500], "status": "pending" if retry_at else "failed",
+                    "retry": (retry_at or datetime.max).isoformat(),
+                },
+            )
+
+    def due(self, now: datetime, limit: int = 100) -> list[str]:
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT mail_id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now "
+                "ORDER BY next_attempt_at LIMIT :limit",
+                {"now": now.isoformat(), "limit": limit},
+            ).all()
+        return [row["mail_id"] for row in rows]

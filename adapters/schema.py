@@ -1,0 +1,51 @@
+"""The side tables, created on first start and upgraded in place (IF NOT EXISTS)."""
+
+from __future__ import annotations
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS tracking (
+        name TEXT PRIMARY KEY,
+        position BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        token_digest TEXT PRIMARY KEY,
+        identity_id TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        position BIGINT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS sessions_identity ON sessions (identity_id)",
+    """CREATE TABLE IF NOT EXISTS read_identities (
+        identity_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        email TEXT,
+        proposed_email TEXT,
+        terms_version TEXT,
+        default_account TEXT,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS read_identities_proposed ON read_identities (proposed_email)",
+    """CREATE TABLE IF NOT EXISTS read_accounts (
+        account_id TEXT PRIMARY KEY,
+        client_code TEXT NOT NULL,
+        company_code TEXT NOT NULL,
+        login_id TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        suggested_email TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS read_identity_accounts (
+        identity_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (identity_id, account_id))""",
+    """CREATE TABLE IF NOT EXISTS outbox (
+        mail_id TEXT PRIMARY KEY,
+        identity_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        sent_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)",
+]

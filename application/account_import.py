@@ -1,0 +1,165 @@
+"""Importing an agency's provisional credentials, idempotently and in batches.
+
+Rows stream in; each batch is checked, loaded, changed and saved in one atomic
+write, so memory stays flat however long the file. A contract is addressed by
+the keyed digest of its codes and login id: importing it again updates it,
+never duplicates it. Lines already seen in this file are remembered in a
+private on-disk SQLite table, so a repeated line is reported with the line it
+repeats without holding a million keys in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from application.directory import Directory
+from application.emails import normalize_email
+from application.errors import Conflict, Refused
+from application.event_store import uuid_of
+from domain.agency_account import ROLES, AgencyAccount
+
+COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
+REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "holder_name", "role")
+CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_NAME = 200
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected}
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    digest: str
+    values: dict[str, str]
+
+
+class AccountImport:
+    def __init__(self, directory: Directory, batch_size: int = 500) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.batch_size = batch_size
+
+    def run(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any]]],
+        progress: Callable[[int], None] = lambda _: None,
+        allowed: Callable[[str, str], bool] = lambda _c, _s: True,
+    ) -> ImportReport:
+        """Import (line number, row) pairs; ``allowed`` scopes an agency to its codes."""
+        report = ImportReport()
+        seen = SeenKeys()
+        for batch in _batched(iter(rows), self.batch_size):
+            checked: list[Row] = []
+            for line, raw in batch:
+                try:
+                    row = self._check(line, raw, allowed)
+                    seen.add(row.digest, line)
+                    checked.append(row)
+                except Refused as refusal:
+                    report.rejected.append({"line": line, "reason": refusal.message})
+            self._save(checked, report)
+            progress(len(batch))
+        seen.close()
+        report.rejected.sort(key=lambda r: r["line"])
+        return report
+
+    def _check(self, line: int, raw: dict[str, Any], allowed: Callable[[str, str], bool]) -> Row:
+        missing = [c for c in REQUIRED if not isinstance(raw.get(c), str) or not raw[c].strip()]
+        if missing:
+            raise Refused("rejected", "colonne manquante ou vide : " + ", ".join(missing))
+        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS}
+        for c in ("client_code", "company_code", "login_id"):
+            if not CODE.fullmatch(values[c]):
+                raise Refused("rejected", f"{c} invalide (lettres, chiffres, . _ -, 64 au plus)")
+        if not allowed(values["client_code"], values["company_code"]):
+            raise Refused("rejected", "codes d'une autre agence")
+        if not re.fullmatch(r"\d{6}", values["provisional_password"]):
+            raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
+        if values["role"] not in ROLES:
+            raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » (tenant, owner, co_owner)")
+        if len(values["holder_name"]) > MAX_NAME or "\x00" in values["holder_name"]:
+            raise Refused("rejected", "nom du titulaire invalide")
+        if values["email"]:
+            try:
+                values["email"] = normalize_email(values["email"])
+            except Refused as refusal:
+                raise Refused("rejected", "email mal formé") from refusal
+        digest = self.directory.account_digest(values["client_code"], values["company_code"], values["login_id"])
+        return Row(line, digest, values)
+
+    def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
+        """One atomic write per batch; a concurrent import of the same contract
+        makes the store refuse it, and the batch is replayed on fresh state."""
+        for attempt in range(attempts):
+            outcome = ImportReport()
+            changed = self._apply(rows, outcome)
+            try:
+                self.store.commit(*changed)
+            except Conflict:
+                if attempt == attempts - 1:
+                    raise
+                continue
+            report.added += outcome.added
+            report.updated += outcome.updated
+            report.unchanged += outcome.unchanged
+            return
+
+    def _apply(self, rows: list[Row], outcome: ImportReport) -> list[AgencyAccount]:
+        changed: dict[str, AgencyAccount] = {}
+        for row in rows:
+            account = self.store.find(AgencyAccount, uuid_of(row.digest))
+            details = {
+                "holder_name": row.values["holder_name"],
+                "role": row.values["role"],
+                "suggested_email": row.values["email"],
+                "provisional_digest": self.directory.provisional_digest(row.digest, row.values["provisional_password"]),
+            }
+            if account is None:
+                account = AgencyAccount(
+                    row.digest, row.values["client_code"], row.values["company_code"], row.values["login_id"], **details
+                )
+                changed[row.digest] = account
+                outcome.added += 1
+            elif account.reimport(**details):
+                changed[row.digest] = account
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        return list(changed.values())
+
+
+class SeenKeys:
+    """The contracts already read from this file, spilled to a temporary file."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "" is a private, on-disk temporary database
+        self.db.execute("CREATE TABLE seen (digest TEXT PRIMARY KEY, line INTEGER)")
+
+    def add(self, digest: str, line: int) -> None:
+        """Remember a contract's first line; refuse a later line of the same one."""
+        inserted = self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line)).rowcount
+        if not inserted:
+            (first,) = self.db.execute("SELECT line FROM seen WHERE digest = ?", (digest,)).fetchone()
+            raise Refused("rejected", f"ligne répétée (même contrat qu'à la ligne {first})")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch

@@ -1,0 +1,162 @@
+"""Activation: provisional credentials → email → password and terms → verified.
+
+Seed 001 §1.1: the person types the login id and 6-digit code their agency
+printed, confirms or corrects the suggested email, chooses a password, accepts
+the CGU and privacy policy, then proves the address by an emailed link. The
+contract is claimed by the activating identity from the first step (so a
+second browser resumes the same activation); the email only at the proof, so
+nobody can squat an address they cannot read.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from application.directory import Directory
+from application.emails import normalize_email
+from application.errors import Refused
+from application.event_store import retrying
+from application.passwords import Passwords
+from application.ports import Clock
+from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
+from domain.identity import ACTIVE, Identity
+
+ACTIVATION, VERIFY_EMAIL = "activation", "verify-email"
+
+
+def invalid_credentials() -> Refused:
+    return Refused("invalid_credentials", "Identifiant ou mot de passe incorrect.")
+
+
+class Activation:
+    def __init__(
+        self,
+        directory: Directory,
+        passwords: Passwords,
+        clock: Clock,
+        terms_version: Callable[[], str],
+        verification_ttl: timedelta,
+    ) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.keys = directory.keys
+        self.passwords = passwords
+        self.clock = clock
+        self.terms_version = terms_version
+        self.verification_ttl = verification_ttl
+
+    @retrying()
+    def start(
+        self, client_code: str, company_code: str, login_id: str, provisional_password: str
+    ) -> dict[str, Any]:
+        """Check the agency's credentials and open (or resume) the activation."""
+        digest = self.directory.account_digest(client_code, company_code, login_id)
+        account = self.directory.account(client_code, company_code, login_id)
+        expected = self.directory.provisional_digest(digest, provisional_password)
+        known = account.provisional_digest if account else self.keys.digest("none")
+        if not hmac.compare_digest(known, expected) or account is None:
+            raise invalid_credentials()
+        nonce = self.keys.nonce()
+        contract = self.directory.contract_digest(account.id)
+        identity = self.directory.holder(contract)
+        if identity is not None and identity.status == ACTIVE:
+            raise Refused("already_activated", "Ce compte est déjà activé : connectez-vous avec votre email.")
+        if identity is not None:
+            identity.resume_activation(nonce)
+            self.store.commit(identity)
+        else:
+            identity = Identity(account.id, nonce)
+            self.store.commit(identity, self.directory.claim_for(contract, identity.id))
+        return {
+            "activation": self.keys.mint(ACTIVATION, identity.id, nonce),
+            "suggested_email": account.suggested_email or None,
+            "holder_name": account.holder_name,
+        }
+
+    def activating(self, activation: str) -> Identity:
+        """The identity an activation token opens, or ``activation_not_found``."""
+        owner = self.keys.owner_of(activation)
+        identity = self.directory.identity(owner)
+        if identity is None or not self.keys.check(ACTIVATION, activation, identity.activation_nonce):
+            raise Refused("activation_not_found", "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.")
+        return identity
+
+    @retrying()
+    def propose_email(self, activation: str, email: object) -> dict[str, str]:
+        """Choose the login email; ``link`` when it already has a personal account."""
+        address = normalize_email(email)
+        identity = self.activating(activation)
+        identity.propose_email(address)
+        self.store.commit(identity)
+        taken = self._taken(address)
+        return {"next": "link" if taken else "password"}
+
+    def _taken(self, email: str) -> bool:
+        holder = self.directory.holder(self.directory.email_digest(email))
+        return holder is not None and holder.status == ACTIVE
+
+    @retrying()
+    def choose_password(
+        self, activation: str, password: str, confirmation: str, accept_terms: bool
+    ) -> dict[str, str]:
+        """Set the personal password, accept the terms, send the verification link."""
+        identity = self.activating(activation)
+        if identity.proposed_email is None:
+            raise Refused("email_required", "Indiquez d'abord votre adresse email.")
+        if accept_terms is not True:
+            raise Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité.")
+        password_hash = self.passwords.new_hash(password, confirmation, context=[identity.proposed_email])
+        if self._taken(identity.proposed_email):
+            raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
+        identity.set_password(password_hash)
+        identity.accept_terms(self.terms_version())
+        self._send_verification(identity)
+        return {"next": "verify_email", "email": identity.proposed_email}
+
+    def _send_verification(self, identity: Identity) -> None:
+        try:
+            identity.request_email_verification(self.keys.nonce(), self.clock.now() + self.verification_ttl)
+        except DomainError as error:
+            raise Refused("step_out_of_order", "Choisissez d'abord votre mot de passe.") from error
+        self.store.commit(identity)
+
+    @retrying()
+    def resend(self, activation: str) -> None:
+        """A new verification link; the earlier one stops working."""
+        self._send_verification(self.activating(activation))
+
+    @retrying()
+    def reset(self, activation: str) -> None:
+        """Back to the first step: links die, the contract is free again."""
+        identity = self.activating(activation)
+        identity.reset_activation()
+        claim = self.directory.claim(self.directory.contract_digest(identity.activating_account))
+        if claim is None:
+            self.store.commit(identity)
+            return
+        claim.release(identity.id)
+        self.store.commit(identity, claim)
+
+    @retrying()
+    def verify_email(self, token: object) -> dict[str, str]:
+        """The emailed link: the address is proven, the account becomes active."""
+        identity = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
+        verification = identity.verification if identity else None
+        if identity is None or verification is None or not self.keys.check(VERIFY_EMAIL, str(token), verification.nonce):
+            raise invalid_token()
+        try:
+            identity.verify_email(verification.nonce, self.clock.now())
+            claim = self.directory.claim_for(self.directory.email_digest(verification.email), identity.id)
+        except AlreadyOwned as error:
+            raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.") from error
+        except (DomainError, AlreadyActivated) as error:
+            raise invalid_token() from error
+        self.store.commit(identity, claim)
+        return {"email": verification.email}
+
+
+def invalid_token() -> Refused:
+    return Refused("invalid_token", "Ce lien n'est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent.")

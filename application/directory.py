@@ -1,0 +1,55 @@
+"""Finding aggregates by natural key, through keyed digests only."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.event_store import EventStore, uuid_of
+from application.keyring import Keyring
+from domain.agency_account import AgencyAccount
+from domain.identity import Identity
+from domain.unique_claim import UniqueClaim
+
+
+class Directory:
+    def __init__(self, store: EventStore, keys: Keyring) -> None:
+        self.store = store
+        self.keys = keys
+
+    def account_digest(self, client_code: str, company_code: str, login_id: str) -> str:
+        return self.keys.digest("account", client_code, company_code, login_id)
+
+    def email_digest(self, email: str) -> str:
+        return self.keys.digest("email", email)
+
+    def contract_digest(self, account_id: UUID) -> str:
+        return self.keys.digest("contract", str(account_id))
+
+    def provisional_digest(self, account_digest: str, code: str) -> str:
+        return self.keys.digest("provisional", account_digest, code)
+
+    def account(self, client_code: str, company_code: str, login_id: str) -> AgencyAccount | None:
+        digest = self.account_digest(client_code, company_code, login_id)
+        return self.store.find(AgencyAccount, uuid_of(digest))
+
+    def claim(self, digest: str) -> UniqueClaim | None:
+        return self.store.find(UniqueClaim, uuid_of(digest))
+
+    def claim_for(self, digest: str, owner: UUID) -> UniqueClaim:
+        """The claim of ``digest`` taken by ``owner``: new, or an existing one
+        reclaimed. Raises AlreadyOwned when someone else holds it."""
+        claim = self.claim(digest)
+        if claim is None:
+            return UniqueClaim(digest, owner)
+        claim.claim(owner)
+        return claim
+
+    def identity(self, identity_id: UUID | None) -> Identity | None:
+        if identity_id is None:
+            return None
+        return self.store.find(Identity, identity_id)
+
+    def holder(self, digest: str) -> Identity | None:
+        """The identity currently holding a unique key, if any."""
+        claim = self.claim(digest)
+        return self.identity(claim.owner if claim else None)

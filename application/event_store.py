@@ -1,0 +1,78 @@
+"""The event store: eventsourcing's Application, configured from DATABASE_URL.
+
+Every write of a use case goes through ``commit``, which saves all the
+aggregates it touched in one atomic recording. When the store's unique
+(id, version) constraint refuses it, a concurrent writer won: ``retrying``
+runs the whole use case again on fresh state, and only a persistent race
+reaches the caller, as a 409 ``conflict``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.errors import Conflict
+
+A = TypeVar("A", bound=Aggregate)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class EventStore(Application[UUID]):
+    name = "sesame"
+    on_commit: Callable[[], None] = staticmethod(lambda: None)
+
+    def commit(self, *aggregates: Aggregate) -> int:
+        """Save atomically; returns the last notification id written (0 if none)."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as error:
+            raise Conflict() from error
+        self.on_commit()
+        return max((r.notification.id for r in recordings), default=0)
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None when no such stream exists."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, cls):
+            return None
+        return aggregate
+
+    def position(self) -> int:
+        """The newest notification id in the store."""
+        return self.recorder.max_notification_id() or 0
+
+
+def retrying(attempts: int = 3) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run a use case again when the store reports a lost race."""
+
+    def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(use_case)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(attempts):
+                try:
+                    return use_case(*args, **kwargs)
+                except Conflict:
+                    if attempt == attempts - 1:
+                        raise
+            raise AssertionError("unreachable")
+
+        return run
+
+    return decorate
+
+
+def uuid_of(digest: str) -> UUID:
+    """The aggregate id a keyed digest names (see UniqueClaim.create_id)."""
+    return UUID(hex=digest[:32])
+

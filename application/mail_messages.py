@@ -1,0 +1,52 @@
+"""The mails Sésame sends, in French, as plain text with an HTML alternative."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from application.activation import VERIFY_EMAIL
+from application.keyring import Keyring
+from application.ports import Clock
+
+SUBJECTS = {
+    "verify_email": "Validez votre adresse email",
+}
+LINKS = {"verify_email": (VERIFY_EMAIL, "/verify-email")}
+
+
+class MailComposer:
+    def __init__(self, keys: Keyring, public_url: str, sender: str, clock: Clock) -> None:
+        self.keys = keys
+        self.public_url = public_url
+        self.sender = sender
+        self.clock = clock
+        self.templates = Environment(
+            loader=FileSystemLoader(Path(__file__).parent / "templates" / "mail"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+        )
+
+    def compose(self, mail: dict[str, Any]) -> EmailMessage:
+        """The message for an outbox row; links are derived here, never stored."""
+        kind = mail["kind"]
+        context = dict(mail["payload"], public_url=self.public_url)
+        if kind in LINKS:
+            purpose, path = LINKS[kind]
+            token = self.keys.mint(purpose, UUID(mail["identity_id"]), mail["payload"]["nonce"])
+            context["link"] = f"{self.public_url}{path}?token={token}"
+        message = EmailMessage()
+        message["Subject"] = f"Mon compte immobilier – {SUBJECTS[kind]}"
+        message["From"] = self.sender
+        message["To"] = mail["recipient"]
+        message["Date"] = format_datetime(self.clock.now())
+        message["Message-ID"] = make_msgid(idstring=mail["mail_id"], domain="sesame")
+        message["X-Sesame-Mail-Id"] = mail["mail_id"]
+        message.set_content(self.templates.get_template(f"{kind}.txt").render(context))
+        message.add_alternative(self.templates.get_template(f"{kind}.html").render(context), subtype="html")
+        return message

@@ -1,0 +1,54 @@
+"""Personal passwords: the policy's criteria, then argon2id through the port.
+
+Verification of an unknown account runs against a dummy hash of the same
+parameters, so a wrong email costs the same time as a wrong password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from application.errors import Refused
+from application.ports import PasswordHasher
+from domain.password_policy import PasswordPolicy, nist_policy, seeds_policy
+
+BLOCKLIST = frozenset(
+    (Path(__file__).parent / "common_passwords.txt").read_text().split()
+)
+POLICIES = {"seeds": seeds_policy, "nist": nist_policy}
+
+
+class Passwords:
+    def __init__(self, hasher: PasswordHasher, policy_name: str) -> None:
+        self.hasher = hasher
+        self.policy: PasswordPolicy = POLICIES[policy_name](BLOCKLIST)
+        self._dummy_hash = hasher.hash("sesame-dummy-password")
+
+    def new_hash(self, password: object, confirmation: object, context: Iterable[str] = ()) -> str:
+        """The hash of an acceptable new password, or the refusal to show."""
+        if not isinstance(password, str) or not isinstance(confirmation, str):
+            raise Refused("weak_password", "Choisissez un mot de passe.", criteria=self.unmet(""))
+        unmet = self.unmet(password, context)
+        if unmet:
+            raise Refused("weak_password", "Ce mot de passe ne respecte pas tous les critères.", criteria=unmet)
+        if password != confirmation:
+            raise Refused("password_mismatch", "Les deux mots de passe ne sont pas identiques.")
+        return self.hasher.hash(password)
+
+    def unmet(self, password: str, context: Iterable[str] = ()) -> list[str]:
+        words = [part for item in context for part in item.replace("@", " ").replace(".", " ").split()]
+        return self.policy.unmet(password, words)
+
+    def verify(self, password_hash: str | None, password: object) -> bool:
+        """Constant-work check: an absent hash is checked against the dummy one."""
+        if not isinstance(password, str):
+            password = ""
+        matched = self.hasher.verify(password_hash or self._dummy_hash, password)
+        return matched and password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.needs_rehash(password_hash)
+
+    def rehash(self, password: str) -> str:
+        return self.hasher.hash(password)

@@ -1,0 +1,56 @@
+"""What the use cases need from the outside world, as protocols adapters fulfil."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Session:
+    token_digest: str
+    identity_id: UUID
+    expires_at: datetime
+    position: int
+
+
+class SessionStore(Protocol):
+    """Sessions are short-lived state, not history: a table, not a stream."""
+
+    def add(self, session: Session) -> None: ...
+
+    def get(self, token_digest: str) -> Session | None: ...
+
+    def remove(self, token_digest: str) -> None: ...
+
+
+class Mailer(Protocol):
+    """Delivers one message; the same message id delivered twice lands once
+    where the transport allows it (Maildir), and is retried otherwise."""
+
+    def deliver(self, message: EmailMessage) -> None: ...
+
+
+class ReadModels(Protocol):
+    """The projections the use cases consult (profile, pending logins)."""
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> None: ...
+
+    def profile(self, identity_id: UUID) -> dict[str, Any] | None: ...
+
+    def pending_identities(self, email: str) -> list[UUID]: ...

@@ -1,0 +1,26 @@
+"""The CGU and privacy policy, as versioned files: the newest folder is current.
+
+A version is a folder under ``application/terms/`` named by its date; adding a
+newer folder makes every person accept it at their next login.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TERMS_DIR = Path(__file__).parent / "terms"
+
+
+def versions() -> list[str]:
+    return sorted(p.name for p in TERMS_DIR.iterdir() if p.is_dir())
+
+
+def current_terms_version() -> str:
+    return versions()[-1]
+
+
+def terms_text(version: str, document: str) -> str:
+    """``document`` is ``cgu`` or ``confidentialite``."""
+    if version not in versions() or document not in ("cgu", "confidentialite"):
+        raise KeyError(f"{version}/{document}")
+    return (TERMS_DIR / version / f"{document}.md").read_text()

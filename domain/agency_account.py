@@ -1,0 +1,68 @@
+"""AgencyAccount: one agency contract, as the agency's software exported it.
+
+Its id is a keyed digest of (client code, company code, login id), computed by
+the application, so a re-import of the same contract addresses the same
+aggregate and can only update it. The 6-digit provisional code is kept only as
+a keyed digest: a plain hash of a million possible codes would be no secret.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+ROLES = ("tenant", "owner", "co_owner")
+
+
+class AgencyAccount(Aggregate):
+    """The contract record; who owns it is a UniqueClaim, not a field here."""
+
+    @staticmethod
+    def create_id(digest: str, **_: object) -> UUID:
+        return UUID(hex=digest[:32])
+
+    @event("Imported")
+    def __init__(
+        self,
+        digest: str,
+        client_code: str,
+        company_code: str,
+        login_id: str,
+        holder_name: str,
+        role: str,
+        suggested_email: str,
+        provisional_digest: str,
+    ) -> None:
+        self.client_code = client_code
+        self.company_code = company_code
+        self.login_id = login_id
+        self.holder_name = holder_name
+        self.role = role
+        self.suggested_email = suggested_email
+        self.provisional_digest = provisional_digest
+
+    def details(self) -> dict[str, str]:
+        """The fields an agency may change by importing again."""
+        return {
+            "holder_name": self.holder_name,
+            "role": self.role,
+            "suggested_email": self.suggested_email,
+            "provisional_digest": self.provisional_digest,
+        }
+
+    def reimport(self, **details: str) -> bool:
+        """Apply a newer export of the contract; False when nothing changed."""
+        if details == self.details():
+            return False
+        self._updated(**details)
+        return True
+
+    @event("Updated")
+    def _updated(
+        self, holder_name: str, role: str, suggested_email: str, provisional_digest: str
+    ) -> None:
+        self.holder_name = holder_name
+        self.role = role
+        self.suggested_email = suggested_email
+        self.provisional_digest = provisional_digest

@@ -1,0 +1,87 @@
+"""The profile read model: identities, agency contracts and the links between.
+
+``/me`` and the login's "not yet verified" answer read it; support search
+(issue 5) reads the same tables.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from adapters.database import Tx
+from domain.agency_account import AgencyAccount
+from domain.identity import Identity
+
+
+class ProfileProjection:
+    name = "profile"
+    tables = ("read_identities", "read_accounts", "read_identity_accounts")
+
+    def committed(self) -> None:
+        pass
+
+    @singledispatchmethod
+    def apply(self, event: Any, position: int, tx: Tx) -> None:
+        """Events this view does not show are skipped."""
+
+    @apply.register
+    def _(self, event: Identity.ActivationStarted, position: int, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO read_identities (identity_id, status, started_at, updated_at) "
+            "VALUES (:id, 'activating', :at, :at) ON CONFLICT (identity_id) DO NOTHING",
+            {"id": str(event.originator_id), "at": event.timestamp.isoformat()},
+        )
+
+    def _set(self, event: Any, tx: Tx, **columns: Any) -> None:
+        assignments = ", ".join(f"{column} = :{column}" for column in columns)
+        tx.execute(
+            f"UPDATE read_identities SET {assignments}, updated_at = :at WHERE identity_id = :id",
+            {"id": str(event.originator_id), "at": event.timestamp.isoformat(), **columns},
+        )
+
+    @apply.register
+    def _(self, event: Identity.EmailProposed, position: int, tx: Tx) -> None:
+        self._set(event, tx, proposed_email=event.email)
+
+    @apply.register
+    def _(self, event: Identity.TermsAccepted, position: int, tx: Tx) -> None:
+        self._set(event, tx, terms_version=event.version)
+
+    @apply.register
+    def _(self, event: Identity.EmailVerified, position: int, tx: Tx) -> None:
+        self._set(event, tx, status="active", email=event.email, proposed_email=None)
+
+    @apply.register
+    def _(self, event: Identity.ActivationReset, position: int, tx: Tx) -> None:
+        self._set(event, tx, status="reset", proposed_email=None)
+
+    @apply.register
+    def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO read_identity_accounts (identity_id, account_id, linked_at) VALUES (:id, :account, :at) "
+            "ON CONFLICT (identity_id, account_id) DO NOTHING",
+            {"id": str(event.originator_id), "account": str(event.account_id), "at": event.timestamp.isoformat()},
+        )
+        tx.execute(
+            "UPDATE read_identities SET default_account = COALESCE(default_account, :account) WHERE identity_id = :id",
+            {"id": str(event.originator_id), "account": str(event.account_id)},
+        )
+
+    @apply.register
+    def _(self, event: AgencyAccount.Imported, position: int, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, suggested_email) "
+            "VALUES (:id, :client, :company, :login, :holder, :role, :email) ON CONFLICT (account_id) DO NOTHING",
+            {
+                "id": str(event.originator_id), "client": event.client_code, "company": event.company_code,
+                "login": event.login_id, "holder": event.holder_name, "role": event.role, "email": event.suggested_email,
+            },
+        )
+
+    @apply.register
+    def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE read_accounts SET holder_name = :holder, role = :role, suggested_email = :email WHERE account_id = :id",
+            {"id": str(event.originator_id), "holder": event.holder_name, "role": event.role, "email": event.suggested_email},
+        )

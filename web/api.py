@@ -1,0 +1,107 @@
+"""The JSON API of CONTRACT.md (``/api/v1``): requests to use cases and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from adapters.bootstrap import Container
+from application.errors import Refused
+from application.ports import Session
+from web.requests import bearer, json_body, text
+
+
+def services(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def session_of(request: Request) -> Session:
+    session = services(request).sessions.current(bearer(request))
+    if session is None:
+        raise Refused("unauthenticated", "Connectez-vous pour continuer.")
+    return session
+
+
+async def start_activation(request: Request) -> Response:
+    body = await json_body(request)
+    fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
+    result = await run_in_threadpool(services(request).activation.start, *fields)
+    return JSONResponse(result, status_code=201)
+
+
+async def propose_email(request: Request) -> Response:
+    body = await json_body(request)
+    result = await run_in_threadpool(
+        services(request).activation.propose_email, request.path_params["activation"], body.get("email")
+    )
+    return JSONResponse(result)
+
+
+async def choose_password(request: Request) -> Response:
+    body = await json_body(request)
+    result = await run_in_threadpool(
+        services(request).activation.choose_password,
+        request.path_params["activation"],
+        body.get("password"),
+        body.get("password_confirmation"),
+        body.get("accept_terms"),
+    )
+    return JSONResponse(result, status_code=202)
+
+
+async def resend_verification(request: Request) -> Response:
+    await json_body(request)
+    await run_in_threadpool(services(request).activation.resend, request.path_params["activation"])
+    return JSONResponse({"sent": True}, status_code=202)
+
+
+async def reset_activation(request: Request) -> Response:
+    await run_in_threadpool(services(request).activation.reset, request.path_params["activation"])
+    return Response(status_code=204)
+
+
+async def verify_email(request: Request) -> Response:
+    body = await json_body(request)
+    result = await run_in_threadpool(services(request).activation.verify_email, body.get("token"))
+    return JSONResponse(result)
+
+
+async def log_in(request: Request) -> Response:
+    body = await json_body(request)
+    logged_in = await run_in_threadpool(services(request).sessions.log_in, body.get("email"), body.get("password"))
+    return JSONResponse(
+        {"token": logged_in.token, "identity": {"id": str(logged_in.identity_id), "email": logged_in.email}},
+        status_code=201,
+    )
+
+
+async def log_out(request: Request) -> Response:
+    session_of(request)
+    token = bearer(request)
+    assert token is not None
+    await run_in_threadpool(services(request).sessions.log_out, token)
+    return Response(status_code=204)
+
+
+async def me(request: Request) -> Response:
+    session = session_of(request)
+    profile: dict[str, Any] = await run_in_threadpool(services(request).sessions.me, session)
+    return JSONResponse(profile)
+
+
+routes = [
+    Route("/activations", start_activation, methods=["POST"]),
+    Route("/activations/{activation}/email", propose_email, methods=["POST"]),
+    Route("/activations/{activation}/password", choose_password, methods=["POST"]),
+    Route("/activations/{activation}/resend", resend_verification, methods=["POST"]),
+    Route("/activations/{activation}", reset_activation, methods=["DELETE"]),
+    Route("/email-verifications", verify_email, methods=["POST"]),
+    Route("/sessions", log_in, methods=["POST"]),
+    Route("/sessions/current", log_out, methods=["DELETE"]),
+    Route("/me", me, methods=["GET"]),
+]

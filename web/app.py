@@ -1,0 +1,48 @@
+"""The Starlette application: API under /api/v1, the portal at the root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from adapters.bootstrap import Container
+from application.errors import Refused
+from web import api, pages
+from web.errors import http_error, refused, unexpected
+
+
+async def healthz(request: Request) -> Response:
+    container: Container = request.app.state.container
+    checks = await run_in_threadpool(container.health)
+    healthy = all(state == "ok" for state in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
+
+
+def create_app(container: Container, run_background: bool = True) -> Starlette:
+    """The ASGI app; with ``run_background`` the process roles run in-process."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if run_background:
+            container.start()
+        yield
+        container.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Mount("/api/v1", routes=api.routes),
+            *pages.routes,
+        ],
+        exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    return app

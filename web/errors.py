@@ -1,0 +1,67 @@
+"""The contract's error shape, ``{"error", "message"}``, for every refusal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from application.errors import Refused
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    "malformed_json": 400,
+    "invalid_token": 400,
+    "invalid_credentials": 401,
+    "unauthenticated": 401,
+    "email_not_verified": 403,
+    "terms_acceptance_required": 403,
+    "activation_not_found": 404,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "already_activated": 409,
+    "already_linked": 409,
+    "email_taken": 409,
+    "email_required": 409,
+    "step_out_of_order": 409,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "invalid_request": 422,
+    "invalid_email": 422,
+    "weak_password": 422,
+    "password_mismatch": 422,
+    "terms_not_accepted": 422,
+    "too_many_attempts": 429,
+}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+HTTP_MESSAGES = {
+    404: "Cette adresse n'existe pas.",
+    405: "Cette méthode n'est pas permise ici.",
+    413: "La requête dépasse 1 Mio.",
+}
+
+
+def error_response(code: str, message: str, status: int | None = None, **details: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **details}, status_code=status or STATUS.get(code, 400))
+
+
+async def refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refused)
+    return error_response(exc.code, exc.message, **exc.details)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code)
+
+
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Never a stack trace to the client: the log keeps it, the answer is plain."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response("internal_error", "Une erreur inattendue est survenue ; réessayez plus tard.", 500)

@@ -1,0 +1,52 @@
+"""Reading requests safely: a bounded JSON body, typed fields, the bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from application.errors import Refused
+
+MAX_BODY = 1024 * 1024
+MAX_FIELD = 1024
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; 413 past 1 MiB, 400 when it is not JSON."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise Refused("payload_too_large", "La requête dépasse 1 Mio.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refused("payload_too_large", "La requête dépasse 1 Mio.")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Refused("malformed_json", "Le corps de la requête n'est pas du JSON valide.") from error
+    if not isinstance(body, dict):
+        raise Refused("malformed_json", "Le corps de la requête doit être un objet JSON.")
+    return body
+
+
+def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:
+    """A required, non-empty string field without control characters."""
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise Refused("invalid_request", f"Le champ « {name} » est requis (texte).", field=name)
+    if len(value) > max_length or any(ord(c) < 32 and c not in "\t" for c in value):
+        raise Refused("invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name)
+    return value
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
