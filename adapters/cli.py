@@ -65,7 +65,8 @@ def read_csv(path: Path, progress: Any) -> Iterator[tuple[int, dict[str, str]]]:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise SystemExit(f"sesame: colonnes manquantes dans l'en-tête : {', '.join(missing)}")
+            print(f"sesame: colonnes manquantes dans l'en-tête : {', '.join(missing)}", file=sys.stderr)
+            raise SystemExit(2)
         for row in reader:
             progress.update(handle.tell() - progress.n) if progress else None
             yield reader.line_num, {k: v for k, v in row.items() if k is not None}
