@@ -25,13 +25,16 @@ from adapters.outbox_table import OutboxTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
 from application.account_import import AccountImport
+from application.account_settings import AccountSettings
 from application.activation import Activation
 from application.config import Settings
 from application.directory import Directory
 from application.event_store import EventStore
+from application.fusion import Fusion
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
+from application.password_reset import PasswordReset
 from application.passwords import Passwords
 from application.ports import Clock
 from application.sessions import Sessions
@@ -95,6 +98,9 @@ class Container:
     passwords: Passwords
     activation: Activation
     sessions: Sessions
+    fusion: Fusion
+    account_settings: AccountSettings
+    password_reset: PasswordReset
     importer: AccountImport
     read_models: ReadModelQueries
     delivery: MailDelivery
@@ -176,6 +182,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
     delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
+    link_ttl = timedelta(hours=settings.verification_ttl_hours)
+    activation = Activation(directory, passwords, clock, current_terms_version, link_ttl)
+    session_table = SessionTable(db)
     container = Container(
         settings=settings,
         clock=clock,
@@ -183,8 +192,11 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         db=db,
         directory=directory,
         passwords=passwords,
-        activation=Activation(directory, passwords, clock, current_terms_version, timedelta(hours=settings.verification_ttl_hours)),
-        sessions=Sessions(directory, passwords, SessionTable(db), read_models, clock, timedelta(hours=settings.session_ttl_hours)),
+        activation=activation,
+        sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours)),
+        fusion=Fusion(directory, passwords, activation),
+        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl),
+        password_reset=PasswordReset(directory, passwords, activation, session_table, clock),
         importer=AccountImport(directory),
         read_models=read_models,
         delivery=delivery,
@@ -193,7 +205,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),
-        "outbox": Follower(store, db, OutboxProjection()),
+        "outbox": Follower(store, db, OutboxProjection(lambda i, v: store.repository.get(i, version=v))),
     }
     store.on_commit = container.wake_followers
     return container

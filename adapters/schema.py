@@ -9,8 +9,7 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS sessions (
         token_digest TEXT PRIMARY KEY,
         identity_id TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        position BIGINT NOT NULL)""",
+        expires_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS sessions_identity ON sessions (identity_id)",
     """CREATE TABLE IF NOT EXISTS read_identities (
         identity_id TEXT PRIMARY KEY,

@@ -21,6 +21,7 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.passwords import Passwords
 from application.ports import Clock
+from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
 from domain.identity import ACTIVE, Identity
 
@@ -48,17 +49,25 @@ class Activation:
         self.terms_version = terms_version
         self.verification_ttl = verification_ttl
 
-    @retrying()
-    def start(
+    def check_credentials(
         self, client_code: str, company_code: str, login_id: str, provisional_password: str
-    ) -> dict[str, Any]:
-        """Check the agency's credentials and open (or resume) the activation."""
+    ) -> AgencyAccount:
+        """The contract these provisional credentials open, or ``invalid_credentials``
+        whether the login id exists or not (same work either way)."""
         digest = self.directory.account_digest(client_code, company_code, login_id)
         account = self.directory.account(client_code, company_code, login_id)
         expected = self.directory.provisional_digest(digest, provisional_password)
         known = account.provisional_digest if account else self.keys.digest("none")
         if not hmac.compare_digest(known, expected) or account is None:
             raise invalid_credentials()
+        return account
+
+    @retrying()
+    def start(
+        self, client_code: str, company_code: str, login_id: str, provisional_password: str
+    ) -> dict[str, Any]:
+        """Check the agency's credentials and open (or resume) the activation."""
+        account = self.check_credentials(client_code, company_code, login_id, provisional_password)
         nonce = self.keys.nonce()
         contract = self.directory.contract_digest(account.id)
         identity = self.directory.holder(contract)
@@ -131,7 +140,10 @@ class Activation:
     @retrying()
     def reset(self, activation: str) -> None:
         """Back to the first step: links die, the contract is free again."""
-        identity = self.activating(activation)
+        self.abandon(self.activating(activation))
+
+    def abandon(self, identity: Identity) -> None:
+        """Reset an unfinished activation and release its contract."""
         identity.reset_activation()
         claim = self.directory.claim(self.directory.contract_digest(identity.activating_account))
         if claim is None:

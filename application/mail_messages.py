@@ -10,14 +10,26 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
+from application.password_reset import PASSWORD_RESET
 from application.keyring import Keyring
 from application.ports import Clock
 
 SUBJECTS = {
     "verify_email": "Validez votre adresse email",
+    "reset_password": "Réinitialisation de votre mot de passe",
+    "confirm_email": "Confirmez votre nouvelle adresse email",
+    "email_change_notice": "Changement d'adresse email demandé",
+    "password_changed_notice": "Votre mot de passe a été modifié",
+    "password_reset_notice": "Votre mot de passe a été réinitialisé",
+    "account_linked_notice": "Un contrat a été rattaché à votre compte",
 }
-LINKS = {"verify_email": (VERIFY_EMAIL, "/verify-email")}
+LINKS = {
+    "verify_email": (VERIFY_EMAIL, "/verify-email"),
+    "reset_password": (PASSWORD_RESET, "/reset-password"),
+    "confirm_email": (EMAIL_CHANGE, "/confirm-email"),
+}
 
 
 class MailComposer:

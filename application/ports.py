@@ -26,7 +26,6 @@ class Session:
     token_digest: str
     identity_id: UUID
     expires_at: datetime
-    position: int
 
 
 class SessionStore(Protocol):
@@ -37,6 +36,9 @@ class SessionStore(Protocol):
     def get(self, token_digest: str) -> Session | None: ...
 
     def remove(self, token_digest: str) -> None: ...
+
+    def remove_all(self, identity_id: UUID, keep: str | None) -> None:
+        """End every session of a person but the one whose digest is ``keep``."""
 
 
 class Mailer(Protocol):
@@ -49,7 +51,8 @@ class Mailer(Protocol):
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> None: ...
+    def wait_for(self, position: int, timeout: float = 5.0) -> None:
+        """Block until the read models have applied the store's ``position``."""
 
     def profile(self, identity_id: UUID) -> dict[str, Any] | None: ...
 

@@ -1,8 +1,8 @@
 """Logging in by email and password, and the bearer sessions that follow.
 
 A session token is 256 random bits handed to the person once; the store keeps
-its SHA-256 only. Each session remembers the store position at its last write,
-so reads through projections can wait for the person's own changes.
+its SHA-256 only. Reads through projections first wait for the position the
+store had when the read began, so a person always sees their own changes.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from application.event_store import retrying
 from application.keyring import sha256
 from application.passwords import Passwords
 from application.ports import Clock, ReadModels, Session, SessionStore
+from application.terms import current_terms_version
 from domain.identity import ACTIVE
 
 
@@ -67,7 +68,15 @@ class Sessions:
         if self.passwords.needs_rehash(password_hash or ""):
             identity.rehash_password(self.passwords.rehash(password))
             self.store.commit(identity)
-        return self._open(identity.id, identity.email)
+        logged_in = self._open(identity.id, identity.email)
+        if identity.terms_version != current_terms_version():
+            raise Refused(
+                "terms_acceptance_required",
+                "Les CGU et la politique de confidentialité ont changé : acceptez la nouvelle version pour continuer.",
+                terms_version=current_terms_version(),
+                token=logged_in.token,
+            )
+        return logged_in
 
     def _pending_match(self, email: str, password: object) -> bool:
         """Whether an activation still awaiting its email proof has this password."""
@@ -80,7 +89,7 @@ class Sessions:
     def _open(self, identity_id: UUID, email: str) -> LoggedIn:
         token = secrets.token_urlsafe(32)
         self.sessions.add(
-            Session(sha256(token), identity_id, self.clock.now() + self.ttl, self.store.position())
+            Session(sha256(token), identity_id, self.clock.now() + self.ttl)
         )
         return LoggedIn(token, identity_id, email)
 
@@ -98,7 +107,7 @@ class Sessions:
 
     def me(self, session: Session) -> dict[str, Any]:
         """The person's profile as the read model holds it, their writes included."""
-        self.read_models.wait_for(session.position)
+        self.read_models.wait_for(self.store.position())
         profile = self.read_models.profile(session.identity_id)
         if profile is None:
             raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")

@@ -29,3 +29,15 @@ class InvalidToken(DomainError):
     """An emailed link is unknown, superseded, used or expired."""
 
     code = "invalid_token"
+
+
+class AlreadyLinked(DomainError):
+    """The contract is already one of this person's."""
+
+    code = "already_linked"
+
+
+class NotLinked(DomainError):
+    """The contract is not one of this person's."""
+
+    code = "not_found"

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import AlreadyActivated, InvalidToken, StepOutOfOrder
+from domain.errors import AlreadyActivated, AlreadyLinked, InvalidToken, NotLinked, StepOutOfOrder
 
 ACTIVATING, ACTIVE, MERGED, RESET = "activating", "active", "merged", "reset"
 
@@ -32,10 +32,12 @@ class Identity(Aggregate):
         self.email: str | None = None
         self.password_hash: str | None = None
         self.terms_version: str | None = None
-        self.verification: Verification | None = None
+        self.verification: Link | None = None
         self.accounts: list[UUID] = []
         self.default_account: UUID | None = None
         self.merged_into: UUID | None = None
+        self.password_reset: Link | None = None
+        self.email_change: Link | None = None
 
     # -- activation ---------------------------------------------------------
 
@@ -103,7 +105,7 @@ class Identity(Aggregate):
     def _verification_requested(
         self, email: str, nonce: str, expires_at: datetime
     ) -> None:
-        self.verification = Verification(email, nonce, expires_at)
+        self.verification = Link(email, nonce, expires_at)
 
     def verify_email(self, nonce: str, now: datetime) -> None:
         """Prove the address: the account becomes active with its first contract."""
@@ -143,7 +145,30 @@ class Identity(Aggregate):
     def _password_rehashed(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
-    # -- linked accounts ------------------------------------------------------
+    def merge_into(self, identity_id: UUID) -> None:
+        """Fusion: this activation's contract joins an existing personal account."""
+        self._require_activating()
+        self._merged(identity_id)
+
+    @event("MergedInto")
+    def _merged(self, identity_id: UUID) -> None:
+        self.status = MERGED
+        self.merged_into = identity_id
+        self.verification = None
+        self.activation_nonce = None
+
+    # -- the active account ---------------------------------------------------
+
+    def _require_active(self) -> None:
+        if self.status != ACTIVE:
+            raise StepOutOfOrder(f"identity is {self.status}")
+
+    def link_account(self, account_id: UUID) -> None:
+        """Attach another agency contract (seed 001 §1.3, seed 004)."""
+        self._require_active()
+        if account_id in self.accounts:
+            raise AlreadyLinked(str(account_id))
+        self._account_linked(account_id)
 
     @event("AccountLinked")
     def _account_linked(self, account_id: UUID) -> None:
@@ -151,9 +176,74 @@ class Identity(Aggregate):
         if self.default_account is None:
             self.default_account = account_id
 
+    def choose_default_account(self, account_id: UUID) -> None:
+        """The contract shown first after login (seed 004, « Gérer mes comptes »)."""
+        self._require_active()
+        if account_id not in self.accounts:
+            raise NotLinked(str(account_id))
+        if account_id != self.default_account:
+            self._default_chosen(account_id)
 
-class Verification:
-    """The one emailed verification link that currently works."""
+    @event("DefaultAccountChosen")
+    def _default_chosen(self, account_id: UUID) -> None:
+        self.default_account = account_id
+
+    def change_password(self, password_hash: str) -> None:
+        """A new password chosen by the person, who proved the current one."""
+        self._require_active()
+        self._password_changed(password_hash)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+    def request_password_reset(self, nonce: str, expires_at: datetime) -> None:
+        """Send a reset link to the login email; the newest link supersedes the rest."""
+        self._require_active()
+        self._reset_requested(nonce, expires_at)
+
+    @event("PasswordResetRequested")
+    def _reset_requested(self, nonce: str, expires_at: datetime) -> None:
+        self.password_reset = Link(self.email or "", nonce, expires_at)
+
+    def reset_password(self, nonce: str, password_hash: str, now: datetime) -> None:
+        """The reset link, used once before it expires, sets a new password."""
+        self._require_active()
+        if self.password_reset is None or not self.password_reset.matches(nonce, now):
+            raise InvalidToken("unknown, used or expired reset link")
+        self._password_reset(password_hash)
+
+    @event("PasswordReset")
+    def _password_reset(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+        self.password_reset = None
+
+    def request_email_change(self, new_email: str, nonce: str, expires_at: datetime) -> None:
+        """Ask to move the login to a new address, to be confirmed from it."""
+        self._require_active()
+        self._email_change_requested(new_email, nonce, expires_at)
+
+    @event("EmailChangeRequested")
+    def _email_change_requested(self, new_email: str, nonce: str, expires_at: datetime) -> None:
+        self.email_change = Link(new_email, nonce, expires_at)
+
+    def change_email(self, nonce: str, now: datetime) -> str:
+        """Confirmation from the new address: it becomes the login. Returns the old one."""
+        self._require_active()
+        if self.email_change is None or not self.email_change.matches(nonce, now):
+            raise InvalidToken("unknown, used or expired email change link")
+        old = self.email or ""
+        self._email_changed(old, self.email_change.email)
+        return old
+
+    @event("EmailChanged")
+    def _email_changed(self, old_email: str, new_email: str) -> None:
+        self.email = new_email
+        self.email_change = None
+
+
+class Link:
+    """The one emailed link of a kind that currently works, and its address."""
 
     def __init__(self, email: str, nonce: str, expires_at: datetime) -> None:
         self.email = email

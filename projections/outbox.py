@@ -1,9 +1,11 @@
 """The outbox as a projection: committed events decide which mails go out.
 
 A mail row is written with the tracking position in one transaction, its id
-derived from the event (aggregate id and version), so a crash between commit
-and send loses no mail and a replay writes none twice. The mail carries no
-link in clear: the sender derives it from the event's nonce with SECRET_KEY.
+derived from the event (aggregate id, version, kind), so a crash between
+commit and send loses no mail and a replay writes none twice. The mail
+carries no link in clear: the sender derives it from the event's nonce with
+SECRET_KEY. Notices go to the address the identity had when the event
+happened, found by replaying the identity up to that event.
 """
 
 from __future__ import annotations
@@ -12,20 +14,27 @@ import json
 from collections.abc import Callable
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from adapters.database import Tx
-from domain.identity import Identity
+from domain.identity import ACTIVE, Identity
+
+IdentityAt = Callable[[UUID, int], Identity]
 
 
 class OutboxProjection:
     name = "outbox"
     tables = ()  # never cleared: a rebuild must not send every mail again
 
-    def __init__(self, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None) -> None:
+        self.identity_at = identity_at
         self.on_commit = on_commit
 
     def committed(self) -> None:
         self.on_commit()
+
+    def _address_at(self, event: Any) -> str:
+        return self.identity_at(event.originator_id, event.originator_version).email or ""
 
     @singledispatchmethod
     def apply(self, event: Any, position: int, tx: Tx) -> None:
@@ -33,7 +42,30 @@ class OutboxProjection:
 
     @apply.register
     def _(self, event: Identity.EmailVerificationRequested, position: int, tx: Tx) -> None:
-        self._queue(event, tx, "verify_email", event.email, nonce=event.nonce, expires_at=event.expires_at.isoformat())
+        self._queue(event, tx, "verify_email", event.email, nonce=event.nonce)
+
+    @apply.register
+    def _(self, event: Identity.PasswordResetRequested, position: int, tx: Tx) -> None:
+        self._queue(event, tx, "reset_password", self._address_at(event), nonce=event.nonce)
+
+    @apply.register
+    def _(self, event: Identity.EmailChangeRequested, position: int, tx: Tx) -> None:
+        self._queue(event, tx, "confirm_email", event.new_email, nonce=event.nonce)
+        self._queue(event, tx, "email_change_notice", self._address_at(event), new_email=event.new_email)
+
+    @apply.register
+    def _(self, event: Identity.PasswordChanged, position: int, tx: Tx) -> None:
+        self._queue(event, tx, "password_changed_notice", self._address_at(event))
+
+    @apply.register
+    def _(self, event: Identity.PasswordReset, position: int, tx: Tx) -> None:
+        self._queue(event, tx, "password_reset_notice", self._address_at(event))
+
+    @apply.register
+    def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
+        before = self.identity_at(event.originator_id, event.originator_version - 1)
+        if before.status == ACTIVE:  # the first contract is announced by the activation itself
+            self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
 
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()
@@ -41,7 +73,7 @@ class OutboxProjection:
             "INSERT INTO outbox (mail_id, identity_id, kind, recipient, payload, status, created_at, next_attempt_at) "
             "VALUES (:id, :identity, :kind, :to, :payload, 'pending', :at, :at) ON CONFLICT (mail_id) DO NOTHING",
             {
-                "id": f"{event.originator_id}.{event.originator_version}", "identity": str(event.originator_id),
+                "id": f"{event.originator_id}.{event.originator_version}.{kind}", "identity": str(event.originator_id),
                 "kind": kind, "to": recipient, "payload": json.dumps(payload), "at": at,
             },
         )

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
+from application.terms import current_terms_version
 from web.requests import bearer, json_body, text
 
 
@@ -24,6 +25,18 @@ def session_of(request: Request) -> Session:
     session = services(request).sessions.current(bearer(request))
     if session is None:
         raise Refused("unauthenticated", "Connectez-vous pour continuer.")
+    return session
+
+
+async def person(request: Request) -> Session:
+    """The session, refused while the current terms are not accepted."""
+    session = session_of(request)
+    if await run_in_threadpool(services(request).account_settings.terms_outdated, session.identity_id):
+        raise Refused(
+            "terms_acceptance_required",
+            "Acceptez la nouvelle version des CGU et de la politique de confidentialité pour continuer.",
+            terms_version=current_terms_version(),
+        )
     return session
 
 
@@ -89,7 +102,7 @@ async def log_out(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    session = session_of(request)
+    session = await person(request)
     profile: dict[str, Any] = await run_in_threadpool(services(request).sessions.me, session)
     return JSONResponse(profile)
 

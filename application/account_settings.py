@@ -1,0 +1,136 @@
+"""The person's own account: password, email, default contract, terms, history.
+
+Seed 000 §2 and seed 001 §C: the email and the password can be changed at any
+time from the profile, each behind the current password; the new email becomes
+the login only once confirmed from it, and its claim changes hands with the old
+one in the same atomic write.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from application.activation import invalid_credentials, invalid_token
+from application.directory import Directory
+from application.emails import normalize_email
+from application.errors import Refused
+from application.event_store import retrying
+from application.history import describe
+from application.passwords import Passwords
+from application.ports import Clock, SessionStore
+from application.terms import current_terms_version
+from domain.agency_account import AgencyAccount
+from domain.errors import AlreadyOwned, DomainError, NotLinked
+from domain.identity import ACTIVE, Identity
+
+EMAIL_CHANGE = "email-change"
+
+
+def email_taken() -> Refused:
+    return Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
+
+
+class AccountSettings:
+    def __init__(
+        self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta
+    ) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.keys = directory.keys
+        self.passwords = passwords
+        self.sessions = sessions
+        self.clock = clock
+        self.link_ttl = link_ttl
+
+    def person(self, identity_id: UUID) -> Identity:
+        identity = self.directory.identity(identity_id)
+        if identity is None or identity.status != ACTIVE:
+            raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
+        return identity
+
+    def _prove(self, identity: Identity, password: object) -> None:
+        if not self.passwords.verify(identity.password_hash, password):
+            raise invalid_credentials()
+
+    @retrying()
+    def change_password(
+        self, identity_id: UUID, current: object, new: object, confirmation: object, keep_session: str | None
+    ) -> int:
+        """Behind the current password; every other session of the person ends."""
+        identity = self.person(identity_id)
+        self._prove(identity, current)
+        identity.change_password(self.passwords.new_hash(new, confirmation, context=[identity.email or ""]))
+        position = self.store.commit(identity)
+        self.sessions.remove_all(identity_id, keep=keep_session)
+        return position
+
+    @retrying()
+    def request_email_change(self, identity_id: UUID, new_email: object, password: object) -> int:
+        """Send a confirmation link to the new address and a notice to the old one."""
+        identity = self.person(identity_id)
+        self._prove(identity, password)
+        address = normalize_email(new_email)
+        if address == identity.email:
+            raise Refused("invalid_email", "C'est déjà l'adresse de votre compte.")
+        holder = self.directory.holder(self.directory.email_digest(address))
+        if holder is not None and holder.id != identity.id:
+            raise email_taken()
+        identity.request_email_change(address, self.keys.nonce(), self.clock.now() + self.link_ttl)
+        return self.store.commit(identity)
+
+    @retrying()
+    def confirm_email_change(self, token: object) -> dict[str, str]:
+        """From the new address: it becomes the login, the old one is released."""
+        identity = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
+        link = identity.email_change if identity else None
+        if identity is None or link is None or not self.keys.check(EMAIL_CHANGE, str(token), link.nonce):
+            raise invalid_token()
+        try:
+            old = identity.change_email(link.nonce, self.clock.now())
+            new_claim = self.directory.claim_for(self.directory.email_digest(link.email), identity.id)
+        except AlreadyOwned as error:
+            raise email_taken() from error
+        except DomainError as error:
+            raise invalid_token() from error
+        old_claim = self.directory.claim(self.directory.email_digest(old))
+        if old_claim is not None:
+            old_claim.release(identity.id)
+            self.store.commit(identity, new_claim, old_claim)
+        else:
+            self.store.commit(identity, new_claim)
+        return {"email": link.email}
+
+    @retrying()
+    def choose_default_account(self, identity_id: UUID, account_id: object) -> int:
+        identity = self.person(identity_id)
+        try:
+            identity.choose_default_account(UUID(str(account_id)))
+        except (ValueError, NotLinked) as error:
+            raise Refused("not_found", "Ce contrat n'est pas rattaché à votre compte.") from error
+        return self.store.commit(identity)
+
+    @retrying()
+    def accept_terms(self, identity_id: UUID, version: object) -> int:
+        """Record the acceptance of the current CGU and privacy policy."""
+        identity = self.person(identity_id)
+        if version != current_terms_version():
+            raise Refused(
+                "invalid_request", "Seule la version en vigueur peut être acceptée.",
+                field="version", terms_version=current_terms_version(),
+            )
+        identity.accept_terms(str(version))
+        return self.store.commit(identity)
+
+    def terms_outdated(self, identity_id: UUID) -> bool:
+        identity = self.directory.identity(identity_id)
+        return identity is not None and identity.terms_version != current_terms_version()
+
+    def history(self, identity_id: UUID) -> list[dict[str, Any]]:
+        """The person's own events in order, in plain words, without secrets."""
+        return [describe(event, self._account_label) for event in self.store.events.get(identity_id)]
+
+    def _account_label(self, account_id: str) -> str:
+        account = self.store.find(AgencyAccount, UUID(account_id))
+        return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id

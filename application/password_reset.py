@@ -1,0 +1,84 @@
+"""Forgotten password (seed 001 §C.1.1): by email, or by provisional login id
+with the agency's client and company codes.
+
+The answer is the same whether or not an account matches, so the form tells
+nobody who has an account. A link works once, for an hour, and confirming it
+ends every session without logging anyone in. A contract whose activation was
+never finished is reset instead (seed 001 §1.1.4): the person starts again with
+the provisional credentials and can correct a mistyped email.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from application.activation import Activation, invalid_token
+from application.directory import Directory
+from application.emails import normalize_email
+from application.errors import Refused
+from application.event_store import retrying
+from application.passwords import Passwords
+from application.ports import Clock, SessionStore
+from domain.errors import DomainError
+from domain.identity import ACTIVATING, ACTIVE, Identity
+
+PASSWORD_RESET = "password-reset"
+RESET_TTL = timedelta(hours=1)
+
+
+class PasswordReset:
+    def __init__(
+        self, directory: Directory, passwords: Passwords, activation: Activation, sessions: SessionStore, clock: Clock
+    ) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.keys = directory.keys
+        self.passwords = passwords
+        self.activation = activation
+        self.sessions = sessions
+        self.clock = clock
+
+    @retrying()
+    def request(
+        self, email: object = None, login_id: object = None, client_code: object = None, company_code: object = None
+    ) -> None:
+        """Send a reset link if an account matches; say nothing either way."""
+        identity = self._find(email, login_id, client_code, company_code)
+        if identity is None:
+            return
+        if identity.status == ACTIVATING:
+            self.activation.abandon(identity)
+        elif identity.status == ACTIVE:
+            identity.request_password_reset(self.keys.nonce(), self.clock.now() + RESET_TTL)
+            self.store.commit(identity)
+
+    def _find(self, email: object, login_id: object, client_code: object, company_code: object) -> Identity | None:
+        if email is not None:
+            try:
+                return self.directory.holder(self.directory.email_digest(normalize_email(email)))
+            except Refused:
+                return None
+        if not all(isinstance(v, str) and v for v in (login_id, client_code, company_code)):
+            raise Refused(
+                "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
+            )
+        account = self.directory.account(str(client_code), str(company_code), str(login_id))
+        return self.directory.holder(self.directory.contract_digest(account.id)) if account else None
+
+    @retrying()
+    def confirm(self, token: object, new_password: object, confirmation: object) -> UUID:
+        """A new password from the emailed link; every session ends."""
+        owner = self.keys.owner_of(token) if isinstance(token, str) else None
+        identity = self.directory.identity(owner)
+        link = identity.password_reset if identity else None
+        if identity is None or link is None or not self.keys.check(PASSWORD_RESET, str(token), link.nonce):
+            raise invalid_token()
+        password_hash = self.passwords.new_hash(new_password, confirmation, context=[identity.email or ""])
+        try:
+            identity.reset_password(link.nonce, password_hash, self.clock.now())
+        except DomainError as error:
+            raise invalid_token() from error
+        self.store.commit(identity)
+        self.sessions.remove_all(identity.id, keep=None)
+        return identity.id

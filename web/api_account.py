@@ -1,0 +1,111 @@
+"""The JSON API of the person's own account (``/me``), fusion and password reset."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from web.api import person, services, session_of
+from web.requests import json_body, text
+
+
+async def accept_terms(request: Request) -> Response:
+    session = session_of(request)
+    body = await json_body(request)
+    await run_in_threadpool(services(request).account_settings.accept_terms, session.identity_id, body.get("version"))
+    return Response(status_code=204)
+
+
+async def change_password(request: Request) -> Response:
+    session = await person(request)
+    body = await json_body(request)
+    await run_in_threadpool(
+        services(request).account_settings.change_password,
+        session.identity_id,
+        body.get("current_password"),
+        body.get("new_password"),
+        body.get("new_password_confirmation"),
+        session.token_digest,
+    )
+    return Response(status_code=204)
+
+
+async def request_email_change(request: Request) -> Response:
+    session = await person(request)
+    body = await json_body(request)
+    await run_in_threadpool(
+        services(request).account_settings.request_email_change, session.identity_id, body.get("new_email"), body.get("password")
+    )
+    return JSONResponse({"sent": True}, status_code=202)
+
+
+async def confirm_email_change(request: Request) -> Response:
+    body = await json_body(request)
+    result = await run_in_threadpool(services(request).account_settings.confirm_email_change, body.get("token"))
+    return JSONResponse(result)
+
+
+async def link_account(request: Request) -> Response:
+    session = await person(request)
+    body = await json_body(request)
+    fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
+    result = await run_in_threadpool(services(request).fusion.link_from_session, session.identity_id, *fields)
+    return JSONResponse(result, status_code=201)
+
+
+async def link_during_activation(request: Request) -> Response:
+    body = await json_body(request)
+    result = await run_in_threadpool(
+        services(request).fusion.link_during_activation, request.path_params["activation"], body.get("password")
+    )
+    return JSONResponse({"linked": result["linked"]})
+
+
+async def choose_default_account(request: Request) -> Response:
+    session = await person(request)
+    body = await json_body(request)
+    await run_in_threadpool(services(request).account_settings.choose_default_account, session.identity_id, body.get("account"))
+    return Response(status_code=204)
+
+
+async def history(request: Request) -> Response:
+    session = await person(request)
+    events = await run_in_threadpool(services(request).account_settings.history, session.identity_id)
+    return JSONResponse({"events": events})
+
+
+async def request_password_reset(request: Request) -> Response:
+    body = await json_body(request)
+    await run_in_threadpool(
+        services(request).password_reset.request,
+        body.get("email"), body.get("login_id"), body.get("client_code"), body.get("company_code"),
+    )
+    return JSONResponse(
+        {"message": "Si un compte correspond, un email de réinitialisation vient d'être envoyé à son adresse."},
+        status_code=202,
+    )
+
+
+async def confirm_password_reset(request: Request) -> Response:
+    body = await json_body(request)
+    await run_in_threadpool(
+        services(request).password_reset.confirm,
+        body.get("token"), body.get("new_password"), body.get("new_password_confirmation"),
+    )
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/activations/{activation}/link", link_during_activation, methods=["POST"]),
+    Route("/me/terms", accept_terms, methods=["POST"]),
+    Route("/me/password", change_password, methods=["POST"]),
+    Route("/me/email", request_email_change, methods=["POST"]),
+    Route("/email-changes", confirm_email_change, methods=["POST"]),
+    Route("/me/accounts", link_account, methods=["POST"]),
+    Route("/me/default-account", choose_default_account, methods=["PUT"]),
+    Route("/me/history", history, methods=["GET"]),
+    Route("/password-resets", request_password_reset, methods=["POST"]),
+    Route("/password-resets/confirm", confirm_password_reset, methods=["POST"]),
+]
