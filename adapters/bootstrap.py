@@ -20,6 +20,7 @@ from adapters.argon2_hasher import Argon2Hasher
 from adapters.clock import SystemClock
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
+from adapters.idempotency_table import IdempotencyTable
 from adapters.maildir_mailer import MaildirMailer
 from adapters.outbox_table import OutboxTable
 from adapters.schema import SCHEMA
@@ -105,6 +106,7 @@ class Container:
     read_models: ReadModelQueries
     delivery: MailDelivery
     jobs: Jobs
+    idempotency: IdempotencyTable
     followers: dict[str, Follower]
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -201,6 +203,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         read_models=read_models,
         delivery=delivery,
         jobs=jobs,
+        idempotency=IdempotencyTable(db),
         followers={},
     )
     container.followers = {

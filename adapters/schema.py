@@ -11,6 +11,12 @@ SCHEMA = [
         identity_id TEXT NOT NULL,
         expires_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS sessions_identity ON sessions (identity_id)",
+    """CREATE TABLE IF NOT EXISTS idempotency (
+        key_digest TEXT PRIMARY KEY,
+        request_digest TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS read_identities (
         identity_id TEXT PRIMARY KEY,
         status TEXT NOT NULL,

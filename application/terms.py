@@ -1,14 +1,16 @@
 """The CGU and privacy policy, as versioned files: the newest folder is current.
 
-A version is a folder under ``application/terms/`` named by its date; adding a
-newer folder makes every person accept it at their next login.
+A version is a folder under ``application/terms/`` (or ``TERMS_DIR``) named by
+its date; adding a newer folder makes every person accept it at their next
+login, without a restart.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-TERMS_DIR = Path(__file__).parent / "terms"
+TERMS_DIR = Path(os.environ.get("TERMS_DIR") or Path(__file__).parent / "terms")
 
 
 def versions() -> list[str]:

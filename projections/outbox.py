@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.database import Tx
-from domain.identity import ACTIVE, Identity
+from domain.identity import Identity
 
 IdentityAt = Callable[[UUID, int], Identity]
 
@@ -64,7 +64,7 @@ class OutboxProjection:
     @apply.register
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
         before = self.identity_at(event.originator_id, event.originator_version - 1)
-        if before.status == ACTIVE:  # the first contract is announced by the activation itself
+        if before.accounts:  # the first contract is announced by the activation itself
             self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
 
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:

@@ -57,6 +57,18 @@ class ProfileProjection:
         self._set(event, tx, status="reset", proposed_email=None)
 
     @apply.register
+    def _(self, event: Identity.MergedInto, position: int, tx: Tx) -> None:
+        self._set(event, tx, status="merged", proposed_email=None)
+
+    @apply.register
+    def _(self, event: Identity.DefaultAccountChosen, position: int, tx: Tx) -> None:
+        self._set(event, tx, default_account=str(event.account_id))
+
+    @apply.register
+    def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
+        self._set(event, tx, email=event.new_email)
+
+    @apply.register
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
         tx.execute(
             "INSERT INTO read_identity_accounts (identity_id, account_id, linked_at) VALUES (:id, :account, :at) "

@@ -10,12 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
 from application.errors import Refused
 from web import api, api_account, pages
 from web.errors import http_error, refused, unexpected
+from web.idempotency import IdempotencyMiddleware
 
 
 async def healthz(request: Request) -> Response:
@@ -42,6 +44,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
             *pages.routes,
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
+        middleware=[Middleware(IdempotencyMiddleware)],
         lifespan=lifespan,
     )
     app.state.container = container

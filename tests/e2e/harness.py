@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import os
 import re
@@ -84,7 +85,7 @@ class Sesame:
 
     def mails(self, to: str) -> list[Message]:
         folder = self.root / "var" / "mail" / "new"
-        messages = [email.message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*"), key=os.path.getmtime)]
+        messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*"), key=os.path.getmtime)]
         return [m for m in messages if m["To"] == to]
 
     def wait_for_mail(self, to: str, count: int = 1, timeout: float = 15) -> Message:

@@ -7,60 +7,17 @@ login id exists.
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
-
 import pytest
 
+from tests.e2e.flows import PASSWORD, activate, contract, log_in, start
 from tests.e2e.harness import Sesame, body_text, link_token
-
-PASSWORD = "Tr3s-Secret!"
-_ids = itertools.count(1)
-
-
-def contract(sesame: Sesame, email: str = "") -> dict[str, str]:
-    n = next(_ids)
-    creds = {"client_code": "AG1", "company_code": "SOC1", "login_id": f"LOC{n:04d}", "provisional_password": f"{n:06d}"}
-    mail = email or f"locataire{n}@exemple.fr"
-    report = sesame.import_rows(f"AG1,SOC1,{creds['login_id']},{creds['provisional_password']},{mail},Locataire {n},tenant")
-    assert report["added"] == 1, report
-    return {**creds, "email": mail}
-
-
-def start(sesame: Sesame, creds: dict[str, str]) -> str:
-    answer = sesame.http.post("/activations", json={k: v for k, v in creds.items() if k != "email"})
-    assert answer.status_code == 201, answer.text
-    activation: str = answer.json()["activation"]
-    return activation
-
-
-def activate(sesame: Sesame, creds: dict[str, str]) -> dict[str, Any]:
-    activation = start(sesame, creds)
-    assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]}).json() == {"next": "password"}
-    answer = sesame.http.post(
-        f"/activations/{activation}/password",
-        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
-    )
-    assert answer.status_code == 202, answer.text
-    token = link_token(sesame.wait_for_mail(creds["email"]), "/verify-email")
-    verified = sesame.http.post("/email-verifications", json={"token": token})
-    assert verified.status_code == 200, verified.text
-    return {"activation": activation, "token": token}
-
-
-def log_in(sesame: Sesame, email: str, password: str = PASSWORD) -> str:
-    answer = sesame.http.post("/sessions", json={"email": email, "password": password})
-    assert answer.status_code == 201, answer.text
-    token: str = answer.json()["token"]
-    return token
-
 
 def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
     creds = contract(sesame)
     started = sesame.http.post("/activations", json={k: v for k, v in creds.items() if k != "email"})
     assert started.status_code == 201
     assert started.json()["suggested_email"] == creds["email"]
-    assert started.json()["holder_name"].startswith("Locataire")
+    assert started.json()["holder_name"].startswith("Titulaire")
     activation = started.json()["activation"]
 
     assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"].upper()}).json() == {"next": "password"}
@@ -79,8 +36,7 @@ def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
     assert page.status_code == 200 and "Valider mon email" in page.text  # opening the link consumes nothing
 
     assert sesame.http.post("/email-verifications", json={"token": token}).json() == {"email": creds["email"]}
-    session = log_in(sesame, creds["email"])
-    me = sesame.http.get("/me", headers={"Authorization": f"Bearer {session}"})
+    me = sesame.http.get("/me", headers=log_in(sesame, creds["email"]))
     assert me.status_code == 200
     profile = me.json()
     assert profile["email"] == creds["email"]
@@ -103,10 +59,10 @@ def test_provisional_credentials_answer_409_once_activated(sesame: Sesame) -> No
     assert again.status_code == 409 and again.json()["error"] == "already_activated"
 
 
-@pytest.mark.parametrize("login_id", ["LOC0001", "NOBODY"])
+@pytest.mark.parametrize("login_id", ["AG1L0001", "NOBODY"])
 def test_wrong_credentials_answer_401_whether_the_login_exists_or_not(sesame: Sesame, login_id: str) -> None:
     answer = sesame.http.post(
-        "/activations", json={"client_code": "AG1", "company_code": "SOC1", "login_id": login_id, "provisional_password": "999999"}
+        "/activations", json={"client_code": "AG1", "company_code": "SOC1", "login_id": login_id, "provisional_password": "99999x"}
     )
     assert answer.status_code == 401
     assert answer.json() == {"error": "invalid_credentials", "message": "Identifiant ou mot de passe incorrect."}
@@ -196,8 +152,7 @@ def test_login_before_verification_says_so_and_wrong_passwords_do_not(sesame: Se
 def test_logout_ends_the_session(sesame: Sesame) -> None:
     creds = contract(sesame)
     activate(sesame, creds)
-    session = log_in(sesame, creds["email"])
-    auth = {"Authorization": f"Bearer {session}"}
+    auth = log_in(sesame, creds["email"])
     assert sesame.http.delete("/sessions/current", headers=auth).status_code == 204
     assert sesame.http.get("/me", headers=auth).status_code == 401
     assert sesame.http.get("/me").json()["error"] == "unauthenticated"

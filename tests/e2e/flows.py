@@ -1,0 +1,67 @@
+"""Steps a person takes, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from tests.e2e.harness import Sesame, link_token
+
+PASSWORD = "Tr3s-Secret!"
+_ids = itertools.count(1)
+
+
+def contract(sesame: Sesame, email: str = "", client: str = "AG1", company: str = "SOC1") -> dict[str, str]:
+    """A freshly imported agency contract's provisional credentials (and its suggested email)."""
+    n = next(_ids)
+    login = f"{client}L{n:04d}"
+    creds = {"client_code": client, "company_code": company, "login_id": login, "provisional_password": f"{n:06d}"}
+    mail = email or f"{login.lower()}@exemple.fr"
+    report = sesame.import_rows(f"{client},{company},{login},{creds['provisional_password']},{mail},Titulaire {n},tenant")
+    assert report["added"] == 1, report
+    return {**creds, "email": mail}
+
+
+def provisional(creds: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in creds.items() if k != "email"}
+
+
+def start(sesame: Sesame, creds: dict[str, str]) -> str:
+    answer = sesame.http.post("/activations", json=provisional(creds))
+    assert answer.status_code == 201, answer.text
+    activation: str = answer.json()["activation"]
+    return activation
+
+
+def choose_password(sesame: Sesame, activation: str, password: str = PASSWORD) -> None:
+    answer = sesame.http.post(
+        f"/activations/{activation}/password",
+        json={"password": password, "password_confirmation": password, "accept_terms": True},
+    )
+    assert answer.status_code == 202, answer.text
+
+
+def activate(sesame: Sesame, creds: dict[str, str], password: str = PASSWORD) -> dict[str, Any]:
+    """The whole activation: credentials, email, password and terms, emailed link."""
+    activation = start(sesame, creds)
+    assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]}).json() == {"next": "password"}
+    before = len(sesame.mails(creds["email"]))
+    choose_password(sesame, activation, password)
+    token = link_token(sesame.wait_for_mail(creds["email"], count=before + 1), "/verify-email")
+    verified = sesame.http.post("/email-verifications", json={"token": token})
+    assert verified.status_code == 200, verified.text
+    return {"activation": activation, "token": token}
+
+
+def log_in(sesame: Sesame, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Bearer headers of a new session."""
+    answer = sesame.http.post("/sessions", json={"email": email, "password": password})
+    assert answer.status_code == 201, answer.text
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+def person(sesame: Sesame, **contract_args: str) -> tuple[dict[str, str], dict[str, str]]:
+    """An activated person, logged in: (credentials, bearer headers)."""
+    creds = contract(sesame, **contract_args)
+    activate(sesame, creds)
+    return creds, log_in(sesame, creds["email"])

@@ -1,0 +1,104 @@
+"""``Idempotency-Key`` on every API POST but the login (CONTRACT.md).
+
+A repeat with the same key and body gets the first answer and changes nothing;
+the same key with another body is refused with 422. Keys are scoped by the
+caller's credentials and the path, and stored only as digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.errors import error_response
+from web.requests import MAX_BODY
+
+EXEMPT = {"/api/v1/sessions"}
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        key = headers.get(b"idempotency-key")
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "POST" or key is None or path in EXEMPT or not path.startswith("/api/v1/"):
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255:
+            await error_response("invalid_request", "Idempotency-Key : de 1 à 255 caractères.", 422, field="Idempotency-Key")(scope, receive, send)
+            return
+        body = await _read(receive)
+        if body is None:
+            await error_response("payload_too_large", "La requête dépasse 1 Mio.")(scope, receive, send)
+            return
+        container = scope["app"].state.container
+        table = container.idempotency
+        key_digest = _digest(headers.get(b"authorization", b""), path.encode(), key)
+        seen = table.claim(key_digest, _digest(body), container.clock.now())
+        if seen is not None:
+            await self._replay(seen, _digest(body), scope, receive, send)
+            return
+        await self._run(table, key_digest, body, scope, send)
+
+    async def _replay(self, seen: dict, request_digest: str, scope: Scope, receive: Receive, send: Send) -> None:
+        if seen["request_digest"] != request_digest:
+            response = error_response("idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre requête.", 422)
+        elif seen["status"] == 0:
+            response = error_response("conflict", "La même requête est en cours de traitement.", 409)
+        else:
+            stored = json.loads(seen["body"])
+            await send({"type": "http.response.start", "status": seen["status"], "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored["headers"]]})
+            await send({"type": "http.response.body", "body": stored["body"].encode("latin-1")})
+            return
+        await response(scope, receive, send)
+
+    async def _run(self, table, key_digest: str, body: bytes, scope: Scope, send: Send) -> None:  # noqa: ANN001
+        sent: dict = {"headers": [], "body": b""}
+        replayed = False
+
+        async def receive_body() -> Message:
+            nonlocal replayed
+            if replayed:
+                return {"type": "http.disconnect"}
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+                sent["headers"] = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in message.get("headers", [])]
+            elif message["type"] == "http.response.body":
+                sent["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, receive_body, capture)
+        finally:
+            status = sent.get("status", 500)
+            if status >= 500:
+                table.forget(key_digest)
+            else:
+                stored = {"headers": sent["headers"], "body": sent["body"].decode("latin-1")}
+                table.answer(key_digest, status, json.dumps(stored))
+
+
+async def _read(receive: Receive) -> bytes | None:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _digest(*parts: bytes) -> str:
+    return hashlib.sha256(b"\x1f".join(parts)).hexdigest()
