@@ -21,6 +21,7 @@ from adapters.clock import SystemClock
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
 from adapters.idempotency_table import IdempotencyTable
+from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
 from adapters.outbox_table import OutboxTable
 from adapters.schema import SCHEMA
@@ -37,6 +38,7 @@ from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
+from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
 from application.terms import current_terms_version
@@ -171,9 +173,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
-    store = EventStore(env=event_store_env(settings.database_url))
     db = open_database(settings.database_url)
     db.create_schema(SCHEMA)
+    store = EventStore(event_store_env(settings.database_url), SubjectKeys(KeyTable(db)))
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(

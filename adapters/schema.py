@@ -11,6 +11,9 @@ SCHEMA = [
         identity_id TEXT NOT NULL,
         expires_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS sessions_identity ON sessions (identity_id)",
+    """CREATE TABLE IF NOT EXISTS subject_keys (
+        subject_id TEXT PRIMARY KEY,
+        data_key TEXT)""",
     """CREATE TABLE IF NOT EXISTS idempotency (
         key_digest TEXT PRIMARY KEY,
         request_digest TEXT NOT NULL,

@@ -27,12 +27,16 @@ class SQLiteDatabase(Database):
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=30000")
+            connection.execute("PRAGMA secure_delete=ON")  # erased data must not linger in free pages
             self._local.connection = connection
         return connection
 
     @contextmanager
     def transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[Tx]:
         connection = self._connection()
+        if connection.in_transaction:  # nested (a key read while projecting): join it
+            yield Tx(connection.cursor(), self.dialect)
+            return
         connection.execute(begin)
         try:
             yield Tx(connection.cursor(), self.dialect)

@@ -16,9 +16,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from application.errors import Conflict
+from application.personal_data import PersonalDataMapper, SubjectKeys
 
 A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
@@ -28,6 +29,14 @@ R = TypeVar("R")
 class EventStore(Application[UUID]):
     name = "sesame"
     on_commit: Callable[[], None] = staticmethod(lambda: None)
+
+    def __init__(self, env: dict[str, str], keys: SubjectKeys) -> None:
+        self.subject_keys = keys
+        super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Personal fields of events are sealed with their subject's key."""
+        return PersonalDataMapper(self.construct_transcoder(), self.subject_keys)
 
     def commit(self, *aggregates: Aggregate) -> int:
         """Save atomically; returns the last notification id written (0 if none)."""

@@ -48,6 +48,18 @@ class Mailer(Protocol):
     def deliver(self, message: EmailMessage) -> None: ...
 
 
+class KeyStore(Protocol):
+    """Per-subject data keys, outside the event store (crypto-shredding)."""
+
+    def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """Each subject's key, created when missing; None for an erased subject."""
+
+    def get(self, subject: UUID) -> bytes | None: ...
+
+    def shred(self, subject: UUID) -> None:
+        """Delete the key for good and remember that the subject was erased."""
+
+
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
 
