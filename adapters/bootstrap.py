@@ -24,6 +24,7 @@ from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
 from adapters.outbox_table import OutboxTable
+from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
 from application.account_import import AccountImport
@@ -31,7 +32,9 @@ from application.account_settings import AccountSettings
 from application.activation import Activation
 from application.config import Settings
 from application.directory import Directory
+from application.erasure import Erasure
 from application.event_store import EventStore
+from application.export import Export
 from application.fusion import Fusion
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
@@ -102,6 +105,8 @@ class Container:
     activation: Activation
     sessions: Sessions
     fusion: Fusion
+    erasure: Erasure
+    export: Export
     account_settings: AccountSettings
     password_reset: PasswordReset
     importer: AccountImport
@@ -175,7 +180,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
     db.create_schema(SCHEMA)
-    store = EventStore(event_store_env(settings.database_url), SubjectKeys(KeyTable(db)))
+    subject_keys = SubjectKeys(KeyTable(db))
+    store = EventStore(event_store_env(settings.database_url), subject_keys)
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(
@@ -199,6 +205,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         activation=activation,
         sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours)),
         fusion=Fusion(directory, passwords, activation),
+        erasure=Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models),
+        export=Export(directory, clock),
         account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl),
         password_reset=PasswordReset(directory, passwords, activation, session_table, clock),
         importer=AccountImport(directory),

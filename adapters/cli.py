@@ -17,6 +17,7 @@ from typing import Any
 from adapters.bootstrap import Container, bootstrap
 from application.account_import import COLUMNS
 from application.config import ConfigurationError, Settings
+from application.errors import Refused
 
 
 def container() -> Container:
@@ -97,6 +98,28 @@ def import_accounts(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
+def identity_command(action: str) -> Any:
+    """``export`` and ``erase``: IDENTITY is an identity id or a login email."""
+
+    def run(args: argparse.Namespace) -> int:
+        c = container()
+        try:
+            identity_id = c.directory.resolve(args.identity)
+            if action == "export":
+                print(json.dumps(c.export.export(identity_id), ensure_ascii=False, indent=2))
+            else:
+                c.erasure.erase(identity_id, reason="operator")
+                print(f"identité {identity_id} effacée")
+        except Refused as refusal:
+            print(f"sesame: {refusal.message}", file=sys.stderr)
+            return 1
+        finally:
+            c.stop()
+        return 0
+
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="sesame", description="Sésame, le service d'identité des clients d'agences.")
@@ -114,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=import_accounts)
+    for action, text in (("export", "the person's data as JSON (GDPR)"), ("erase", "GDPR erasure")):
+        p = commands.add_parser(action, help=text)
+        p.add_argument("identity", help="identity id or login email")
+        p.set_defaults(run=identity_command(action))
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

@@ -40,6 +40,10 @@ class Database(ABC):
     @abstractmethod
     def create_schema(self, statements: Sequence[str]) -> None: ...
 
+    def compact(self) -> None:
+        """Make deleted rows unrecoverable from the files (SQLite's WAL); a no-op
+        where the server owns the files."""
+
     @abstractmethod
     def close(self) -> None: ...
 

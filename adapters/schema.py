@@ -27,6 +27,8 @@ SCHEMA = [
         proposed_email TEXT,
         terms_version TEXT,
         default_account TEXT,
+        activating_account TEXT,
+        merged_into TEXT,
         started_at TEXT NOT NULL,
         updated_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS read_identities_proposed ON read_identities (proposed_email)",

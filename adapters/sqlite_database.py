@@ -53,6 +53,11 @@ class SQLiteDatabase(Database):
             for statement in statements:
                 tx.execute(statement)
 
+    def compact(self) -> None:
+        """Copy the WAL into the database and truncate it: with ``secure_delete``
+        the deleted rows then exist in neither file."""
+        self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:

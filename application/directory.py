@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.emails import normalize_email
+from application.errors import Refused
 from application.event_store import EventStore, uuid_of
 from application.keyring import Keyring
 from domain.agency_account import AgencyAccount
@@ -48,6 +50,17 @@ class Directory:
         if identity_id is None:
             return None
         return self.store.find(Identity, identity_id)
+
+    def resolve(self, identifier: str) -> UUID:
+        """An identity id from what an operator types: its id, or its login email."""
+        try:
+            return UUID(identifier)
+        except ValueError:
+            pass
+        holder = self.holder(self.email_digest(normalize_email(identifier)))
+        if holder is None:
+            raise Refused("not_found", f"Aucune identité pour « {identifier} ».")
+        return holder.id
 
     def holder(self, digest: str) -> Identity | None:
         """The identity currently holding a unique key, if any."""

@@ -60,6 +60,18 @@ class KeyStore(Protocol):
         """Delete the key for good and remember that the subject was erased."""
 
 
+class PersonalDataPurge(Protocol):
+    """What an erasure must clear beside the event store."""
+
+    def related_identities(self, identity_id: UUID, account_ids: list[UUID]) -> list[UUID]:
+        """Unfinished activations of the person: merged into them, or abandoned
+        on their contracts (they hold emails the person typed)."""
+
+    def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
+        """Delete sessions, queued mail, remembered answers and throttles, then
+        compact the store so no deleted page keeps a copy."""
+
+
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from datetime import datetime
+
 from eventsourcing.domain import Aggregate, event
+
+from domain.errors import StepOutOfOrder
 
 ROLES = ("tenant", "owner", "co_owner")
 
@@ -41,6 +45,8 @@ class AgencyAccount(Aggregate):
         self.role = role
         self.suggested_email = suggested_email
         self.provisional_digest = provisional_digest
+        self.ended_at: datetime | None = None
+        self.erased = False
 
     def details(self) -> dict[str, str]:
         """The fields an agency may change by importing again."""
@@ -52,11 +58,45 @@ class AgencyAccount(Aggregate):
         }
 
     def reimport(self, **details: str) -> bool:
-        """Apply a newer export of the contract; False when nothing changed."""
-        if details == self.details():
-            return False
-        self._updated(**details)
-        return True
+        """Apply a newer export of the contract; False when nothing changed.
+        An ended contract exported again is open again."""
+        if self.erased:
+            raise StepOutOfOrder("this contract was erased after it ended")
+        changed = details != self.details()
+        if changed:
+            self._updated(**details)
+        if self.ended_at is not None:
+            self._reopened()
+            return True
+        return changed
+
+    @event("Reopened")
+    def _reopened(self) -> None:
+        self.ended_at = None
+
+    def end(self, at: datetime) -> None:
+        """The agency ends the contract; retention counts from ``at``."""
+        if self.erased:
+            raise StepOutOfOrder("this contract was erased")
+        if self.ended_at is None:
+            self._ended(at)
+
+    @event("Ended")
+    def _ended(self, at: datetime) -> None:
+        self.ended_at = at
+
+    def erase(self) -> None:
+        """Retention is over: the contract's data goes with its key."""
+        if self.ended_at is None:
+            raise StepOutOfOrder("only an ended contract is erased")
+        if not self.erased:
+            self._erased()
+
+    @event("Erased")
+    def _erased(self) -> None:
+        self.erased = True
+        self.holder_name = self.login_id = self.suggested_email = ""
+        self.provisional_digest = ""
 
     @event("Updated")
     def _updated(

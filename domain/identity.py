@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyActivated, AlreadyLinked, InvalidToken, NotLinked, StepOutOfOrder
 
-ACTIVATING, ACTIVE, MERGED, RESET = "activating", "active", "merged", "reset"
+ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "reset", "erased"
 
 
 class Identity(Aggregate):
@@ -240,6 +240,26 @@ class Identity(Aggregate):
     def _email_changed(self, old_email: str, new_email: str) -> None:
         self.email = new_email
         self.email_change = None
+
+
+    # -- erasure ----------------------------------------------------------------
+
+    def erase(self, reason: str) -> None:
+        """GDPR erasure: the history stays, the personal data goes with the key.
+
+        ``reason`` says who asked: the person, an operator, or retention."""
+        if self.status == ERASED:
+            raise StepOutOfOrder("already erased")
+        self._erased(reason)
+
+    @event("Erased")
+    def _erased(self, reason: str) -> None:
+        self.status = ERASED
+        self.email = self.proposed_email = self.password_hash = None
+        self.verification = self.password_reset = self.email_change = None
+        self.activation_nonce = None
+        self.accounts = []
+        self.default_account = None
 
 
 class Link:

@@ -28,9 +28,9 @@ class ProfileProjection:
     @apply.register
     def _(self, event: Identity.ActivationStarted, position: int, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO read_identities (identity_id, status, started_at, updated_at) "
-            "VALUES (:id, 'activating', :at, :at) ON CONFLICT (identity_id) DO NOTHING",
-            {"id": str(event.originator_id), "at": event.timestamp.isoformat()},
+            "INSERT INTO read_identities (identity_id, status, activating_account, started_at, updated_at) "
+            "VALUES (:id, 'activating', :account, :at, :at) ON CONFLICT (identity_id) DO NOTHING",
+            {"id": str(event.originator_id), "account": str(event.account_id), "at": event.timestamp.isoformat()},
         )
 
     def _set(self, event: Any, tx: Tx, **columns: Any) -> None:
@@ -58,7 +58,7 @@ class ProfileProjection:
 
     @apply.register
     def _(self, event: Identity.MergedInto, position: int, tx: Tx) -> None:
-        self._set(event, tx, status="merged", proposed_email=None)
+        self._set(event, tx, status="merged", proposed_email=None, merged_into=str(event.identity_id))
 
     @apply.register
     def _(self, event: Identity.DefaultAccountChosen, position: int, tx: Tx) -> None:
@@ -67,6 +67,11 @@ class ProfileProjection:
     @apply.register
     def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
         self._set(event, tx, email=event.new_email)
+
+    @apply.register
+    def _(self, event: Identity.Erased, position: int, tx: Tx) -> None:
+        self._set(event, tx, status="erased", email=None, proposed_email=None, default_account=None)
+        tx.execute("DELETE FROM read_identity_accounts WHERE identity_id = :id", {"id": str(event.originator_id)})
 
     @apply.register
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:

@@ -97,7 +97,22 @@ async def confirm_password_reset(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def export(request: Request) -> Response:
+    session = await person(request)
+    document = await run_in_threadpool(services(request).export.export, session.identity_id)
+    return JSONResponse(document)
+
+
+async def erase_me(request: Request) -> Response:
+    session = session_of(request)
+    body = await json_body(request)
+    await run_in_threadpool(services(request).erasure.erase_mine, session.identity_id, body.get("password"))
+    return JSONResponse({"erased": True}, status_code=202)
+
+
 routes = [
+    Route("/me", erase_me, methods=["DELETE"]),
+    Route("/me/export", export, methods=["GET"]),
     Route("/activations/{activation}/link", link_during_activation, methods=["POST"]),
     Route("/me/terms", accept_terms, methods=["POST"]),
     Route("/me/password", change_password, methods=["POST"]),

@@ -24,3 +24,32 @@ def test_a_changed_reimport_records_an_update() -> None:
     assert a.reimport(**{**DETAILS, "holder_name": "Jean Dupond"}) is True
     (event,) = a.collect_events()
     assert type(event).__name__ == "Updated" and a.holder_name == "Jean Dupond"
+
+
+def test_an_ended_contract_is_erased_and_an_open_one_is_not() -> None:
+    from datetime import datetime, timezone
+
+    import pytest
+
+    from domain.errors import StepOutOfOrder
+
+    a = account()
+    with pytest.raises(StepOutOfOrder):
+        a.erase()
+    a.end(datetime(2026, 11, 1, tzinfo=timezone.utc))
+    a.end(datetime(2026, 11, 2, tzinfo=timezone.utc))  # ending twice keeps the first date
+    a.erase()
+    assert [type(e).__name__ for e in a.collect_events()] == ["Ended", "Erased"]
+    assert a.holder_name == "" and a.ended_at == datetime(2026, 11, 1, tzinfo=timezone.utc)
+    with pytest.raises(StepOutOfOrder):
+        a.reimport(**DETAILS)
+
+
+def test_an_ended_contract_imported_again_is_reopened() -> None:
+    from datetime import datetime, timezone
+
+    a = account()
+    a.end(datetime(2026, 11, 1, tzinfo=timezone.utc))
+    a.collect_events()
+    assert a.reimport(**DETAILS) is True
+    assert [type(e).__name__ for e in a.collect_events()] == ["Reopened"] and a.ended_at is None

@@ -156,3 +156,16 @@ def test_replaying_the_events_rebuilds_the_same_state() -> None:
     for event in events:
         replayed = event.mutate(replayed)
     assert replayed is not None and replayed.__dict__ == identity.__dict__
+
+
+@pytest.mark.parametrize("steps", [(), ("email", "password"), ("email", "password", "terms", "verification", "verified")])
+def test_erasure_at_any_stage_leaves_nothing_personal_in_the_state(steps: tuple[str, ...]) -> None:
+    identity = given(*steps)
+    identity.erase("person")
+    assert then(identity) == ["Erased"]
+    assert identity.status == "erased"
+    assert identity.email is None and identity.proposed_email is None and identity.password_hash is None
+    with pytest.raises(StepOutOfOrder):
+        identity.erase("person")
+    with pytest.raises(StepOutOfOrder):
+        identity.accept_terms("2026-11-01")

@@ -1,0 +1,41 @@
+"""Clearing a person from the side tables, then compacting SQLite's WAL.
+
+Read models are cleared by their projections (on the ``Erased`` event, so a
+rebuild gives the same result); this clears what is not a projection:
+sessions, queued mail, remembered API answers, throttles.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from adapters.database import Database
+
+BY_IDENTITY = ("sessions", "outbox")
+
+
+class PersonalDataPurgeTable:
+    def __init__(self, db: Database, extra_tables_by_identity: tuple[str, ...] = ()) -> None:
+        self.db = db
+        self.tables = BY_IDENTITY + extra_tables_by_identity
+
+    def related_identities(self, identity_id: UUID, account_ids: list[UUID]) -> list[UUID]:
+        params = {"id": str(identity_id), **{f"a{i}": str(a) for i, a in enumerate(account_ids)}}
+        on_contracts = ", ".join(f":a{i}" for i in range(len(account_ids))) or "NULL"
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT identity_id FROM read_identities WHERE identity_id <> :id AND status IN ('reset', 'merged') "
+                f"AND (merged_into = :id OR activating_account IN ({on_contracts}))",
+                params,
+            ).all()
+        return [UUID(r["identity_id"]) for r in rows]
+
+    def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
+        ids = [str(i) for i in identity_ids]
+        with self.db.transaction() as tx:
+            for table in self.tables:
+                for identity in ids:
+                    tx.execute(f"DELETE FROM {table} WHERE identity_id = :id", {"id": identity})
+            for email in emails:
+                tx.execute("DELETE FROM idempotency WHERE body LIKE :pattern", {"pattern": f"%{email}%"})
+        self.db.compact()

@@ -1,0 +1,95 @@
+"""GDPR erasure by crypto-shredding (privacy policy §4, issue 7).
+
+The person's identity gets an ``Erased`` event, their unique claims (email,
+contracts) are released in the same atomic write, then their data keys are
+deleted: every personal field of their history reads as erased from then on.
+Unfinished activations of theirs (merged into the account, or abandoned on
+its contracts) hold emails they typed, so they are erased with it. The
+agency contracts go back to the agency unowned: their data is the agency's.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.activation import invalid_credentials
+from application.directory import Directory
+from application.errors import Refused
+from application.event_store import retrying
+from application.passwords import Passwords
+from application.personal_data import ERASED as ERASED_TEXT
+from application.personal_data import PERSONAL_FIELDS, SubjectKeys
+from application.ports import PersonalDataPurge, ReadModels
+from domain.identity import ACTIVATING, ACTIVE, ERASED, Identity
+from domain.unique_claim import UniqueClaim
+
+EMAIL_FIELDS = {"email", "new_email", "old_email"} & PERSONAL_FIELDS
+
+
+class Erasure:
+    def __init__(
+        self, directory: Directory, passwords: Passwords, keys: SubjectKeys, purge: PersonalDataPurge, read_models: ReadModels
+    ) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.passwords = passwords
+        self.keys = keys
+        self.purge = purge
+        self.read_models = read_models
+
+    def erase_mine(self, identity_id: UUID, password: object) -> None:
+        """``DELETE /me``: the person confirms with their password."""
+        identity = self.directory.identity(identity_id)
+        if identity is None or not self.passwords.verify(identity.password_hash, password):
+            raise invalid_credentials()
+        self.erase(identity_id, reason="person")
+
+    def erase(self, identity_id: UUID, reason: str) -> None:
+        identity = self.directory.identity(identity_id)
+        if identity is None or identity.status == ERASED:
+            raise Refused("not_found", "Aucune identité à effacer sous cet identifiant.")
+        related = [
+            other
+            for other_id in self.purge.related_identities(identity.id, identity.accounts)
+            if (other := self.directory.identity(other_id)) is not None and other.status not in (ERASED, ACTIVE)
+        ]
+        everyone = [identity, *related]
+        emails = sorted({e for person in everyone for e in self._emails(person.id)})
+        position = self._record(identity, related, reason)
+        for person in everyone:
+            self.keys.shred(person.id)
+        self.read_models.wait_for(position)
+        self.purge.forget([p.id for p in everyone], emails)
+
+    @retrying()
+    def _record(self, identity: Identity, related: list[Identity], reason: str) -> int:
+        identity = self.directory.identity(identity.id) or identity
+        claims = self._release_claims(identity)
+        for person in related:
+            claims += self._release_claims(person)
+            person.erase(reason)
+        identity.erase(reason)
+        return self.store.commit(identity, *related, *claims)
+
+    def _release_claims(self, identity: Identity) -> list[UniqueClaim]:
+        digests = [self.directory.contract_digest(a) for a in identity.accounts]
+        if identity.status == ACTIVATING:
+            digests.append(self.directory.contract_digest(identity.activating_account))
+        if identity.email:
+            digests.append(self.directory.email_digest(identity.email))
+        released = []
+        for digest in digests:
+            claim = self.directory.claim(digest)
+            if claim is not None and claim.owner == identity.id:
+                claim.release(identity.id)
+                released.append(claim)
+        return released
+
+    def _emails(self, identity_id: UUID) -> set[str]:
+        """Every address the person's history mentions, to find copies outside it."""
+        return {
+            value
+            for event in self.store.events.get(identity_id)
+            for field, value in vars(event).items()
+            if field in EMAIL_FIELDS and isinstance(value, str) and value and value != ERASED_TEXT
+        }

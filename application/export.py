@@ -1,0 +1,67 @@
+"""The person's data as one JSON document (GDPR access and portability).
+
+Profile, linked contracts, consents (each CGU version accepted, with its
+date), the whole history in plain words and the staff reads of the person's
+data. Hashes, nonces and tokens never appear: history goes through the same
+public view as ``/me/history``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from application.directory import Directory
+from application.errors import Refused
+from application.history import describe
+from application.ports import Clock
+from domain.agency_account import AgencyAccount
+from domain.identity import Identity
+
+
+class Export:
+    def __init__(
+        self, directory: Directory, clock: Clock, staff_reads: Callable[[UUID], list[dict[str, Any]]] = lambda _: []
+    ) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.clock = clock
+        self.staff_reads = staff_reads
+
+    def account_label(self, account_id: str) -> str:
+        account = self.store.find(AgencyAccount, UUID(account_id))
+        return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
+
+    def export(self, identity_id: UUID) -> dict[str, Any]:
+        identity = self.directory.identity(identity_id)
+        if identity is None:
+            raise Refused("not_found", "Aucune identité sous cet identifiant.")
+        events = list(self.store.events.get(identity_id))
+        return {
+            "generated_at": self.clock.now().isoformat(),
+            "profile": {
+                "id": str(identity.id),
+                "status": identity.status,
+                "email": identity.email,
+                "default_account": str(identity.default_account) if identity.default_account else None,
+                "created_at": events[0].timestamp.isoformat(),
+            },
+            "accounts": [self._account(a) for a in identity.accounts],
+            "consents": [
+                {"document": "CGU et politique de confidentialité", "version": e.version, "accepted_at": e.timestamp.isoformat()}
+                for e in events
+                if isinstance(e, Identity.TermsAccepted)
+            ],
+            "history": [describe(e, self.account_label) for e in events],
+            "staff_reads": self.staff_reads(identity_id),
+        }
+
+    def _account(self, account_id: UUID) -> dict[str, Any]:
+        account = self.store.find(AgencyAccount, account_id)
+        assert account is not None
+        return {
+            "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
+            "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
+            "ended_at": account.ended_at.isoformat() if account.ended_at else None,
+        }
