@@ -27,6 +27,7 @@ from adapters.outbox_table import OutboxTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
+from adapters.throttle_table import ThrottleTable
 from application.account_import import AccountImport
 from application.account_settings import AccountSettings
 from application.activation import Activation
@@ -45,6 +46,7 @@ from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
 from application.terms import current_terms_version
+from application.throttle import Throttle, delay_scale
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
@@ -193,7 +195,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
-    activation = Activation(directory, passwords, clock, current_terms_version, link_ttl)
+    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
+    activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
     container = Container(
         settings=settings,
@@ -203,12 +206,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory=directory,
         passwords=passwords,
         activation=activation,
-        sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours)),
+        sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle),
         fusion=Fusion(directory, passwords, activation),
         erasure=Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models),
         export=Export(directory, clock),
-        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl),
-        password_reset=PasswordReset(directory, passwords, activation, session_table, clock),
+        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle),
+        password_reset=PasswordReset(directory, passwords, activation, session_table, clock, throttle),
         importer=AccountImport(directory),
         read_models=read_models,
         delivery=delivery,

@@ -58,4 +58,10 @@ SCHEMA = [
         next_attempt_at TEXT NOT NULL,
         sent_at TEXT)""",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at)",
+    """CREATE TABLE IF NOT EXISTS throttle (
+        key_digest TEXT PRIMARY KEY,
+        hits INTEGER NOT NULL,
+        last_at TEXT NOT NULL,
+        forget_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS throttle_forget ON throttle (forget_at)",
 ]

@@ -21,6 +21,7 @@ from application.history import describe
 from application.passwords import Passwords
 from application.ports import Clock, SessionStore
 from application.terms import current_terms_version
+from application.throttle import Throttle
 from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyOwned, DomainError, NotLinked
 from domain.identity import ACTIVE, Identity
@@ -34,7 +35,8 @@ def email_taken() -> Refused:
 
 class AccountSettings:
     def __init__(
-        self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta
+        self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta,
+        throttle: Throttle,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -43,6 +45,7 @@ class AccountSettings:
         self.sessions = sessions
         self.clock = clock
         self.link_ttl = link_ttl
+        self.throttle = throttle
 
     def person(self, identity_id: UUID) -> Identity:
         identity = self.directory.identity(identity_id)
@@ -50,27 +53,33 @@ class AccountSettings:
             raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
         return identity
 
-    def _prove(self, identity: Identity, password: object) -> None:
+    def _prove(self, identity: Identity, password: object, origin: str | None) -> None:
+        """The current password, counted like a login: a stolen session is no
+        way around the limit on password guesses."""
+        attempt = self.throttle.attempt(*self.throttle.password(identity.email), *self.throttle.guesses_from(origin))
         if not self.passwords.verify(identity.password_hash, password):
             raise invalid_credentials()
+        attempt.passed()
 
     @retrying()
     def change_password(
-        self, identity_id: UUID, current: object, new: object, confirmation: object, keep_session: str | None
+        self, identity_id: UUID, current: object, new: object, confirmation: object, keep_session: str | None,
+        origin: str | None = None,
     ) -> int:
         """Behind the current password; every other session of the person ends."""
         identity = self.person(identity_id)
-        self._prove(identity, current)
+        self._prove(identity, current, origin)
         identity.change_password(self.passwords.new_hash(new, confirmation, context=[identity.email or ""]))
         position = self.store.commit(identity)
         self.sessions.remove_all(identity_id, keep=keep_session)
         return position
 
     @retrying()
-    def request_email_change(self, identity_id: UUID, new_email: object, password: object) -> int:
+    def request_email_change(self, identity_id: UUID, new_email: object, password: object, origin: str | None = None) -> int:
         """Send a confirmation link to the new address and a notice to the old one."""
         identity = self.person(identity_id)
-        self._prove(identity, password)
+        self.throttle.spend(*self.throttle.email_changes(identity.id), *self.throttle.mail_from(origin))
+        self._prove(identity, password, origin)
         address = normalize_email(new_email)
         if address == identity.email:
             raise Refused("invalid_email", "C'est déjà l'adresse de votre compte.")

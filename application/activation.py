@@ -18,9 +18,10 @@ from typing import Any
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
-from application.event_store import retrying
+from application.event_store import retrying, uuid_of
 from application.passwords import Passwords
 from application.ports import Clock
+from application.throttle import Throttle
 from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
 from domain.identity import ACTIVE, Identity
@@ -40,6 +41,7 @@ class Activation:
         clock: Clock,
         terms_version: Callable[[], str],
         verification_ttl: timedelta,
+        throttle: Throttle,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -48,26 +50,30 @@ class Activation:
         self.clock = clock
         self.terms_version = terms_version
         self.verification_ttl = verification_ttl
+        self.throttle = throttle
 
     def check_credentials(
-        self, client_code: str, company_code: str, login_id: str, provisional_password: str
+        self, client_code: str, company_code: str, login_id: str, provisional_password: str, origin: str | None = None
     ) -> AgencyAccount:
         """The contract these provisional credentials open, or ``invalid_credentials``
-        whether the login id exists or not (same work either way)."""
+        whether the login id exists or not (same work either way, the throttle's
+        count included); ``too_many_attempts`` once the code was guessed too often."""
         digest = self.directory.account_digest(client_code, company_code, login_id)
         account = self.directory.account(client_code, company_code, login_id)
-        expected = self.directory.provisional_digest(digest, provisional_password)
         known = account.provisional_digest if account else self.keys.digest("none")
+        attempt = self.throttle.attempt(*self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin))
+        expected = self.directory.provisional_digest(digest, provisional_password)
         if not hmac.compare_digest(known, expected) or account is None:
             raise invalid_credentials()
+        attempt.passed()
         return account
 
     @retrying()
     def start(
-        self, client_code: str, company_code: str, login_id: str, provisional_password: str
+        self, client_code: str, company_code: str, login_id: str, provisional_password: str, origin: str | None = None
     ) -> dict[str, Any]:
         """Check the agency's credentials and open (or resume) the activation."""
-        account = self.check_credentials(client_code, company_code, login_id, provisional_password)
+        account = self.check_credentials(client_code, company_code, login_id, provisional_password, origin)
         nonce = self.keys.nonce()
         contract = self.directory.contract_digest(account.id)
         identity = self.directory.holder(contract)
@@ -133,14 +139,21 @@ class Activation:
         self.store.commit(identity)
 
     @retrying()
-    def resend(self, activation: str) -> None:
+    def resend(self, activation: str, origin: str | None = None) -> None:
         """A new verification link; the earlier one stops working."""
-        self._send_verification(self.activating(activation))
+        identity = self.activating(activation)
+        self.throttle.spend(*self.throttle.resends(identity.id), *self.throttle.mail_from(origin))
+        self._send_verification(identity)
 
     @retrying()
     def reset(self, activation: str) -> None:
-        """Back to the first step: links die, the contract is free again."""
-        self.abandon(self.activating(activation))
+        """Back to the first step: links die, the contract is free again, and
+        so is its code if it was locked (this caller proved the code before)."""
+        identity = self.activating(activation)
+        self.abandon(identity)
+        account = self.store.find(AgencyAccount, identity.activating_account)
+        if account is not None:
+            self.throttle.clear(*self.throttle.code(account.id, account.provisional_digest))
 
     def abandon(self, identity: Identity) -> None:
         """Reset an unfinished activation and release its contract."""

@@ -37,24 +37,29 @@ class Fusion:
         self.activation = activation
 
     @retrying()
-    def link_during_activation(self, activation: str, password: object) -> dict[str, Any]:
-        """The proposed email's account proves its password; the contract joins it."""
+    def link_during_activation(self, activation: str, password: object, origin: str | None = None) -> dict[str, Any]:
+        """The proposed email's account proves its password (counted like a
+        login to that account); the contract joins it."""
         pending = self.activation.activating(activation)
         email = pending.proposed_email
+        throttle = self.activation.throttle
+        attempt = throttle.attempt(*throttle.password(email), *throttle.guesses_from(origin))
         target = self.directory.holder(self.directory.email_digest(email)) if email else None
         target_hash = target.password_hash if target and target.status == ACTIVE else None
         if not self.passwords.verify(target_hash, password) or target is None:
             raise invalid_credentials()
+        attempt.passed()
         self._move(pending, target, pending.activating_account)
         return {"linked": True, "identity": str(target.id)}
 
     @retrying()
     def link_from_session(
-        self, identity_id: UUID, client_code: str, company_code: str, login_id: str, provisional_password: str
+        self, identity_id: UUID, client_code: str, company_code: str, login_id: str, provisional_password: str,
+        origin: str | None = None,
     ) -> dict[str, Any]:
         """Another contract's provisional credentials, given by a logged-in person."""
         person = self.directory.identity(identity_id)
-        account = self.activation.check_credentials(client_code, company_code, login_id, provisional_password)
+        account = self.activation.check_credentials(client_code, company_code, login_id, provisional_password, origin)
         assert person is not None
         if account.id in person.accounts:
             raise Refused("already_linked", "Ce contrat est déjà rattaché à votre compte.")

@@ -20,16 +20,19 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.passwords import Passwords
 from application.ports import Clock, SessionStore
+from application.throttle import Throttle, evenly_timed
 from domain.errors import DomainError
 from domain.identity import ACTIVATING, ACTIVE, Identity
 
 PASSWORD_RESET = "password-reset"
 RESET_TTL = timedelta(hours=1)
+ANSWER_FLOOR = 0.25  # seconds: longer than finding an account and writing its event
 
 
 class PasswordReset:
     def __init__(
-        self, directory: Directory, passwords: Passwords, activation: Activation, sessions: SessionStore, clock: Clock
+        self, directory: Directory, passwords: Passwords, activation: Activation, sessions: SessionStore, clock: Clock,
+        throttle: Throttle,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -38,12 +41,21 @@ class PasswordReset:
         self.activation = activation
         self.sessions = sessions
         self.clock = clock
+        self.throttle = throttle
+
+    def request(
+        self, email: object = None, login_id: object = None, client_code: object = None, company_code: object = None,
+        origin: str | None = None,
+    ) -> None:
+        """Send a reset link if an account matches; say nothing either way, and
+        take the same time either way (the lookup and the write hide under a floor)."""
+        subject = self._subject(email, login_id, client_code, company_code)
+        self.throttle.spend(*self.throttle.reset_requests(*subject), *self.throttle.mail_from(origin))
+        with evenly_timed(ANSWER_FLOOR):
+            self._request(email, login_id, client_code, company_code)
 
     @retrying()
-    def request(
-        self, email: object = None, login_id: object = None, client_code: object = None, company_code: object = None
-    ) -> None:
-        """Send a reset link if an account matches; say nothing either way."""
+    def _request(self, email: object, login_id: object, client_code: object, company_code: object) -> None:
         identity = self._find(email, login_id, client_code, company_code)
         if identity is None:
             return
@@ -53,16 +65,27 @@ class PasswordReset:
             identity.request_password_reset(self.keys.nonce(), self.clock.now() + RESET_TTL)
             self.store.commit(identity)
 
+    @staticmethod
+    def _subject(email: object, login_id: object, client_code: object, company_code: object) -> list[str]:
+        """What names the account, as the throttle counts it (an email in its
+        canonical form), or ``invalid_request`` when the request names nothing."""
+        if email is not None:
+            try:
+                return [normalize_email(email)]
+            except Refused:
+                return [str(email)]
+        if not all(isinstance(v, str) and v for v in (login_id, client_code, company_code)):
+            raise Refused(
+                "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
+            )
+        return [str(login_id), str(client_code), str(company_code)]
+
     def _find(self, email: object, login_id: object, client_code: object, company_code: object) -> Identity | None:
         if email is not None:
             try:
                 return self.directory.holder(self.directory.email_digest(normalize_email(email)))
             except Refused:
                 return None
-        if not all(isinstance(v, str) and v for v in (login_id, client_code, company_code)):
-            raise Refused(
-                "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
-            )
         account = self.directory.account(str(client_code), str(company_code), str(login_id))
         return self.directory.holder(self.directory.contract_digest(account.id)) if account else None
 
@@ -81,4 +104,5 @@ class PasswordReset:
             raise invalid_token() from error
         self.store.commit(identity)
         self.sessions.remove_all(identity.id, keep=None)
+        self.throttle.clear(*self.throttle.password(identity.email))  # the owner is back in
         return identity.id

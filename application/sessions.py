@@ -22,6 +22,7 @@ from application.keyring import sha256
 from application.passwords import Passwords
 from application.ports import Clock, ReadModels, Session, SessionStore
 from application.terms import current_terms_version
+from application.throttle import Throttle
 from domain.identity import ACTIVE
 
 
@@ -41,6 +42,7 @@ class Sessions:
         read_models: ReadModels,
         clock: Clock,
         ttl: timedelta,
+        throttle: Throttle,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -49,14 +51,17 @@ class Sessions:
         self.read_models = read_models
         self.clock = clock
         self.ttl = ttl
+        self.throttle = throttle
 
     @retrying()
-    def log_in(self, email: object, password: object) -> LoggedIn:
-        """Email and password to a new session, or the reason for refusal."""
+    def log_in(self, email: object, password: object, origin: str | None = None) -> LoggedIn:
+        """Email and password to a new session, or the reason for refusal; an
+        unknown email is counted and verified exactly like a wrong password."""
         try:
             address = normalize_email(email)
         except Refused:
             address = None
+        attempt = self.throttle.attempt(*self.throttle.password(address), *self.throttle.guesses_from(origin))
         digest = self.directory.email_digest(address) if address else ""
         identity = self.directory.holder(digest) if address else None
         password_hash = identity.password_hash if identity and identity.status == ACTIVE else None
@@ -64,6 +69,7 @@ class Sessions:
             if address and self._pending_match(address, password):
                 raise Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.")
             raise invalid_credentials()
+        attempt.passed()
         assert identity is not None and identity.email is not None and isinstance(password, str)
         if self.passwords.needs_rehash(password_hash or ""):
             identity.rehash_password(self.passwords.rehash(password))

@@ -13,7 +13,7 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version
-from web.requests import bearer, json_body, text
+from web.requests import bearer, client_address, json_body, text
 
 
 def services(request: Request) -> Container:
@@ -43,7 +43,7 @@ async def person(request: Request) -> Session:
 async def start_activation(request: Request) -> Response:
     body = await json_body(request)
     fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
-    result = await run_in_threadpool(services(request).activation.start, *fields)
+    result = await run_in_threadpool(services(request).activation.start, *fields, client_address(request))
     return JSONResponse(result, status_code=201)
 
 
@@ -69,7 +69,7 @@ async def choose_password(request: Request) -> Response:
 
 async def resend_verification(request: Request) -> Response:
     await json_body(request)
-    await run_in_threadpool(services(request).activation.resend, request.path_params["activation"])
+    await run_in_threadpool(services(request).activation.resend, request.path_params["activation"], client_address(request))
     return JSONResponse({"sent": True}, status_code=202)
 
 
@@ -86,7 +86,9 @@ async def verify_email(request: Request) -> Response:
 
 async def log_in(request: Request) -> Response:
     body = await json_body(request)
-    logged_in = await run_in_threadpool(services(request).sessions.log_in, body.get("email"), body.get("password"))
+    logged_in = await run_in_threadpool(
+        services(request).sessions.log_in, body.get("email"), body.get("password"), client_address(request)
+    )
     return JSONResponse(
         {"token": logged_in.token, "identity": {"id": str(logged_in.identity_id), "email": logged_in.email}},
         status_code=201,

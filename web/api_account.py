@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from web.api import person, services, session_of
-from web.requests import json_body, text
+from web.requests import client_address, json_body, text
 
 
 async def accept_terms(request: Request) -> Response:
@@ -28,6 +28,7 @@ async def change_password(request: Request) -> Response:
         body.get("new_password"),
         body.get("new_password_confirmation"),
         session.token_digest,
+        client_address(request),
     )
     return Response(status_code=204)
 
@@ -36,7 +37,8 @@ async def request_email_change(request: Request) -> Response:
     session = await person(request)
     body = await json_body(request)
     await run_in_threadpool(
-        services(request).account_settings.request_email_change, session.identity_id, body.get("new_email"), body.get("password")
+        services(request).account_settings.request_email_change,
+        session.identity_id, body.get("new_email"), body.get("password"), client_address(request),
     )
     return JSONResponse({"sent": True}, status_code=202)
 
@@ -51,14 +53,17 @@ async def link_account(request: Request) -> Response:
     session = await person(request)
     body = await json_body(request)
     fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
-    result = await run_in_threadpool(services(request).fusion.link_from_session, session.identity_id, *fields)
+    result = await run_in_threadpool(
+        services(request).fusion.link_from_session, session.identity_id, *fields, client_address(request)
+    )
     return JSONResponse(result, status_code=201)
 
 
 async def link_during_activation(request: Request) -> Response:
     body = await json_body(request)
     result = await run_in_threadpool(
-        services(request).fusion.link_during_activation, request.path_params["activation"], body.get("password")
+        services(request).fusion.link_during_activation, request.path_params["activation"], body.get("password"),
+        client_address(request),
     )
     return JSONResponse({"linked": result["linked"]})
 
@@ -81,6 +86,7 @@ async def request_password_reset(request: Request) -> Response:
     await run_in_threadpool(
         services(request).password_reset.request,
         body.get("email"), body.get("login_id"), body.get("client_code"), body.get("company_code"),
+        client_address(request),
     )
     return JSONResponse(
         {"message": "Si un compte correspond, un email de réinitialisation vient d'être envoyé à son adresse."},

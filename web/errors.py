@@ -52,7 +52,10 @@ def error_response(code: str, message: str, status: int | None = None, **details
 
 async def refused(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refused)
-    return error_response(exc.code, exc.message, **exc.details)
+    response = error_response(exc.code, exc.message, **exc.details)
+    if "retry_after" in exc.details:  # a throttled request: RFC 9110 §10.2.3
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -46,6 +46,14 @@ def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:
     return value
 
 
+def client_address(request: Request) -> str | None:
+    """The client's network address, which the throttle counts per. Behind a
+    reverse proxy it is the X-Forwarded-For entry uvicorn trusts: only from
+    the proxies listed in ``FORWARDED_ALLOW_IPS`` (uvicorn's default: loopback
+    only), so a client cannot pick its own address."""
+    return request.client.host if request.client else None
+
+
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
