@@ -29,8 +29,10 @@ from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
 from adapters.throttle_table import ThrottleTable
 from application.account_import import AccountImport
+from application.access_records import AccessRecords
 from application.account_settings import AccountSettings
 from application.activation import Activation
+from application.audit import Audit
 from application.config import Settings
 from application.directory import Directory
 from application.erasure import Erasure
@@ -42,15 +44,21 @@ from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
+from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
+from application.staff import Staff
+from application.support import Support
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
 from projections.queries import ReadModelQueries
+from projections.support_search import SCHEMA as SEARCH_SCHEMA
+from projections.support_search import SCHEMA_INDEXES as SEARCH_INDEXES
+from projections.support_search import SupportSearchProjection, query_words
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +117,10 @@ class Container:
     fusion: Fusion
     erasure: Erasure
     export: Export
+    staff: Staff
+    retention: Retention
+    support: Support
+    audit: Audit
     account_settings: AccountSettings
     password_reset: PasswordReset
     importer: AccountImport
@@ -144,8 +156,9 @@ class Container:
             worker = self.jobs.worker()
             worker.start()
             self.threads.append(threading.Thread(target=self._stop_on_exit, args=(worker,), daemon=True))
+            self.threads.append(threading.Thread(target=self._schedule_retention, name="retention", daemon=True))
         if "projections" in roles:
-            self.threads.append(self._follow(self.followers["profile"]))
+            self.threads.extend(self._follow(f) for name, f in self.followers.items() if name != "outbox")
         if "outbox" in roles:
             self.threads.append(self._follow(self.followers["outbox"], after=self.dispatch_due_mail))
         for thread in self.threads:
@@ -162,6 +175,12 @@ class Container:
     def wake_followers(self) -> None:
         for wake in self.wakes:
             wake.set()
+
+    def _schedule_retention(self) -> None:
+        """Ask for a retention sweep now and then; sweeps are idempotent, so
+        several workers asking is harmless."""
+        while not self.stopping.wait(self.settings.retention_sweep_seconds):
+            self.jobs.enqueue("retention_sweep")
 
     def _stop_on_exit(self, worker: Any) -> None:
         self.stopping.wait()
@@ -181,7 +200,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
-    db.create_schema(SCHEMA)
+    db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES)
     subject_keys = SubjectKeys(KeyTable(db))
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     keys = Keyring(settings.secret_key)
@@ -194,6 +213,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
     delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
+    access = AccessRecords(store)
+    erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models)
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
@@ -208,8 +229,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         activation=activation,
         sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle),
         fusion=Fusion(directory, passwords, activation),
-        erasure=Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models),
-        export=Export(directory, clock),
+        erasure=erasure,
+        retention=Retention(directory, erasure, subject_keys, read_models, clock),
+        export=Export(directory, clock, access.reads_of),
+        staff=Staff(directory),
+        support=Support(read_models, access, query_words),
+        audit=Audit(store, access, directory.account_label),
         account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle),
         password_reset=PasswordReset(directory, passwords, activation, session_table, clock, throttle),
         importer=AccountImport(directory),
@@ -221,7 +246,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),
+        "support_search": Follower(store, db, SupportSearchProjection()),
         "outbox": Follower(store, db, OutboxProjection(lambda i, v: store.repository.get(i, version=v))),
     }
+    jobs.register("retention_sweep", container.retention.sweep)
     store.on_commit = container.wake_followers
     return container

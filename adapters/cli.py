@@ -17,6 +17,7 @@ from typing import Any
 from adapters.bootstrap import Container, bootstrap
 from application.account_import import COLUMNS
 from application.config import ConfigurationError, Settings
+from application.access_records import Operator
 from application.errors import Refused
 
 
@@ -98,26 +99,89 @@ def import_accounts(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def identity_command(action: str) -> Any:
-    """``export`` and ``erase``: IDENTITY is an identity id or a login email."""
+def export_identity(c: Container, args: argparse.Namespace) -> int:
+    print(json.dumps(c.export.export(c.directory.resolve(args.identity)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def erase_identity(c: Container, args: argparse.Namespace) -> int:
+    identity_id = c.directory.resolve(args.identity)
+    c.erasure.erase(identity_id, reason="operator")
+    print(f"identité {identity_id} effacée")
+    return 0
+
+
+def with_container(action: Any) -> Any:
+    """Run ``action(container, args)``; a refusal is a message and exit code 1."""
 
     def run(args: argparse.Namespace) -> int:
         c = container()
         try:
-            identity_id = c.directory.resolve(args.identity)
-            if action == "export":
-                print(json.dumps(c.export.export(identity_id), ensure_ascii=False, indent=2))
-            else:
-                c.erasure.erase(identity_id, reason="operator")
-                print(f"identité {identity_id} effacée")
+            result: int = action(c, args)
+            return result
         except Refused as refusal:
             print(f"sesame: {refusal.message}", file=sys.stderr)
             return 1
         finally:
             c.stop()
-        return 0
 
     return run
+
+
+def add_staff(c: Container, args: argparse.Namespace) -> int:
+    new = c.staff.add(args.name, args.role, args.agency)
+    scope = f" pour l'agence {args.agency}" if args.agency else ""
+    print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; son jeton d'API :")
+    print(new.token)
+    return 0
+
+
+def search(c: Container, args: argparse.Namespace) -> int:
+    c.followers["profile"].catch_up()
+    c.followers["support_search"].catch_up()
+    found = c.read_models.search(c.support.fold_query(args.query), None, args.limit, 0)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    for row in found:
+        contracts = ", ".join(f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"])
+        print(f"{row['identity_id']}  {row['status']:<10}  {row['email'] or row['proposed_email'] or '-'}  {contracts}")
+    print(f"{len(found)} résultat(s)")
+    return 0
+
+
+def history(c: Container, args: argparse.Namespace) -> int:
+    identity_id = c.directory.resolve(args.identity)
+    if args.at:
+        from web.api_staff import parse_moment
+
+        state = c.audit.state_at(Operator.current(), identity_id, parse_moment(args.at))
+        if args.json:
+            print(json.dumps(state, ensure_ascii=False, indent=2))
+        else:
+            for key, value in state.items():
+                print(f"{key:>16} : {value}")
+        return 0
+    events = c.audit.events(Operator.current(), identity_id)
+    if args.json:
+        print(json.dumps(events, ensure_ascii=False, indent=2))
+        return 0
+    for e in events:
+        print(f"{e['at'][:19].replace('T', ' ')}  #{e['position']:<4} {e['description']}")
+    return 0
+
+
+def end_contract(c: Container, args: argparse.Namespace) -> int:
+    client, _, company = args.agency.partition("/")
+    ended_at = c.retention.end_contract(client, company, args.login_id)
+    print(f"contrat {args.login_id} ({args.agency}) terminé le {ended_at.isoformat()} ; effacé 7 jours après")
+    return 0
+
+
+def retention(c: Container, args: argparse.Namespace) -> int:
+    c.followers["profile"].catch_up()
+    print(json.dumps(c.retention.sweep(), ensure_ascii=False))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,10 +201,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=import_accounts)
-    for action, text in (("export", "the person's data as JSON (GDPR)"), ("erase", "GDPR erasure")):
+    for action, text, run in (
+        ("export", "the person's data as JSON (GDPR)", export_identity),
+        ("erase", "GDPR erasure", erase_identity),
+    ):
         p = commands.add_parser(action, help=text)
         p.add_argument("identity", help="identity id or login email")
-        p.set_defaults(run=identity_command(action))
+        p.set_defaults(run=with_container(run))
+    p = commands.add_parser("staff", help="staff members")
+    staff_commands = p.add_subparsers(dest="staff_command", required=True)
+    p = staff_commands.add_parser("add", help="add a staff member; prints its API token on the last line")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["support", "auditor", "agency"])
+    p.add_argument("--agency", help="CLIENT/COMPANY, for agency staff")
+    p.set_defaults(run=with_container(add_staff))
+    p = commands.add_parser("search", help="support search over the read models")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(run=with_container(search))
+    p = commands.add_parser("history", help="an identity's history, or its state at a moment")
+    p.add_argument("identity", help="identity id or login email")
+    p.add_argument("--at", help="ISO-8601 moment: the state as it was then")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=with_container(history))
+    p = commands.add_parser("end-contract", help="the agency ends a contract (retention starts)")
+    p.add_argument("agency", help="CLIENT/COMPANY")
+    p.add_argument("login_id")
+    p.set_defaults(run=with_container(end_contract))
+    p = commands.add_parser("retention", help="run one retention sweep now")
+    p.set_defaults(run=with_container(retention))
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

@@ -38,6 +38,10 @@ class Jobs:
             for name, handler in handlers.items()
         }
 
+    def register(self, name: str, handler: Callable[..., Any]) -> None:
+        """Add a job type once its handler exists (the composition root's order)."""
+        self.actors[name] = dramatiq.actor(_discarding_result(handler), broker=self.broker, actor_name=name, max_retries=0)
+
     def enqueue(self, name: str, *args: Any) -> None:
         self.actors[name].send(*args)
 

@@ -1,7 +1,8 @@
 """Clearing a person from the side tables, then compacting SQLite's WAL.
 
-Read models are cleared by their projections (on the ``Erased`` event, so a
-rebuild gives the same result); this clears what is not a projection:
+Read models are cleared by their projections on the ``Erased`` event (so a
+rebuild gives the same result); this clears them too, at once, in case the
+projection process is behind or down, and clears what is not a projection:
 sessions, queued mail, remembered API answers, throttles.
 """
 
@@ -30,12 +31,28 @@ class PersonalDataPurgeTable:
             ).all()
         return [UUID(r["identity_id"]) for r in rows]
 
+    def forget_contract(self, account_id: UUID) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
+                {"id": str(account_id)},
+            )
+            tx.execute("DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :id", {"id": str(account_id)})
+        self.db.compact()
+
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
         ids = [str(i) for i in identity_ids]
         with self.db.transaction() as tx:
             for table in self.tables:
                 for identity in ids:
                     tx.execute(f"DELETE FROM {table} WHERE identity_id = :id", {"id": identity})
+            for identity in ids:
+                tx.execute(
+                    "UPDATE read_identities SET status = 'erased', email = NULL, proposed_email = NULL, "
+                    "pending_email = NULL WHERE identity_id = :id",
+                    {"id": identity},
+                )
+                tx.execute("DELETE FROM search_terms WHERE kind = 'identity' AND owner_id = :id", {"id": identity})
             for email in emails:
                 tx.execute("DELETE FROM idempotency WHERE body LIKE :pattern", {"pattern": f"%{email}%"})
         self.db.compact()

@@ -22,7 +22,6 @@ from application.passwords import Passwords
 from application.ports import Clock, SessionStore
 from application.terms import current_terms_version
 from application.throttle import Throttle
-from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyOwned, DomainError, NotLinked
 from domain.identity import ACTIVE, Identity
 
@@ -138,8 +137,4 @@ class AccountSettings:
 
     def history(self, identity_id: UUID) -> list[dict[str, Any]]:
         """The person's own events in order, in plain words, without secrets."""
-        return [describe(event, self._account_label) for event in self.store.events.get(identity_id)]
-
-    def _account_label(self, account_id: str) -> str:
-        account = self.store.find(AgencyAccount, UUID(account_id))
-        return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
+        return [describe(event, self.directory.account_label) for event in self.store.events.get(identity_id)]

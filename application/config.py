@@ -19,6 +19,7 @@ DEFAULTS = {
     "ARGON2_PARALLELISM": "1",
     "VERIFICATION_TTL_HOURS": "24",
     "SESSION_TTL_HOURS": "12",
+    "RETENTION_SWEEP_SECONDS": "3600",
 }
 
 # OWASP's floor for argon2id; configuration may raise the cost, never lower it.
@@ -43,6 +44,7 @@ class Settings:
     argon2_parallelism: int
     verification_ttl_hours: int
     session_ttl_hours: int
+    retention_sweep_seconds: int
 
     @property
     def embedded(self) -> bool:
@@ -71,6 +73,7 @@ class Settings:
             argon2_parallelism=int(value["ARGON2_PARALLELISM"]),
             verification_ttl_hours=int(value["VERIFICATION_TTL_HOURS"]),
             session_ttl_hours=int(value["SESSION_TTL_HOURS"]),
+            retention_sweep_seconds=int(value["RETENTION_SWEEP_SECONDS"]),
         )
 
 

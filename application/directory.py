@@ -34,6 +34,11 @@ class Directory:
         digest = self.account_digest(client_code, company_code, login_id)
         return self.store.find(AgencyAccount, uuid_of(digest))
 
+    def account_label(self, account_id: str) -> str:
+        """How a contract is named in plain words: login id and agency codes."""
+        account = self.store.find(AgencyAccount, UUID(account_id))
+        return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
+
     def claim(self, digest: str) -> UniqueClaim | None:
         return self.store.find(UniqueClaim, uuid_of(digest))
 
@@ -50,6 +55,13 @@ class Directory:
         if identity_id is None:
             return None
         return self.store.find(Identity, identity_id)
+
+    @staticmethod
+    def resolve_uuid(identifier: object) -> UUID:
+        try:
+            return UUID(str(identifier))
+        except ValueError as error:
+            raise Refused("not_found", f"« {identifier} » n'est pas un identifiant.") from error
 
     def resolve(self, identifier: str) -> UUID:
         """An identity id from what an operator types: its id, or its login email."""

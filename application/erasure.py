@@ -58,6 +58,8 @@ class Erasure:
         position = self._record(identity, related, reason)
         for person in everyone:
             self.keys.shred(person.id)
+        # Let the projections apply the erasure first, so none of them writes
+        # a copy back from a key it still had in cache; the purge follows anyway.
         self.read_models.wait_for(position)
         self.purge.forget([p.id for p in everyone], emails)
 

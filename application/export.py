@@ -29,10 +29,6 @@ class Export:
         self.clock = clock
         self.staff_reads = staff_reads
 
-    def account_label(self, account_id: str) -> str:
-        account = self.store.find(AgencyAccount, UUID(account_id))
-        return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
-
     def export(self, identity_id: UUID) -> dict[str, Any]:
         identity = self.directory.identity(identity_id)
         if identity is None:
@@ -53,7 +49,7 @@ class Export:
                 for e in events
                 if isinstance(e, Identity.TermsAccepted)
             ],
-            "history": [describe(e, self.account_label) for e in events],
+            "history": [describe(e, self.directory.account_label) for e in events],
             "staff_reads": self.staff_reads(identity_id),
         }
 

@@ -71,6 +71,9 @@ class PersonalDataPurge(Protocol):
         """Delete sessions, queued mail, remembered answers and throttles, then
         compact the store so no deleted page keeps a copy."""
 
+    def forget_contract(self, account_id: UUID) -> None:
+        """Clear an erased contract's data from the read models, then compact."""
+
 
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
@@ -81,3 +84,9 @@ class ReadModels(Protocol):
     def profile(self, identity_id: UUID) -> dict[str, Any] | None: ...
 
     def pending_identities(self, email: str) -> list[UUID]: ...
+
+    def search(
+        self, words: list[str], agency: tuple[str, str] | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]: ...
+
+    def support_profile(self, identity_id: UUID, agency: tuple[str, str] | None) -> dict[str, Any] | None: ...

@@ -28,21 +28,33 @@ class ProfileProjection:
     @apply.register
     def _(self, event: Identity.ActivationStarted, position: int, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO read_identities (identity_id, status, activating_account, started_at, updated_at) "
-            "VALUES (:id, 'activating', :account, :at, :at) ON CONFLICT (identity_id) DO NOTHING",
+            "INSERT INTO read_identities (identity_id, status, activating_account, next_step, started_at, updated_at) "
+            "VALUES (:id, 'activating', :account, 'email', :at, :at) ON CONFLICT (identity_id) DO NOTHING",
             {"id": str(event.originator_id), "account": str(event.account_id), "at": event.timestamp.isoformat()},
         )
 
     def _set(self, event: Any, tx: Tx, **columns: Any) -> None:
-        assignments = ", ".join(f"{column} = :{column}" for column in columns)
-        tx.execute(
-            f"UPDATE read_identities SET {assignments}, updated_at = :at WHERE identity_id = :id",
-            {"id": str(event.originator_id), "at": event.timestamp.isoformat(), **columns},
-        )
+        _update(tx, "read_identities", "identity_id", event, updated_at=event.timestamp.isoformat(), **columns)
 
     @apply.register
     def _(self, event: Identity.EmailProposed, position: int, tx: Tx) -> None:
-        self._set(event, tx, proposed_email=event.email)
+        self._set(event, tx, proposed_email=event.email, next_step="password")
+
+    @apply.register
+    def _(self, event: Identity.EmailVerificationRequested, position: int, tx: Tx) -> None:
+        self._set(event, tx, next_step="verify_email")
+
+    @apply.register
+    def _(self, event: Identity.EmailChangeRequested, position: int, tx: Tx) -> None:
+        self._set(event, tx, pending_email=event.new_email)
+
+    @apply.register
+    def _(self, event: Identity.PasswordResetRequested, position: int, tx: Tx) -> None:
+        self._set(event, tx, reset_pending_until=event.expires_at.isoformat())
+
+    @apply.register
+    def _(self, event: Identity.PasswordReset, position: int, tx: Tx) -> None:
+        self._set(event, tx, reset_pending_until=None)
 
     @apply.register
     def _(self, event: Identity.TermsAccepted, position: int, tx: Tx) -> None:
@@ -50,15 +62,15 @@ class ProfileProjection:
 
     @apply.register
     def _(self, event: Identity.EmailVerified, position: int, tx: Tx) -> None:
-        self._set(event, tx, status="active", email=event.email, proposed_email=None)
+        self._set(event, tx, status="active", email=event.email, proposed_email=None, next_step=None)
 
     @apply.register
     def _(self, event: Identity.ActivationReset, position: int, tx: Tx) -> None:
-        self._set(event, tx, status="reset", proposed_email=None)
+        self._set(event, tx, status="reset", proposed_email=None, next_step=None)
 
     @apply.register
     def _(self, event: Identity.MergedInto, position: int, tx: Tx) -> None:
-        self._set(event, tx, status="merged", proposed_email=None, merged_into=str(event.identity_id))
+        self._set(event, tx, status="merged", proposed_email=None, next_step=None, merged_into=str(event.identity_id))
 
     @apply.register
     def _(self, event: Identity.DefaultAccountChosen, position: int, tx: Tx) -> None:
@@ -66,11 +78,14 @@ class ProfileProjection:
 
     @apply.register
     def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
-        self._set(event, tx, email=event.new_email)
+        self._set(event, tx, email=event.new_email, pending_email=None)
 
     @apply.register
     def _(self, event: Identity.Erased, position: int, tx: Tx) -> None:
-        self._set(event, tx, status="erased", email=None, proposed_email=None, default_account=None)
+        self._set(
+            event, tx, status="erased", email=None, proposed_email=None, default_account=None,
+            next_step=None, pending_email=None, reset_pending_until=None,
+        )
         tx.execute("DELETE FROM read_identity_accounts WHERE identity_id = :id", {"id": str(event.originator_id)})
 
     @apply.register
@@ -98,7 +113,25 @@ class ProfileProjection:
 
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
-        tx.execute(
-            "UPDATE read_accounts SET holder_name = :holder, role = :role, suggested_email = :email WHERE account_id = :id",
-            {"id": str(event.originator_id), "holder": event.holder_name, "role": event.role, "email": event.suggested_email},
-        )
+        self._set_account(event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email)
+
+    def _set_account(self, event: Any, tx: Tx, **columns: Any) -> None:
+        _update(tx, "read_accounts", "account_id", event, **columns)
+
+    @apply.register
+    def _(self, event: AgencyAccount.Ended, position: int, tx: Tx) -> None:
+        self._set_account(event, tx, ended_at=event.at.isoformat())
+
+    @apply.register
+    def _(self, event: AgencyAccount.Reopened, position: int, tx: Tx) -> None:
+        self._set_account(event, tx, ended_at=None)
+
+    @apply.register
+    def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
+        self._set_account(event, tx, login_id="", holder_name="", suggested_email="")
+
+
+def _update(tx: Tx, table: str, key: str, event: Any, **columns: Any) -> None:
+    """Set columns of the row of the event's aggregate."""
+    assignments = ", ".join(f"{column} = :{column}" for column in columns)
+    tx.execute(f"UPDATE {table} SET {assignments} WHERE {key} = :id", {"id": str(event.originator_id), **columns})

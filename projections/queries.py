@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from adapters.database import Database
+from projections.support_search import HIGHEST
 
 
 class ReadModelQueries:
-    def __init__(self, db: Database, projection: str = "profile") -> None:
+    def __init__(self, db: Database, projections: tuple[str, ...] = ("profile", "support_search")) -> None:
         self.db = db
-        self.projection = projection
+        self.projections = projections
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
-        """Block until the profile view has applied ``position`` (read your writes)."""
+        """Block until every read model has applied ``position`` (read your writes)."""
         deadline = time.monotonic() + timeout
         delay = 0.002
         while self._position() < position and time.monotonic() < deadline:
@@ -23,9 +25,11 @@ class ReadModelQueries:
             delay = min(delay * 2, 0.05)
 
     def _position(self) -> int:
+        """How far the slowest read model has read."""
         with self.db.read() as tx:
-            row = tx.execute("SELECT position FROM tracking WHERE name = :name", {"name": self.projection}).one()
-        return int(row["position"]) if row else 0
+            rows = tx.execute("SELECT name, position FROM tracking").all()
+        positions = {row["name"]: int(row["position"]) for row in rows}
+        return min(positions.get(name, 0) for name in self.projections)
 
     def profile(self, identity_id: UUID) -> dict[str, Any] | None:
         with self.db.read() as tx:
@@ -54,6 +58,63 @@ class ReadModelQueries:
             "terms_version": identity["terms_version"],
         }
 
+    def search(
+        self, words: list[str], agency: tuple[str, str] | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """Identities every word prefixes a term of, newest first, optionally
+        limited to one agency's contracts."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        for i, word in enumerate(words):
+            params[f"w{i}"], params[f"w{i}h"] = word, word + HIGHEST
+        matching = " INTERSECT ".join(f"SELECT identity_id FROM ({_matches(i)}) m{i}" for i in range(len(words)))
+        scope = ""
+        if agency is not None:
+            params["client"], params["company"] = agency
+            scope = f" AND r.identity_id IN ({AGENCY_SCOPE})"
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
+                f"WHERE r.identity_id IN ({matching}){scope} ORDER BY r.updated_at DESC, r.identity_id LIMIT :limit OFFSET :offset",
+                params,
+            ).all()
+            return [{**dict(row), "accounts": self._contracts(tx, row["identity_id"])} for row in rows]
+
+    def _contracts(self, tx: Any, identity_id: str) -> list[dict[str, Any]]:
+        rows = tx.execute(
+            "SELECT a.account_id AS id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role, "
+            "CASE WHEN l.identity_id IS NULL THEN 'activating' ELSE 'linked' END AS link "
+            "FROM read_accounts a LEFT JOIN read_identity_accounts l ON l.account_id = a.account_id AND l.identity_id = :id "
+            "WHERE l.identity_id IS NOT NULL OR a.account_id = "
+            "(SELECT activating_account FROM read_identities WHERE identity_id = :id AND status = 'activating') "
+            "ORDER BY a.client_code, a.company_code, a.login_id",
+            {"id": identity_id},
+        ).all()
+        return [dict(r) for r in rows]
+
+    def support_profile(self, identity_id: UUID, agency: tuple[str, str] | None) -> dict[str, Any] | None:
+        """Status, contracts and pending steps of one identity, if in scope."""
+        params: dict[str, Any] = {"id": str(identity_id)}
+        scope = ""
+        if agency is not None:
+            params["client"], params["company"] = agency
+            scope = f" AND r.identity_id IN ({AGENCY_SCOPE})"
+        with self.db.read() as tx:
+            row = tx.execute(f"SELECT r.* FROM read_identities r WHERE r.identity_id = :id{scope}", params).one()
+            if row is None:
+                return None
+            profile = dict(row)
+            profile["accounts"] = self._contracts(tx, str(identity_id))
+        return profile
+
+    def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT account_id FROM read_accounts WHERE ended_at IS NOT NULL AND ended_at <= :cutoff "
+                "AND login_id <> '' ORDER BY ended_at LIMIT :limit",
+                {"cutoff": cutoff.isoformat(), "limit": limit},
+            ).all()
+        return [UUID(row["account_id"]) for row in rows]
+
     def pending_identities(self, email: str) -> list[UUID]:
         with self.db.read() as tx:
             rows = tx.execute(
@@ -61,3 +122,27 @@ class ReadModelQueries:
                 {"email": email},
             ).all()
         return [UUID(row["identity_id"]) for row in rows]
+
+
+ACCOUNT_KINDS = "('account', 'holder')"
+
+
+def _matches(word: int) -> str:
+    """Identities one query word reaches: its own terms, or its contracts' terms
+    (linked, or being activated)."""
+    match = f"t.term >= :w{word} AND t.term < :w{word}h"
+    return (
+        f"SELECT t.owner_id AS identity_id FROM search_terms t WHERE t.kind = 'identity' AND {match} "
+        f"UNION SELECT l.identity_id FROM search_terms t JOIN read_identity_accounts l ON l.account_id = t.owner_id "
+        f"WHERE t.kind IN {ACCOUNT_KINDS} AND {match} "
+        f"UNION SELECT i.identity_id FROM search_terms t JOIN read_identities i ON i.activating_account = t.owner_id "
+        f"WHERE i.status = 'activating' AND t.kind IN {ACCOUNT_KINDS} AND {match}"
+    )
+
+
+AGENCY_SCOPE = (
+    "SELECT l.identity_id FROM read_identity_accounts l JOIN read_accounts a ON a.account_id = l.account_id "
+    "WHERE a.client_code = :client AND a.company_code = :company "
+    "UNION SELECT i.identity_id FROM read_identities i JOIN read_accounts a ON a.account_id = i.activating_account "
+    "WHERE i.status = 'activating' AND a.client_code = :client AND a.company_code = :company"
+)

@@ -78,7 +78,8 @@ async def choose_default_account(request: Request) -> Response:
 async def history(request: Request) -> Response:
     session = await person(request)
     events = await run_in_threadpool(services(request).account_settings.history, session.identity_id)
-    return JSONResponse({"events": events})
+    reads = await run_in_threadpool(services(request).export.staff_reads, session.identity_id)
+    return JSONResponse({"events": events, "staff_reads": reads})
 
 
 async def request_password_reset(request: Request) -> Response:

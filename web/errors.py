@@ -19,6 +19,7 @@ STATUS = {
     "invalid_credentials": 401,
     "unauthenticated": 401,
     "email_not_verified": 403,
+    "forbidden": 403,
     "terms_acceptance_required": 403,
     "activation_not_found": 404,
     "not_found": 404,
@@ -34,6 +35,7 @@ STATUS = {
     "invalid_request": 422,
     "invalid_email": 422,
     "weak_password": 422,
+    "idempotency_key_reused": 422,
     "password_mismatch": 422,
     "terms_not_accepted": 422,
     "too_many_attempts": 429,
@@ -61,7 +63,9 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, "http_error")
-    return error_response(code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code)
+    response = error_response(code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code)
+    response.headers.update(exc.headers or {})  # a 405 keeps its Allow
+    return response
 
 
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:

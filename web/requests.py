@@ -13,8 +13,9 @@ MAX_BODY = 1024 * 1024
 MAX_FIELD = 1024
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; 413 past 1 MiB, 400 when it is not JSON."""
+async def json_body(request: Request, shape: type = dict) -> Any:
+    """The request's JSON object (or list, for ``shape=list``); 413 past 1 MiB,
+    400 when it is not JSON of that shape."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise Refused("payload_too_large", "La requête dépasse 1 Mio.")
@@ -26,13 +27,14 @@ async def json_body(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        return {}
+        return shape()
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise Refused("malformed_json", "Le corps de la requête n'est pas du JSON valide.") from error
-    if not isinstance(body, dict):
-        raise Refused("malformed_json", "Le corps de la requête doit être un objet JSON.")
+    if not isinstance(body, shape):
+        expected = "un objet" if shape is dict else "une liste"
+        raise Refused("malformed_json", f"Le corps de la requête doit être {expected} JSON.")
     return body
 
 

@@ -1,0 +1,201 @@
+"""Issue 5 through a running server: staff roles and scopes, support search,
+audit replay and time travel, the agency import API, accountability."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.e2e.flows import PASSWORD, activate, contract, log_in, person, provisional
+from tests.e2e.harness import Sesame
+
+
+def staff(sesame: Sesame, name: str, role: str, agency: str | None = None) -> dict[str, str]:
+    args = ["staff", "add", name, "--role", role] + (["--agency", agency] if agency else [])
+    token = sesame.cli(*args, check=True).stdout.strip().splitlines()[-1]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def team(sesame: Sesame) -> dict[str, dict[str, str]]:
+    return {
+        "support": staff(sesame, "Claire Support", "support"),
+        "auditor": staff(sesame, "Alain Auditeur", "auditor"),
+        "agency1": staff(sesame, "Agence Une", "agency", "AG1/SOC1"),
+        "agency2": staff(sesame, "Agence Deux", "agency", "AG2/SOC2"),
+    }
+
+
+def test_roles_are_enforced_on_every_staff_call(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    calls = {
+        "support": ("GET", "/support/identities?q=x"),
+        "auditor": ("GET", "/audit/identities/00000000-0000-0000-0000-000000000000/events"),
+        "agency": ("POST", "/agencies/AG1/SOC1/accounts"),
+    }
+    allowed = {"support": {"support", "agency1", "agency2"}, "auditor": {"auditor"}, "agency": {"agency1"}}
+    for kind, (method, path) in calls.items():
+        for who, headers in team.items():
+            answer = sesame.http.request(method, path, headers=headers, json=[] if method == "POST" else None)
+            if who in allowed[kind]:
+                assert answer.status_code not in (401, 403), (kind, who, answer.text)
+            else:
+                assert answer.status_code == 403 and answer.json()["error"] == "forbidden", (kind, who)
+        anonymous = sesame.http.request(method, path, json=[] if method == "POST" else None)
+        assert anonymous.status_code == 401
+        bad = sesame.http.request(method, path, headers={"Authorization": "Bearer " + "x" * 65})
+        assert bad.status_code == 401
+
+
+def test_agency_import_api_reports_like_the_csv_import(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    rows = [
+        {"client_code": "AG1", "company_code": "SOC1", "login_id": "API001", "provisional_password": "123456",
+         "email": "api1@exemple.fr", "holder_name": "Amélie Api", "role": "owner"},
+        {"client_code": "AG1", "company_code": "SOC1", "login_id": "API001", "provisional_password": "123456",
+         "email": "api1@exemple.fr", "holder_name": "Amélie Api", "role": "owner"},
+        {"client_code": "AG2", "company_code": "SOC2", "login_id": "API002", "provisional_password": "123456",
+         "email": "", "holder_name": "Autre Agence", "role": "owner"},
+        {"client_code": "AG1", "company_code": "SOC1", "login_id": "API003", "provisional_password": "12",
+         "email": "", "holder_name": "Code Court", "role": "owner"},
+        "pas un objet",
+    ]
+    report = sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json=rows).json()
+    assert report["added"] == 1
+    reasons = {r["line"]: r["reason"] for r in report["rejected"]}
+    assert "répétée" in reasons[2] and "autre agence" in reasons[3] and "6 chiffres" in reasons[4] and "manquante" in reasons[5]
+    again = sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json=rows[:1]).json()
+    assert again["unchanged"] == 1
+    other = sesame.http.post("/agencies/AG2/SOC2/accounts", headers=team["agency1"], json=rows[2:3])
+    assert other.status_code == 403  # another agency's codes in the path
+    assert sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json={"a": 1}).status_code == 400
+
+
+def wait_until_found(sesame: Sesame, headers: dict[str, str], query: str, count: int = 1) -> list[dict]:
+    """Search is a projection: it follows the store within milliseconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        results = sesame.http.get("/support/identities", headers=headers, params={"q": query}).json()["results"]
+        if len(results) >= count or time.monotonic() > deadline:
+            return results
+
+
+def test_support_search_by_email_login_name_and_codes_with_prefix_and_accents(
+    sesame: Sesame, team: dict[str, dict[str, str]]
+) -> None:
+    sesame.import_rows("AG1,SOC1,HEL001,654321,helene@exemple.fr,Hélène Lefèvre,co_owner", name="helene.csv")
+    creds = {"client_code": "AG1", "company_code": "SOC1", "login_id": "HEL001", "provisional_password": "654321",
+             "email": "helene@exemple.fr"}
+    activate(sesame, creds)
+    for query in ("helene@exemple.fr", "HELENE", "lefev", "Lefèvre hél", "hel001", "HEL0", "AG1 lefevre"):
+        results = wait_until_found(sesame, team["support"], query)
+        assert [r["email"] for r in results if r["email"] == "helene@exemple.fr"], query
+    assert wait_until_found(sesame, team["support"], "lefevre zzz", count=0) == []
+    assert sesame.http.get("/support/identities", headers=team["support"], params={"q": " "}).status_code == 422
+    scoped = wait_until_found(sesame, team["agency2"], "lefevre", count=0)
+    assert scoped == []  # another agency's clients stay invisible
+    assert wait_until_found(sesame, team["agency1"], "lefevre")
+
+
+def test_search_is_paginated(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    for n in range(3):
+        activate(sesame, contract(sesame, email=f"pagine{n}@exemple.fr"))
+    wait_until_found(sesame, team["support"], "pagine", count=3)
+    first = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "per_page": 2}).json()
+    second = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "per_page": 2, "page": 2}).json()
+    assert len(first["results"]) == 2 and first["next_page"] == 2
+    assert len(second["results"]) == 1 and second["next_page"] is None
+    assert {r["id"] for r in first["results"]}.isdisjoint({r["id"] for r in second["results"]})
+    bad = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "page": "zéro"})
+    assert bad.status_code == 422
+
+
+def test_support_profile_and_agency_scope(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    creds, auth = person(sesame)
+    identity = sesame.http.get("/me", headers=auth).json()["id"]
+    profile = sesame.http.get(f"/support/identities/{identity}", headers=team["support"])
+    assert profile.status_code == 200
+    view = profile.json()
+    assert view["status"] == "active" and view["email"] == creds["email"] and view["pending_steps"] == []
+    assert [a["login_id"] for a in view["accounts"]] == [creds["login_id"]]
+    assert sesame.http.get(f"/support/identities/{identity}", headers=team["agency1"]).status_code == 200
+    assert sesame.http.get(f"/support/identities/{identity}", headers=team["agency2"]).status_code == 404
+    assert sesame.http.get("/support/identities/pas-un-id", headers=team["support"]).status_code == 404
+
+
+def test_a_pending_activation_shows_its_next_step(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    creds = contract(sesame, email="en-route@exemple.fr")
+    activation = sesame.http.post("/activations", json=provisional(creds)).json()["activation"]
+    sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]})
+    (found,) = wait_until_found(sesame, team["support"], "en-route@exemple.fr")
+    view = sesame.http.get(f"/support/identities/{found['id']}", headers=team["support"]).json()
+    assert view["status"] == "activating" and view["pending_steps"] == ["choisir son mot de passe et accepter les CGU"]
+
+
+def test_audit_events_in_order_without_secrets(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    _, auth = person(sesame)
+    identity = sesame.http.get("/me", headers=auth).json()["id"]
+    events = sesame.http.get(f"/audit/identities/{identity}/events", headers=team["auditor"]).json()["events"]
+    assert [e["position"] for e in events] == list(range(1, len(events) + 1))
+    assert {"position", "type", "at", "data"} <= set(events[0])
+    flat = str(events)
+    assert "argon2" not in flat and "nonce" not in flat and "digest" not in flat
+    assert sesame.http.get("/audit/identities/00000000-0000-0000-0000-000000000000/events", headers=team["auditor"]).status_code == 404
+
+
+def test_audit_state_at_several_moments_of_one_history(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    creds, auth = person(sesame)
+    identity = sesame.http.get("/me", headers=auth).json()["id"]
+    events = sesame.http.get(f"/audit/identities/{identity}/events", headers=team["auditor"]).json()["events"]
+    moments = {e["type"]: datetime.fromisoformat(e["at"]) for e in events}
+    time.sleep(0.01)
+    sesame.http.post("/me/email", headers=auth, json={"new_email": "change-" + creds["email"], "password": PASSWORD})
+
+    def state(at: datetime) -> dict:
+        answer = sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": at.isoformat()})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    started = state(moments["ActivationStarted"])
+    assert started["status"] == "activating" and started["email"] is None and started["password_set"] is False
+    proposed = state(moments["PasswordSet"])
+    assert proposed["proposed_email"] == creds["email"] and proposed["password_set"] is True and proposed["terms_version"] is None
+    waiting = state(moments["EmailVerificationRequested"])
+    assert waiting["pending"]["email_verification"]["email"] == creds["email"]
+    active = state(moments["AccountLinked"])
+    assert active["status"] == "active" and active["email"] == creds["email"] and len(active["accounts"]) == 1
+    now = state(datetime.now(timezone.utc) + timedelta(seconds=1))
+    assert now["pending"]["email_change"]["new_email"] == "change-" + creds["email"]
+    before = sesame.http.get(
+        f"/audit/identities/{identity}/state", headers=team["auditor"],
+        params={"at": (moments["ActivationStarted"] - timedelta(seconds=1)).isoformat()},
+    )
+    assert before.status_code == 404
+    assert sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "hier"}).status_code == 422
+
+
+def test_every_staff_read_is_recorded_and_shown_to_the_person(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    _, auth = person(sesame)
+    identity = sesame.http.get("/me", headers=auth).json()["id"]
+    sesame.http.get(f"/support/identities/{identity}", headers=team["support"])
+    sesame.http.get(f"/audit/identities/{identity}/events", headers=team["auditor"])
+    sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "2100-01-01T00:00:00"})
+    reads = sesame.http.get("/me/history", headers=auth).json()["staff_reads"]
+    assert [(r["staff_name"], r["what"]) for r in reads] == [
+        ("Claire Support", "profil support"), ("Alain Auditeur", "historique d'audit"), ("Alain Auditeur", "état à une date"),
+    ]
+    assert sesame.http.get("/me/export", headers=auth).json()["staff_reads"] == reads
+
+
+def test_history_and_search_on_the_command_line(sesame: Sesame) -> None:
+    creds, auth = person(sesame)
+    identity = sesame.http.get("/me", headers=auth).json()["id"]
+    timeline = sesame.cli("history", creds["email"], check=True).stdout
+    assert "Activation commencée" in timeline and "validée" in timeline
+    state = sesame.cli("history", identity, "--at", "2100-01-01T00:00:00Z", "--json", check=True).stdout
+    assert '"status": "active"' in state
+    found = sesame.cli("search", creds["login_id"], check=True).stdout
+    assert identity in found
+    reads = sesame.http.get("/me/history", headers=auth).json()["staff_reads"]
+    assert reads and reads[0]["staff_name"].startswith("ligne de commande")
+    assert log_in(sesame, creds["email"], PASSWORD)
