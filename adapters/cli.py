@@ -54,8 +54,9 @@ def run_roles(*roles: str) -> int:
 def projections(args: argparse.Namespace) -> int:
     if args.rebuild:
         c = container()
-        count = c.followers["profile"].rebuild()
-        print(f"projections rebuilt from zero: {count} events applied")
+        for name, follower in c.followers.items():
+            if name != "outbox":  # mail already sent is not sent again
+                print(f"{name}: rebuilt from zero, {follower.rebuild()} events applied")
         c.stop()
         return 0
     return run_roles("projections")

@@ -78,7 +78,7 @@ class PersonalDataPurge(Protocol):
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> None:
+    def wait_for(self, position: int) -> None:
         """Block until the read models have applied the store's ``position``."""
 
     def profile(self, identity_id: UUID) -> dict[str, Any] | None: ...

@@ -15,10 +15,12 @@ class ReadModelQueries:
     def __init__(self, db: Database, projections: tuple[str, ...] = ("profile", "support_search")) -> None:
         self.db = db
         self.projections = projections
+        self.wait_timeout = 5.0
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> None:
-        """Block until every read model has applied ``position`` (read your writes)."""
-        deadline = time.monotonic() + timeout
+    def wait_for(self, position: int) -> None:
+        """Block until every read model has applied ``position`` (read your
+        writes), or ``wait_timeout`` seconds have passed."""
+        deadline = time.monotonic() + self.wait_timeout
         delay = 0.002
         while self._position() < position and time.monotonic() < deadline:
             time.sleep(delay)

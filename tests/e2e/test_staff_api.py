@@ -199,3 +199,20 @@ def test_history_and_search_on_the_command_line(sesame: Sesame) -> None:
     reads = sesame.http.get("/me/history", headers=auth).json()["staff_reads"]
     assert reads and reads[0]["staff_name"].startswith("ligne de commande")
     assert log_in(sesame, creds["email"], PASSWORD)
+
+
+def test_an_agency_ends_its_own_contracts_only(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
+    creds = contract(sesame)
+    path = f"/agencies/AG1/SOC1/accounts/{creds['login_id']}"
+    assert sesame.http.delete(path, headers=team["agency2"]).status_code == 403
+    assert sesame.http.delete(path, headers=team["support"]).status_code == 403
+    ended = sesame.http.delete(path, headers=team["agency1"])
+    assert ended.status_code == 202
+    again = sesame.http.delete(path, headers=team["agency1"])
+    assert again.json()["ended_at"] == ended.json()["ended_at"]  # the first end date stands
+    assert sesame.http.delete("/agencies/AG1/SOC1/accounts/INCONNU", headers=team["agency1"]).status_code == 404
+    other = contract(sesame)
+    result = sesame.cli("end-contract", "AG1/SOC1", other["login_id"], check=True)
+    assert "effacé 7 jours après" in result.stdout
+    sweep = sesame.cli("retention", check=True)  # nothing is due yet
+    assert '"contracts_erased": 0' in sweep.stdout
