@@ -90,7 +90,8 @@ class SupportSearchProjection:
 
     @apply.register
     def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
-        self._add(tx, "identity", str(event.originator_id), event.new_email)
+        """Rectification: the old address stops finding the person."""
+        self._replace(tx, "identity", str(event.originator_id), str(event.originator_id), event.new_email)
 
     @apply.register
     def _(self, event: Identity.Erased, position: int, tx: Tx) -> None:
