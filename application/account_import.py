@@ -107,6 +107,7 @@ class AccountImport:
         for attempt in range(attempts):
             outcome = ImportReport()
             changed = self._apply(rows, outcome)
+            self.store.subject_keys.prepare(a.id for a in changed)  # one write for the batch's keys
             try:
                 self.store.commit(*changed)
             except Conflict:
