@@ -13,6 +13,7 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version
+from web.openapi import openapi_json
 from web.requests import bearer, client_address, json_body, text
 
 
@@ -119,4 +120,5 @@ routes = [
     Route("/sessions", log_in, methods=["POST"]),
     Route("/sessions/current", log_out, methods=["DELETE"]),
     Route("/me", me, methods=["GET"]),
+    Route("/openapi.json", openapi_json, methods=["GET"]),
 ]

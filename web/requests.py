@@ -30,12 +30,34 @@ async def json_body(request: Request, shape: type = dict) -> Any:
         return shape()
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: [[[[...]]]] nested too deep
         raise Refused("malformed_json", "Le corps de la requête n'est pas du JSON valide.") from error
     if not isinstance(body, shape):
         expected = "un objet" if shape is dict else "une liste"
         raise Refused("malformed_json", f"Le corps de la requête doit être {expected} JSON.")
+    refuse_odd_text(body)
     return body
+
+
+def refuse_odd_text(body: Any) -> None:
+    """Every string of the body (keys too) must be text UTF-8 can carry and
+    without NUL: a lone surrogate (``\\ud800`` in JSON) is valid JSON that no hash,
+    digest or database can take, and a NUL truncates strings in C libraries."""
+    pending = [body]
+    while pending:  # a loop, not recursion: nesting depth is the attacker's choice
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise Refused("invalid_request", "Le texte ne peut pas contenir de caractère nul.")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise Refused("malformed_json", "Le corps de la requête contient un texte Unicode invalide.") from error
 
 
 def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:

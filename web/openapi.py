@@ -1,0 +1,246 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
+
+Written by hand from CONTRACT.md, so that it states what partners may rely
+on rather than what the code happens to do; schemathesis then checks the
+running server against it (tests/security/test_openapi_fuzz.py). Only the
+operations the server routes are published, so the document never promises
+a call the deployment does not have, and a test fails when a route exists
+that the document does not describe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+Schema = dict[str, Any]
+
+TEXT = {"type": "string", "minLength": 1}
+CODE = {"type": "string", "minLength": 1, "maxLength": 64}
+EMAIL = {"type": "string", "minLength": 3, "maxLength": 254}
+PASSWORD = {"type": "string", "maxLength": 4096}
+TOKEN = {"type": "string", "maxLength": 4096}
+UUID_TEXT = {"type": "string", "format": "uuid"}
+ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "criteria": {"type": "array", "items": {"type": "string"}},
+        "field": {"type": "string"},
+        "terms_version": {"type": "string"},
+        "retry_after": {"type": "integer", "minimum": 1},
+    },
+}
+ERRORS = {
+    400: "malformed JSON, or an emailed link that no longer works (`invalid_token`)",
+    401: "`invalid_credentials` or `unauthenticated`",
+    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), `forbidden`",
+    404: "`not_found`, `activation_not_found`",
+    409: "`already_activated`, `already_linked`, `email_taken`, `step_out_of_order`, `conflict`",
+    413: "the body is over 1 MiB",
+    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, ...)",
+    429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
+}
+ACCOUNT = {
+    "type": "object",
+    "required": ["id", "client_code", "company_code", "login_id", "holder_name", "role"],
+    "properties": {
+        "id": UUID_TEXT, "client_code": {"type": "string"}, "company_code": {"type": "string"},
+        "login_id": {"type": "string"}, "holder_name": {"type": "string"},
+        "role": {"type": "string", "enum": ["tenant", "owner", "co_owner"]},
+    },
+}
+PROVISIONAL = {name: CODE for name in ("client_code", "company_code", "login_id", "provisional_password")}
+EVENTS = {"type": "array", "items": {"type": "object", "required": ["position", "type", "at"]}}
+IMPORT_REPORT = {
+    "type": "object",
+    "required": ["added", "updated", "rejected"],
+    "properties": {
+        "added": {"type": "integer"}, "updated": {"type": "integer"},
+        "rejected": {"type": "array", "items": {"type": "object", "required": ["line", "reason"]}},
+    },
+}
+
+
+def obj(required: list[str] | None = None, **properties: Schema) -> Schema:
+    return {"type": "object", "required": required if required is not None else list(properties), "properties": properties}
+
+
+def operation(
+    summary: str,
+    success: tuple[int, Schema | None],
+    errors: tuple[int, ...] = (),
+    body: Schema | None = None,
+    person: bool = False,
+    staff: bool = False,
+    query: dict[str, Schema] | None = None,
+) -> Schema:
+    """One call: its body, its success answer and the errors it may give. A body
+    can always be malformed or too large; a bearer can always be refused."""
+    status, schema = success
+    codes = set(errors) | ({400, 413, 422} if body is not None else set()) | ({401} if person or staff else set())
+    codes |= {403} if staff or person else set()
+    responses: dict[str, Schema] = {str(status): _answer(schema)}
+    for code in sorted(codes):
+        responses[str(code)] = _error(code)
+    spec: Schema = {"summary": summary, "responses": responses}
+    if body is not None:
+        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if person or staff:
+        spec["security"] = [{"bearer": []}]
+    if query:
+        spec["parameters"] = [{"name": n, "in": "query", "required": n == "q", "schema": s} for n, s in query.items()]
+    return spec
+
+
+def _answer(schema: Schema | None) -> Schema:
+    if schema is None:
+        return {"description": "done, no body"}
+    return {"description": "done", "content": {"application/json": {"schema": schema}}}
+
+
+def _error(code: int) -> Schema:
+    answer: Schema = {"description": ERRORS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    if code == 429:
+        answer["headers"] = {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}}
+    return answer
+
+
+OPERATIONS: dict[str, dict[str, Schema]] = {
+    "/activations": {"post": operation(
+        "Start (or resume) an activation with the agency's provisional credentials",
+        (201, obj(["activation", "holder_name"], activation=TOKEN, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"})),
+        (401, 409, 429), body=obj(**PROVISIONAL),
+    )},
+    "/activations/{activation}/email": {"post": operation(
+        "Choose the login email", (200, obj(next={"type": "string", "enum": ["password", "link"]})), (404, 409), body=obj(email=EMAIL),
+    )},
+    "/activations/{activation}/password": {"post": operation(
+        "Choose the password and accept the terms; a verification email goes out",
+        (202, obj(next={"const": "verify_email"}, email={"type": "string"})), (404, 409),
+        body=obj(password=PASSWORD, password_confirmation=PASSWORD, accept_terms={"type": "boolean"}),
+    )},
+    "/activations/{activation}/link": {"post": operation(
+        "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})), (401, 404, 409, 429),
+        body=obj(password=PASSWORD),
+    )},
+    "/activations/{activation}/resend": {"post": operation(
+        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429),
+    )},
+    "/activations/{activation}": {"delete": operation(
+        "Reset the activation: the provisional credentials work again", (204, None), (404, 409),
+    )},
+    "/email-verifications": {"post": operation(
+        "Prove the email with the emailed token: the account is active", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
+    )},
+    "/sessions": {"post": operation(
+        "Log in", (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
+        body=obj(email=EMAIL, password=PASSWORD),
+    )},
+    "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
+    "/me": {
+        "get": operation("The person's profile", (200, obj(
+            ["id", "email", "accounts", "default_account", "terms_version"], id=UUID_TEXT, email={"type": "string"},
+            accounts={"type": "array", "items": ACCOUNT}, default_account={"type": ["string", "null"]},
+            terms_version={"type": ["string", "null"]},
+        )), person=True),
+        "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
+                            body=obj(password=PASSWORD), person=True),
+    },
+    "/me/terms": {"post": operation("Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True)},
+    "/me/password": {"post": operation(
+        "Change the password; every other session ends", (204, None), (409, 429),
+        body=obj(current_password=PASSWORD, new_password=PASSWORD, new_password_confirmation=PASSWORD), person=True,
+    )},
+    "/me/email": {"post": operation(
+        "Ask to change the login email; a link goes to the new address", (202, obj(sent={"const": True})), (409, 429),
+        body=obj(new_email=EMAIL, password=PASSWORD), person=True,
+    )},
+    "/email-changes": {"post": operation(
+        "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
+    )},
+    "/me/accounts": {"post": operation(
+        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=obj(**PROVISIONAL), person=True,
+    )},
+    "/me/default-account": {"put": operation(
+        "Choose the contract shown first", (204, None), (404, 409), body=obj(account=TEXT), person=True,
+    )},
+    "/me/history": {"get": operation("The person's own event history", (200, obj(["events"], events=EVENTS)), person=True)},
+    "/me/export": {"get": operation("The person's data (GDPR portability)", (200, {"type": "object"}), person=True)},
+    "/password-resets": {"post": operation(
+        "Ask for a reset link; the same answer whether or not an account matches",
+        (202, obj(message={"type": "string"})), (409, 429),
+        body={"type": "object", "properties": {"email": EMAIL, **{n: CODE for n in ("login_id", "client_code", "company_code")}},
+              "anyOf": [{"required": ["email"]}, {"required": ["login_id", "client_code", "company_code"]}]},
+    )},
+    "/password-resets/confirm": {"post": operation(
+        "Set a new password with the emailed token; every session ends", (204, None), (409,),
+        body=obj(token=TOKEN, new_password=PASSWORD, new_password_confirmation=PASSWORD),
+    )},
+    "/agencies/{client_code}/{company_code}/accounts": {"post": operation(
+        "An agency's provisional credentials, as import-accounts reads them", (200, IMPORT_REPORT), (404,),
+        body={"type": "array", "maxItems": 10000, "items": {"type": "object"}}, staff=True,
+    )},
+    "/agencies/{client_code}/{company_code}/accounts/{login_id}": {"delete": operation(
+        "The agency ends a contract", (202, obj(ended_at={"type": "string"})), (404, 409), staff=True,
+    )},
+    "/support/identities": {"get": operation(
+        "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
+        query={"q": {"type": "string"}, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100}},
+    )},
+    "/support/identities/{identity}": {"get": operation("An identity's profile for support", (200, {"type": "object"}), (404,), staff=True)},
+    "/audit/identities/{identity}/events": {"get": operation(
+        "An identity's events in order", (200, obj(["events"], events=EVENTS)), (404,), staff=True,
+    )},
+    "/audit/identities/{identity}/state": {"get": operation(
+        "An identity as it was at a moment", (200, {"type": "object"}), (404, 422), staff=True, query={"at": {"type": "string"}},
+    )},
+}
+
+
+def _with_path_parameters(path: str, methods: dict[str, Schema]) -> dict[str, Schema]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    parameters = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}} for n in names]
+    return {"parameters": parameters, **methods} if parameters else methods
+
+
+def document(served: set[tuple[str, str]] | None = None) -> Schema:
+    """The OpenAPI document, limited to the (path, method) pairs ``served``."""
+    paths: dict[str, Schema] = {}
+    for path, methods in OPERATIONS.items():
+        kept = {m: op for m, op in methods.items() if served is None or (path, m) in served}
+        if kept:
+            paths[path] = _with_path_parameters(path, kept)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Sésame", "version": "1", "description": "The JSON API of CONTRACT.md."},
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def served_routes(routes: list[Any], prefix: str = "/api/v1") -> set[tuple[str, str]]:
+    """(path under the API prefix, method) for every route the app has there."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Mount) and route.path == prefix:
+            for inner in route.routes:
+                if isinstance(inner, Route):
+                    found |= {(inner.path, m.lower()) for m in inner.methods or () if m != "HEAD"}
+    return found
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(document(served_routes(request.app.routes) - {("/openapi.json", "get")}))
+
+
+routes = [Route("/openapi.json", openapi_json, methods=["GET"])]
