@@ -41,13 +41,18 @@ def choose_password(sesame: Sesame, activation: str, password: str = PASSWORD) -
     assert answer.status_code == 202, answer.text
 
 
-def activate(sesame: Sesame, creds: dict[str, str], password: str = PASSWORD) -> dict[str, Any]:
-    """The whole activation: credentials, email, password and terms, emailed link."""
+def awaiting_verification(sesame: Sesame, creds: dict[str, str], password: str = PASSWORD) -> tuple[str, str]:
+    """Every step but the emailed link: (activation token, verification link token)."""
     activation = start(sesame, creds)
     assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]}).json() == {"next": "password"}
     before = len(sesame.mails(creds["email"]))
     choose_password(sesame, activation, password)
-    token = link_token(sesame.wait_for_mail(creds["email"], count=before + 1), "/verify-email")
+    return activation, link_token(sesame.wait_for_mail(creds["email"], count=before + 1), "/verify-email")
+
+
+def activate(sesame: Sesame, creds: dict[str, str], password: str = PASSWORD) -> dict[str, Any]:
+    """The whole activation: credentials, email, password and terms, emailed link."""
+    activation, token = awaiting_verification(sesame, creds, password)
     verified = sesame.http.post("/email-verifications", json={"token": token})
     assert verified.status_code == 200, verified.text
     return {"activation": activation, "token": token}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.flows import PASSWORD, activate, contract, log_in, start
+from tests.e2e.flows import PASSWORD, activate, awaiting_verification, contract, log_in, start
 from tests.e2e.harness import Sesame, body_text, link_token
 
 def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
@@ -78,13 +78,7 @@ def test_a_used_or_unknown_link_is_invalid(sesame: Sesame) -> None:
 
 def test_a_resend_supersedes_the_earlier_link(sesame: Sesame) -> None:
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]})
-    sesame.http.post(
-        f"/activations/{activation}/password",
-        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
-    )
-    first = link_token(sesame.wait_for_mail(creds["email"]), "/verify-email")
+    activation, first = awaiting_verification(sesame, creds)
     assert sesame.http.post(f"/activations/{activation}/resend").status_code == 202
     second = link_token(sesame.wait_for_mail(creds["email"], count=2), "/verify-email")
     assert first != second
@@ -94,13 +88,7 @@ def test_a_resend_supersedes_the_earlier_link(sesame: Sesame) -> None:
 
 def test_a_reset_activation_kills_the_links_and_frees_the_credentials(sesame: Sesame) -> None:
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    sesame.http.post(f"/activations/{activation}/email", json={"email": "faute@exemple.fr"})
-    sesame.http.post(
-        f"/activations/{activation}/password",
-        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
-    )
-    link = link_token(sesame.wait_for_mail("faute@exemple.fr"), "/verify-email")
+    activation, link = awaiting_verification(sesame, {**creds, "email": "faute@exemple.fr"})
     assert sesame.http.delete(f"/activations/{activation}").status_code == 204
     assert sesame.http.post("/email-verifications", json={"token": link}).status_code == 400
     assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]}).status_code == 404
@@ -134,13 +122,7 @@ def test_an_invalid_email_is_refused(sesame: Sesame) -> None:
 
 def test_login_before_verification_says_so_and_wrong_passwords_do_not(sesame: Sesame) -> None:
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]})
-    sesame.http.post(
-        f"/activations/{activation}/password",
-        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
-    )
-    sesame.wait_for_mail(creds["email"])
+    awaiting_verification(sesame, creds)
     pending = sesame.http.post("/sessions", json={"email": creds["email"], "password": PASSWORD})
     assert pending.status_code == 403 and pending.json()["error"] == "email_not_verified"
     wrong = sesame.http.post("/sessions", json={"email": creds["email"], "password": "Mauvais-1!"})
@@ -160,12 +142,7 @@ def test_logout_ends_the_session(sesame: Sesame) -> None:
 
 def test_the_mail_is_french_with_the_public_link(sesame: Sesame) -> None:
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]})
-    sesame.http.post(
-        f"/activations/{activation}/password",
-        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
-    )
+    awaiting_verification(sesame, creds)
     text = body_text(sesame.wait_for_mail(creds["email"]))
     assert "Bonjour" in text and "http://portal.test/verify-email?token=" in text
 

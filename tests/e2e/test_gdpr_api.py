@@ -8,17 +8,14 @@ import json
 from pathlib import Path
 from uuid import UUID
 
-from tests.e2e.flows import PASSWORD, choose_password, contract, log_in, provisional, start
+from tests.e2e.flows import PASSWORD, awaiting_verification, choose_password, contract, log_in, provisional, start
 from tests.e2e.harness import Sesame, link_token
 
 
 def own_account(sesame: Sesame, email: str) -> tuple[dict[str, str], dict[str, str]]:
     """A person who activates with an address of their own, not the agency's suggestion."""
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    assert sesame.http.post(f"/activations/{activation}/email", json={"email": email}).json() == {"next": "password"}
-    choose_password(sesame, activation)
-    token = link_token(sesame.wait_for_mail(email), "/verify-email")
+    _, token = awaiting_verification(sesame, {**creds, "email": email})
     assert sesame.http.post("/email-verifications", json={"token": token}).status_code == 200
     return creds, log_in(sesame, email)
 
@@ -63,10 +60,7 @@ def test_erasure_needs_the_password(sesame: Sesame) -> None:
 def test_erasure_of_an_active_person_with_several_contracts_and_old_emails(sesame: Sesame) -> None:
     # an abandoned first attempt with a mistyped address, on the contract later activated
     creds = contract(sesame)
-    attempt = start(sesame, creds)
-    sesame.http.post(f"/activations/{attempt}/email", json={"email": "fote-de-frape@exemple.fr"})
-    choose_password(sesame, attempt)
-    sesame.wait_for_mail("fote-de-frape@exemple.fr")
+    attempt, _ = awaiting_verification(sesame, {**creds, "email": "fote-de-frape@exemple.fr"})
     assert sesame.http.delete(f"/activations/{attempt}").status_code == 204
     activation = start(sesame, creds)
     sesame.http.post(f"/activations/{activation}/email", json={"email": "premiere@exemple.fr"})
@@ -104,10 +98,7 @@ def test_erasure_of_an_active_person_with_several_contracts_and_old_emails(sesam
 
 def test_erasure_of_a_pending_activation_by_the_operator(sesame: Sesame) -> None:
     creds = contract(sesame)
-    activation = start(sesame, creds)
-    sesame.http.post(f"/activations/{activation}/email", json={"email": "en-cours@exemple.fr"})
-    choose_password(sesame, activation)
-    sesame.wait_for_mail("en-cours@exemple.fr")
+    activation, _ = awaiting_verification(sesame, {**creds, "email": "en-cours@exemple.fr"})
     result = sesame.cli("erase", identity_of_activation(activation))
     assert result.returncode == 0, result.stderr
     assert b"en-cours@exemple.fr" not in raw_store(sesame)
