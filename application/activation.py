@@ -60,7 +60,8 @@ class Activation:
         count included); ``too_many_attempts`` once the code was guessed too often."""
         digest = self.directory.account_digest(client_code, company_code, login_id)
         account = self.directory.account(client_code, company_code, login_id)
-        known = account.provisional_digest if account else self.keys.digest("none")
+        placeholder = self.keys.digest("none")  # computed either way: the same work for an unknown login id
+        known = account.provisional_digest if account else placeholder
         attempt = self.throttle.attempt(*self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin))
         expected = self.directory.provisional_digest(digest, provisional_password)
         if not hmac.compare_digest(known, expected) or account is None:
