@@ -2,6 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -20,6 +21,15 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# Not part of `test`: minutes of load on every core. BENCH_ARGS passes options
+# (`make bench BENCH_ARGS="--import-sizes 10000,100000,1000000"`); see `python -m bench --help`.
+bench: $(BENCH_STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) var
