@@ -88,7 +88,7 @@ async def verify_email(request: Request) -> Response:
 async def log_in(request: Request) -> Response:
     body = await json_body(request)
     logged_in = await run_in_threadpool(
-        services(request).sessions.log_in, body.get("email"), body.get("password"), client_address(request)
+        services(request).sessions.log_in, text(body, "email", 254), text(body, "password"), client_address(request)
     )
     return JSONResponse(
         {"token": logged_in.token, "identity": {"id": str(logged_in.identity_id), "email": logged_in.email}},

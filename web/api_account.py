@@ -24,7 +24,7 @@ async def change_password(request: Request) -> Response:
     await run_in_threadpool(
         services(request).account_settings.change_password,
         session.identity_id,
-        body.get("current_password"),
+        text(body, "current_password"),
         body.get("new_password"),
         body.get("new_password_confirmation"),
         session.token_digest,
@@ -38,7 +38,7 @@ async def request_email_change(request: Request) -> Response:
     body = await json_body(request)
     await run_in_threadpool(
         services(request).account_settings.request_email_change,
-        session.identity_id, body.get("new_email"), body.get("password"), client_address(request),
+        session.identity_id, body.get("new_email"), text(body, "password"), client_address(request),
     )
     return JSONResponse({"sent": True}, status_code=202)
 
@@ -62,7 +62,7 @@ async def link_account(request: Request) -> Response:
 async def link_during_activation(request: Request) -> Response:
     body = await json_body(request)
     result = await run_in_threadpool(
-        services(request).fusion.link_during_activation, request.path_params["activation"], body.get("password"),
+        services(request).fusion.link_during_activation, request.path_params["activation"], text(body, "password"),
         client_address(request),
     )
     return JSONResponse({"linked": result["linked"]})
@@ -86,7 +86,8 @@ async def request_password_reset(request: Request) -> Response:
     body = await json_body(request)
     await run_in_threadpool(
         services(request).password_reset.request,
-        body.get("email"), body.get("login_id"), body.get("client_code"), body.get("company_code"),
+        text(body, "email", 254) if body.get("email") is not None else None,
+        body.get("login_id"), body.get("client_code"), body.get("company_code"),
         client_address(request),
     )
     return JSONResponse(
