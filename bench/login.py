@@ -28,6 +28,7 @@ from tests.e2e.harness import Sesame
 TARGET = 0.9
 PROFILE = "login-profile.txt"
 WARMUP = 2  # seconds of load not counted: connections and first requests
+STEADY = 0.2
 
 
 @dataclass(frozen=True)
@@ -77,19 +78,30 @@ def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path
         limits.append(measure_limit())
     around = [(limits[i].per_second + limits[i + 1].per_second) / 2 for i in range(len(rounds))]
     ratios = [r.rate / limit for r, limit in zip(rounds, around)]
-    median = sorted(range(len(rounds)), key=lambda i: ratios[i])[len(rounds) // 2]
+    steady = [i for i in range(len(rounds)) if steady_limit(limits[i], limits[i + 1])] or list(range(len(rounds)))
+    median = sorted(steady, key=lambda i: ratios[i])[len(steady) // 2]
     chosen, limit = rounds[median], around[median]
     latencies = [latency for r in rounds for latency in r.result["latencies"]]
     ideal = options.concurrency / limit  # Little's law: the latency at the limit rate
+    costs = cpu_costs(chosen, limits[median], limits[median + 1])
     rows = [
         ratio_row("logins per second", chosen.rate, limit, "/s", TARGET),
+        Row("argon2id's share of a login's CPU", f"{costs['argon2_ms']:.1f} ms of {costs['server_ms'] + costs['client_ms']:.1f} ms",
+            "1.00 (the hash alone)", costs["share"], f"≥ {TARGET}", costs["share"] >= TARGET),
         Row("login latency p50", ms(percentile(latencies, 50)), f"{ms(ideal)} (ideal)", None, "—", None),
         Row("login latency p99", ms(percentile(latencies, 99)), f"{ms(ideal)} (ideal)", None, "—", None),
     ]
     plot_login(out, limits, rounds, latencies, ideal)
-    profile = profiled_round(sesame, population, options, work) if options.profile or rows[0].met is False else ""
+    missed = any(row.met is False for row in rows)
+    profile = profiled_round(sesame, population, options, work) if options.profile or missed else ""
     body = describe(settings, options, population, limits, rounds, ratios, threaded, profile)
-    return Section("Login", rows, body, ["bench-login.png"], MISS.format(profile=profile or "(not profiled)", **cpu_costs(chosen, limits[median], limits[median + 1])))
+    return Section("Login", rows, body, ["bench-login.png"], MISS.format(profile=profile or "(not profiled)", **costs))
+
+
+def steady_limit(before: Rate, after: Rate) -> bool:
+    """Whether the limit held still around a round (within ``STEADY``): when a
+    neighbour's burst moved it, that round's throughput ratio means little."""
+    return abs(before.per_second - after.per_second) <= STEADY * (before.per_second + after.per_second) / 2
 
 
 def cpu_costs(chosen: Round, before: Rate, after: Rate) -> dict[str, float]:
@@ -137,14 +149,16 @@ embedded default (SQLite; projections, outbox and worker inside `sesame serve`),
 {len(rounds)} rounds of {options.seconds:g} s after a {WARMUP} s warm-up each. The limit is argon2id
 verification with the configured parameters (m={settings.argon2_memory_kib} KiB,
 t={settings.argon2_time_cost}, p={settings.argon2_parallelism}), one process per core ({cores()}),
-for {options.limit_seconds:g} s before and after every round. The figure is the median round;
+for {options.limit_seconds:g} s before and after every round. The throughput figure is the median
+of the rounds whose limit held within {STEADY:.0%} from before to after (of all rounds if none did);
 latencies pool every round. The ideal latency is Little's law at the limit rate with this many
 requests in flight.
 
-CPU per operation is the companion figure that co-tenants hardly move: argon2id's CPU per
-verification in the limit runs, the server's CPU per login (all its threads) and the load
-generator's; "CPU share" is argon2id's over the other two, the ratio the throughput would have
-on cores nobody else used. "Machine busy" counts every process, the neighbours' included.
+CPU per operation is the companion figure that neighbours hardly move, and the target's own
+words ("everything but the hash costs under a tenth"): argon2id's CPU per verification in the
+limit runs, the server's CPU per login (all its threads) and the load generator's; "CPU share" is
+argon2id's over the other two, the throughput ratio the server would reach on cores nobody else
+used. "Machine busy" counts every process, the neighbours' included.
 
 {table(["round", "limit (/s)", "logins/s", "ratio", "argon2id CPU ms/verification", "server CPU ms/login", "load generator CPU ms/login", "CPU share", "machine busy", "answers"], round_rows)}
 
@@ -184,7 +198,12 @@ the throttle's `hit`, `take_back` and `forget`, then the session's insert: the p
 today's), two event-store reads with personal fields unsealed (the email's claim, then the
 identity) and the HTTP layer in the event-loop thread (about 0.5 ms of CPU); and
 the hash itself costs more CPU when more verifications are in flight than there are cores (the
-thread diagnostic above). What would close it: record the throttle and the session in one
-transaction (or keep throttle counts in Redis), resolve email to identity in one read (a read-model
-row or a cached claim), cap in-flight verifications at the number of cores, and, for the measure
-itself, run the load generator on other cores, as real clients are."""
+thread diagnostic above). What would close it: cap in-flight verifications at the number of cores
+(a semaphore around `Argon2Hasher.verify`), record the throttle and the session in one transaction
+(or keep throttle counts in Redis), resolve email to identity in one read (a read-model row or a
+cached claim), and, for the measure itself, run the load generator on other cores, as real clients
+are. A side experiment on 2026-11-24 (the server patched at start-up, nothing committed), 4
+connections: the semaphore saved about 1.2 ms of server CPU per login, skipping the throttle 0.3 to
+0.7 ms, both together 1.5 ms (20.8 → 19.3 ms against 16–17 ms for the hash); with 1 connection the
+non-hash CPU of a login was about 2 ms. So the cap and the throttle bring the share to about 0.85;
+the last points need the per-login reads and writes cut as above."""

@@ -90,7 +90,7 @@ def main() -> int:
     if "audit" in args.only:
         sections["audit"] = step("audit", lambda: audit.run(args.audit_lengths, args.out, args.work, args.audit_seconds))
     ordered = [sections[name] for name in BENCHMARKS if name in sections]
-    command = "make bench" if args.only == list(BENCHMARKS) else "python -m bench --only " + ",".join(args.only)
+    command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])  # what `make bench` ran, BENCH_ARGS included
     write(args.out / "benchmarks.md", taken, ordered, PENDING, command)
     print(f"bench: wrote {args.out / 'benchmarks.md'} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
