@@ -15,13 +15,15 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Conflict, Refused
 from application.event_store import uuid_of
 from domain.agency_account import ROLES, AgencyAccount
+from domain.errors import DomainError
 
 COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
 REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "holder_name", "role")
@@ -47,10 +49,16 @@ class Row:
     values: dict[str, str]
 
 
+class KnownAccounts(Protocol):
+    def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
+        """Which of these contracts the read models have seen imported."""
+
+
 class AccountImport:
-    def __init__(self, directory: Directory, batch_size: int = 500) -> None:
+    def __init__(self, directory: Directory, known: KnownAccounts, batch_size: int = 1000) -> None:
         self.directory = directory
         self.store = directory.store
+        self.known = known
         self.batch_size = batch_size
 
     def run(
@@ -102,27 +110,34 @@ class AccountImport:
         return Row(line, digest, values)
 
     def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
-        """One atomic write per batch; a concurrent import of the same contract
-        makes the store refuse it, and the batch is replayed on fresh state."""
+        """One atomic write per batch. The read models say which contracts
+        exist, so new ones are created without a read each; if they were
+        behind, or a concurrent import won, the store refuses the write and
+        the batch is replayed reading every contract from the store."""
+        known: set[UUID] | None = self.known.known_accounts([uuid_of(r.digest) for r in rows])
         for attempt in range(attempts):
             outcome = ImportReport()
-            changed = self._apply(rows, outcome)
+            changed = self._apply(rows, outcome, known)
             self.store.subject_keys.prepare(a.id for a in changed)  # one write for the batch's keys
             try:
                 self.store.commit(*changed)
             except Conflict:
                 if attempt == attempts - 1:
                     raise
+                known = None
                 continue
             report.added += outcome.added
             report.updated += outcome.updated
             report.unchanged += outcome.unchanged
+            report.rejected.extend(outcome.rejected)
             return
 
-    def _apply(self, rows: list[Row], outcome: ImportReport) -> list[AgencyAccount]:
+    def _apply(self, rows: list[Row], outcome: ImportReport, known: set[UUID] | None) -> list[AgencyAccount]:
         changed: dict[str, AgencyAccount] = {}
         for row in rows:
-            account = self.store.find(AgencyAccount, uuid_of(row.digest))
+            account_id = uuid_of(row.digest)
+            exists = known is None or account_id in known
+            account = self.store.find(AgencyAccount, account_id) if exists else None
             details = {
                 "holder_name": row.values["holder_name"],
                 "role": row.values["role"],
@@ -135,11 +150,17 @@ class AccountImport:
                 )
                 changed[row.digest] = account
                 outcome.added += 1
-            elif account.reimport(**details):
-                changed[row.digest] = account
-                outcome.updated += 1
             else:
-                outcome.unchanged += 1
+                try:
+                    updated = account.reimport(**details)
+                except DomainError:
+                    outcome.rejected.append({"line": row.line, "reason": "contrat effacé après sa fin : il ne peut revenir"})
+                    continue
+                if updated:
+                    changed[row.digest] = account
+                    outcome.updated += 1
+                else:
+                    outcome.unchanged += 1
         return list(changed.values())
 
 

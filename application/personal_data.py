@@ -11,6 +11,7 @@ projection rebuild and every export, with no event rewritten.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import threading
 import time
@@ -87,9 +88,15 @@ class SubjectKeys:
         self._remember(subject, None)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    """One cipher object per key: building it costs more than a short seal."""
+    return AESGCM(key)
+
+
 def seal(key: bytes, subject: UUID, field: str, value: str) -> str:
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, value.encode(), f"{subject}:{field}".encode())
+    sealed = _cipher(key).encrypt(nonce, value.encode(), f"{subject}:{field}".encode())
     return SEALED + base64.b64encode(nonce + sealed).decode()
 
 
@@ -97,7 +104,7 @@ def unseal(key: bytes | None, subject: UUID, field: str, value: str) -> str:
     if key is None:
         return ERASED
     raw = base64.b64decode(value[len(SEALED):])
-    return AESGCM(key).decrypt(raw[:12], raw[12:], f"{subject}:{field}".encode()).decode()
+    return _cipher(key).decrypt(raw[:12], raw[12:], f"{subject}:{field}".encode()).decode()
 
 
 class PersonalDataMapper(Mapper[UUID]):

@@ -108,6 +108,16 @@ class ReadModelQueries:
             profile["accounts"] = self._contracts(tx, str(identity_id))
         return profile
 
+    def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
+        if not account_ids:
+            return set()
+        params = {f"a{i}": str(a) for i, a in enumerate(account_ids)}
+        with self.db.read() as tx:
+            rows = tx.execute(
+                f"SELECT account_id FROM read_accounts WHERE account_id IN ({', '.join(':' + k for k in params)})", params
+            ).all()
+        return {UUID(row["account_id"]) for row in rows}
+
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
         with self.db.read() as tx:
             rows = tx.execute(
