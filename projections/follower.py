@@ -1,9 +1,12 @@
 """Following the notification log: one batch, one transaction, one position.
 
-The tracking row is read under the write lock (``BEGIN IMMEDIATE`` on SQLite,
-``FOR UPDATE`` on PostgreSQL), so several followers of one projection, in one
-process or many, take turns instead of doubling work; a crash anywhere rolls
-the view and the position back together.
+A batch is read and decoded first, outside any lock; then, under the write
+lock (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on PostgreSQL), it is
+applied only if the tracked position is still the one it was read after. So
+several followers of one projection, in one process or many, never double
+work; a crash anywhere rolls the view and the position back together; and no
+follower waits for the event store while holding SQLite's only write lock
+(writers queued on that lock would hold the store's connections it needs).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from adapters.database import Database, Tx
 from application.event_store import EventStore
@@ -19,11 +22,17 @@ from application.event_store import EventStore
 log = logging.getLogger(__name__)
 
 
-class Projection(Protocol):
+class Projection:
+    """A read model: its tables, and how each event changes them."""
+
     name: str
     tables: Sequence[str]
 
-    def apply(self, event: Any, position: int, tx: Tx) -> None: ...
+    def prepare(self, events: list[Any]) -> None:
+        """Gather, before the write lock, what ``apply`` will need from elsewhere."""
+
+    def apply(self, event: Any, position: int, tx: Tx) -> None:
+        raise NotImplementedError
 
     def committed(self) -> None:
         """Called after a batch commits (the outbox hands mail to the worker)."""
@@ -43,21 +52,30 @@ class Follower:
 
     def step(self) -> int:
         """Apply the next batch of events; returns how many were applied."""
+        while True:
+            start = self.position()
+            notifications = self.store.recorder.select_notifications(start=start + 1, limit=self.batch)
+            if not notifications:
+                return 0
+            events = [(self.store.mapper.to_domain_event(n), n.id) for n in notifications]
+            self.projection.prepare([event for event, _ in events])
+            if self._apply(start, events):
+                self.projection.committed()
+                return len(events)
+            # another follower applied this batch first: read on from where it got
+
+    def _apply(self, start: int, events: list[tuple[Any, int]]) -> bool:
         lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
         name = self.projection.name
         with self.db.transaction() as tx:
             tx.execute("INSERT INTO tracking (name, position) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING", {"name": name})
             row = tx.execute(f"SELECT position FROM tracking WHERE name = :name{lock}", {"name": name}).one()
-            start = int(row["position"])
-            notifications = self.store.recorder.select_notifications(start=start + 1, limit=self.batch)
-            for notification in notifications:
-                event = self.store.mapper.to_domain_event(notification)
-                self.projection.apply(event, notification.id, tx)
-            if notifications:
-                tx.execute("UPDATE tracking SET position = :p WHERE name = :name", {"p": notifications[-1].id, "name": name})
-        if notifications:
-            self.projection.committed()
-        return len(notifications)
+            if int(row["position"]) != start:
+                return False
+            for event, position in events:
+                self.projection.apply(event, position, tx)
+            tx.execute("UPDATE tracking SET position = :p WHERE name = :name", {"p": events[-1][1], "name": name})
+        return True
 
     def catch_up(self) -> int:
         total = 0
@@ -80,7 +98,10 @@ class Follower:
         idle: float = 0.5,
         after: Callable[[], None] = lambda: None,
     ) -> None:
-        """Follow until ``stop``: catch up (then ``after``), sleep until woken or ``idle``."""
+        """Follow until ``stop``: catch up (then ``after``), then sleep until
+        ``wake`` is set (a commit of this process, or of another one announced
+        by the database) or ``idle`` seconds pass, in case an announcement was
+        lost or ``after`` has work that comes due with time."""
         while not stop.is_set():
             try:
                 self.catch_up()

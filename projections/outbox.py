@@ -18,17 +18,37 @@ from uuid import UUID
 
 from adapters.database import Tx
 from domain.identity import Identity
+from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
+NOTICES = (
+    Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
+    Identity.PasswordReset, Identity.AccountLinked,
+)
 
 
-class OutboxProjection:
+class OutboxProjection(Projection):
     name = "outbox"
     tables = ()  # never cleared: a rebuild must not send every mail again
 
     def __init__(self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None) -> None:
-        self.identity_at = identity_at
+        self._identity_at = identity_at
         self.on_commit = on_commit
+        self._states: dict[tuple[UUID, int], Identity] = {}
+
+    def prepare(self, events: list[Any]) -> None:
+        """Replay, before the lock, the identities the batch's notices address."""
+        self._states = {}
+        for event in events:
+            if isinstance(event, NOTICES):
+                for version in (event.originator_version - 1, event.originator_version):
+                    self.identity_at(event.originator_id, version)
+
+    def identity_at(self, identity_id: UUID, version: int) -> Identity:
+        key = (identity_id, version)
+        if key not in self._states:
+            self._states[key] = self._identity_at(identity_id, version)
+        return self._states[key]
 
     def committed(self) -> None:
         self.on_commit()

@@ -12,14 +12,12 @@ from typing import Any
 from adapters.database import Tx
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
+from projections.follower import Projection
 
 
-class ProfileProjection:
+class ProfileProjection(Projection):
     name = "profile"
     tables = ("read_identities", "read_accounts", "read_identity_accounts")
-
-    def committed(self) -> None:
-        pass
 
     @singledispatchmethod
     def apply(self, event: Any, position: int, tx: Tx) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from adapters.database import Tx
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
+from projections.follower import Projection
 
 SCHEMA = {
     "sqlite": [
@@ -57,12 +58,9 @@ def query_words(query: str) -> list[str]:
     return [w for w in (fold(part) for part in query.split()) if w][:5]
 
 
-class SupportSearchProjection:
+class SupportSearchProjection(Projection):
     name = "support_search"
     tables = ("search_terms",)
-
-    def committed(self) -> None:
-        pass
 
     def _replace(self, tx: Tx, kind: str, owner: str, *texts: str) -> None:
         tx.execute("DELETE FROM search_terms WHERE kind = :k AND owner_id = :o", {"k": kind, "o": owner})

@@ -20,14 +20,6 @@ from tests.e2e.harness import Sesame, link_token
 from tests.security.conftest import deployment
 
 THREADS = 8
-FOLLOWER_DEADLOCK = (
-    "known, SQLite embedded mode: a projection follower holds SQLite's write lock (BEGIN IMMEDIATE) while it "
-    "waits for eventsourcing's connection-pool semaphore, which a writer waiting on that very lock holds; the "
-    "pool times out after 5 s and the request answers 500 (projections/follower.py reads the store inside its "
-    "transaction). The invariants above held; only availability failed."
-)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
     yield from deployment(tmp_path_factory, THROTTLE_DELAY_SCALE="0")
@@ -51,9 +43,10 @@ def statuses(answers: list[httpx.Response]) -> list[int]:
 
 
 def no_server_error(answers: list[httpx.Response]) -> None:
-    """Called once the invariants are checked: a 5xx is the known deadlock, not a race lost."""
-    if any(a.status_code >= 500 for a in answers):
-        pytest.xfail(FOLLOWER_DEADLOCK)
+    """Called once the invariants are checked: a race is lost with a 409 or a
+    retry, never a 5xx (projection followers read the store before they take
+    SQLite's write lock, so writers queued on it never starve them)."""
+    assert all(a.status_code < 500 for a in answers), [a.text for a in answers if a.status_code >= 500]
 
 
 def test_concurrent_starts_of_one_contract_open_one_activation(server: Sesame) -> None:
@@ -112,7 +105,7 @@ def test_concurrent_password_changes_keep_exactly_one(server: Sesame) -> None:
     working = [p for p in [PASSWORD, *candidates] if server.http.post("/sessions", json={"email": creds["email"], "password": p}).status_code == 201]
     assert len(working) == 1 and working[0] == candidates[[a.status_code for a in answers].index(204)]
     no_server_error(answers)
-    assert set(statuses(answers)) <= {204, 401, 409}
+    assert set(statuses(answers)) <= {204, 401, 409, 429}  # a burst of proofs may meet the throttle
 
 
 def test_one_verification_link_used_many_times_at_once_works_once(server: Sesame) -> None:
