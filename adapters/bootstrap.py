@@ -214,9 +214,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
     access = AccessRecords(store)
-    erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models)
-    link_ttl = timedelta(hours=settings.verification_ttl_hours)
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
+    erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models, throttle)
+    link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
     container = Container(

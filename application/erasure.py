@@ -20,6 +20,7 @@ from application.passwords import Passwords
 from application.personal_data import ERASED as ERASED_TEXT
 from application.personal_data import PERSONAL_FIELDS, SubjectKeys
 from application.ports import PersonalDataPurge, ReadModels
+from application.throttle import Throttle
 from domain.identity import ACTIVATING, ACTIVE, ERASED, Identity
 from domain.unique_claim import UniqueClaim
 
@@ -28,7 +29,13 @@ EMAIL_FIELDS = {"email", "new_email", "old_email"} & PERSONAL_FIELDS
 
 class Erasure:
     def __init__(
-        self, directory: Directory, passwords: Passwords, keys: SubjectKeys, purge: PersonalDataPurge, read_models: ReadModels
+        self,
+        directory: Directory,
+        passwords: Passwords,
+        keys: SubjectKeys,
+        purge: PersonalDataPurge,
+        read_models: ReadModels,
+        throttle: Throttle,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -36,6 +43,7 @@ class Erasure:
         self.keys = keys
         self.purge = purge
         self.read_models = read_models
+        self.throttle = throttle
 
     def erase_mine(self, identity_id: UUID, password: object) -> None:
         """``DELETE /me``: the person confirms with their password."""
@@ -62,6 +70,14 @@ class Erasure:
         # a copy back from a key it still had in cache; the purge follows anyway.
         self.read_models.wait_for(position)
         self.purge.forget([p.id for p in everyone], emails)
+        self._forget_counts(everyone, emails)
+
+    def _forget_counts(self, people: list[Identity], emails: list[str]) -> None:
+        """The throttle's counts name the person (keyed digests of their emails and ids)."""
+        limits = [limit for email in emails for limit in self.throttle.password(email) + self.throttle.reset_requests(email)]
+        for person in people:
+            limits += self.throttle.resends(person.id) + self.throttle.email_changes(person.id)
+        self.throttle.clear(*limits)
 
     @retrying()
     def _record(self, identity: Identity, related: list[Identity], reason: str) -> int:
