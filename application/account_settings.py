@@ -22,6 +22,7 @@ from application.passwords import Passwords
 from application.ports import Clock, SessionStore
 from application.terms import current_terms_version
 from application.throttle import Throttle
+from application.use_case import UseCase
 from domain.errors import AlreadyOwned, DomainError, NotLinked
 from domain.identity import ACTIVE, Identity
 
@@ -32,19 +33,14 @@ def email_taken() -> Refused:
     return Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
 
 
-class AccountSettings:
+class AccountSettings(UseCase):
     def __init__(
         self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta,
         throttle: Throttle,
     ) -> None:
-        self.directory = directory
-        self.store = directory.store
-        self.keys = directory.keys
-        self.passwords = passwords
+        super().__init__(directory, passwords, clock, throttle)
         self.sessions = sessions
-        self.clock = clock
         self.link_ttl = link_ttl
-        self.throttle = throttle
 
     def person(self, identity_id: UUID) -> Identity:
         identity = self.directory.identity(identity_id)

@@ -22,6 +22,7 @@ from application.event_store import retrying, uuid_of
 from application.passwords import Passwords
 from application.ports import Clock
 from application.throttle import Throttle
+from application.use_case import UseCase
 from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
 from domain.identity import ACTIVE, Identity
@@ -33,7 +34,7 @@ def invalid_credentials() -> Refused:
     return Refused("invalid_credentials", "Identifiant ou mot de passe incorrect.")
 
 
-class Activation:
+class Activation(UseCase):
     def __init__(
         self,
         directory: Directory,
@@ -43,14 +44,9 @@ class Activation:
         verification_ttl: timedelta,
         throttle: Throttle,
     ) -> None:
-        self.directory = directory
-        self.store = directory.store
-        self.keys = directory.keys
-        self.passwords = passwords
-        self.clock = clock
+        super().__init__(directory, passwords, clock, throttle)
         self.terms_version = terms_version
         self.verification_ttl = verification_ttl
-        self.throttle = throttle
 
     def check_credentials(
         self, client_code: str, company_code: str, login_id: str, provisional_password: str, origin: str | None = None

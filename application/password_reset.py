@@ -21,6 +21,7 @@ from application.event_store import retrying
 from application.passwords import Passwords
 from application.ports import Clock, SessionStore
 from application.throttle import Throttle, evenly_timed
+from application.use_case import UseCase
 from domain.errors import DomainError
 from domain.identity import ACTIVATING, ACTIVE, Identity
 
@@ -29,19 +30,14 @@ RESET_TTL = timedelta(hours=1)
 ANSWER_FLOOR = 0.25  # seconds: longer than finding an account and writing its event
 
 
-class PasswordReset:
+class PasswordReset(UseCase):
     def __init__(
         self, directory: Directory, passwords: Passwords, activation: Activation, sessions: SessionStore, clock: Clock,
         throttle: Throttle,
     ) -> None:
-        self.directory = directory
-        self.store = directory.store
-        self.keys = directory.keys
-        self.passwords = passwords
+        super().__init__(directory, passwords, clock, throttle)
         self.activation = activation
         self.sessions = sessions
-        self.clock = clock
-        self.throttle = throttle
 
     def request(
         self, email: object = None, login_id: object = None, client_code: object = None, company_code: object = None,
