@@ -8,10 +8,11 @@ Nothing else constructs adapters. ``Container.start`` runs the process roles
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -64,10 +65,17 @@ log = logging.getLogger(__name__)
 
 
 def event_store_env(database_url: str) -> dict[str, str]:
-    """eventsourcing's persistence settings for a DATABASE_URL."""
+    """eventsourcing's persistence settings for a DATABASE_URL. Its tables are
+    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off). Its
+    PostgreSQL pool keeps two connections and opens up to ten; a cut one is
+    replaced by eventsourcing's own retries (ten, 0.2 s apart), which beat the
+    pool's checks and their growing back-off when all were cut at once."""
     url = urlparse(database_url)
     if url.scheme == "sqlite":
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url), "SQLITE_LOCK_TIMEOUT": "30"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url),
+            "SQLITE_LOCK_TIMEOUT": "30", "CREATE_TABLE": "no",
+        }
     if url.scheme in ("postgresql", "postgres"):
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -76,9 +84,19 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "CREATE_TABLE": "no",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
+
+
+def job_queue(database_url: str) -> str:
+    """The broker queue of a deployment's jobs, named after its database: a job
+    names a row of that database only, so deployments sharing a Redis or a
+    RabbitMQ (staging beside production, parallel test runs) keep apart."""
+    name = PurePosixPath(urlparse(database_url).path).stem or "sesame"
+    return "sesame." + re.sub(r"[^\w.-]", "_", name)
 
 
 def sqlite_path(database_url: str) -> str:
@@ -161,6 +179,11 @@ class Container:
             self.threads.extend(self._follow(f) for name, f in self.followers.items() if name != "outbox")
         if "outbox" in roles:
             self.threads.append(self._follow(self.followers["outbox"], after=self.dispatch_due_mail))
+        if self.wakes:  # commits of other processes, announced by the database (PostgreSQL's NOTIFY)
+            channel = getattr(self.store.recorder, "channel_name", "")
+            self.threads.append(threading.Thread(
+                target=self.db.listen, args=(channel, self.wake_followers, self.stopping), name="listen", daemon=True,
+            ))
         for thread in self.threads:
             thread.start()
 
@@ -168,7 +191,7 @@ class Container:
         wake = threading.Event()
         self.wakes.append(wake)
         return threading.Thread(
-            target=follower.run, args=(wake, self.stopping), kwargs={"after": after},
+            target=follower.run, args=(wake, self.stopping), kwargs={"after": after, "idle": self.db.poll_interval},
             name=f"follow-{follower.projection.name}", daemon=True,
         )
 
@@ -200,9 +223,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
-    db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES)
     subject_keys = SubjectKeys(KeyTable(db))
     store = EventStore(event_store_env(settings.database_url), subject_keys)
+    db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES, then=[store.recorder.create_table])
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(

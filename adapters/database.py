@@ -9,8 +9,9 @@ search, upserts' locking) each twin carries its own statement.
 from __future__ import annotations
 
 import re
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -28,6 +29,9 @@ class Cursor(Protocol):
 
 class Database(ABC):
     dialect: str
+    poll_interval = 0.5
+    """Seconds a follower sleeps when nothing woke it: it still catches up, and
+    the outbox hands retries due by then to the worker."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Tx]:
@@ -38,7 +42,15 @@ class Database(ABC):
         """A read-only transaction that blocks no writer."""
 
     @abstractmethod
-    def create_schema(self, statements: Sequence[str]) -> None: ...
+    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], None]] = ()) -> None:
+        """Create the side tables, then call ``then`` (the event store's own
+        table creation), so that processes starting together on a new database
+        do not race each other."""
+
+    def listen(self, channel: str, heard: Callable[[], None], stop: threading.Event) -> None:
+        """Call ``heard`` whenever another process announces a commit on
+        ``channel``, until ``stop``. SQLite has no such announcement: its
+        followers poll, and the writers of their own process wake them."""
 
     def compact(self) -> None:
         """Make deleted rows unrecoverable from the files (SQLite's WAL); a no-op

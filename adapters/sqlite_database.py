@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -48,10 +48,15 @@ class SQLiteDatabase(Database):
     def read(self) -> AbstractContextManager[Tx]:
         return self.transaction("BEGIN")
 
-    def create_schema(self, statements: Sequence[str]) -> None:
+    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], None]] = ()) -> None:
+        """The write lock serializes schema changes between processes; ``then``
+        runs after the commit, as the event store writes through a connection of
+        its own that would otherwise wait on ours."""
         with self.transaction() as tx:
             for statement in statements:
                 tx.execute(statement)
+        for create in then:
+            create()
 
     def compact(self) -> None:
         """Copy the WAL into the database and truncate it: with ``secure_delete``
