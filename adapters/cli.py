@@ -14,11 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from adapters import json_logs
 from adapters.bootstrap import Container, bootstrap
 from application.account_import import COLUMNS
 from application.config import ConfigurationError, Settings
 from application.access_records import Operator
 from application.errors import Refused
+
+log = logging.getLogger("sesame")
 
 
 def container() -> Container:
@@ -34,9 +37,19 @@ def serve(args: argparse.Namespace) -> int:
     from web.app import create_app
 
     c = container()
+    started(c, ("serve", *(("projections", "outbox", "worker") if c.settings.embedded else ())))
     app = create_app(c, run_background=c.settings.embedded)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=30)
     return 0
+
+
+def started(c: Container, roles: tuple[str, ...]) -> None:
+    """One line saying what this process runs and against what (no passwords)."""
+    s = c.settings
+    log.info("started", extra={"fields": {
+        "roles": roles, "database": json_logs.redact(s.database_url),
+        "broker": json_logs.redact(s.broker_url), "smtp": json_logs.redact(s.smtp_url),
+    }})
 
 
 def run_roles(*roles: str) -> int:
@@ -46,8 +59,11 @@ def run_roles(*roles: str) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
     c.start(roles)
+    started(c, roles)
     done.wait()
+    log.info("stopping: finishing the work in hand")
     c.stop()
+    log.info("stopped")
     return 0
 
 
@@ -186,7 +202,6 @@ def retention(c: Container, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="sesame", description="Sésame, le service d'identité des clients d'agences.")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("serve", help="the web portal and the JSON API")
@@ -233,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("retention", help="run one retention sweep now")
     p.set_defaults(run=with_container(retention))
     args = parser.parse_args(argv)
+    json_logs.configure(os.environ.get("LOG_LEVEL", "INFO"), process=args.command)
     result: int = args.run(args)
     return result
 

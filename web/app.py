@@ -18,6 +18,7 @@ from application.errors import Refused
 from web import api, api_account, api_staff, pages
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
+from web.request_ids import RequestIdMiddleware
 
 
 async def healthz(request: Request) -> Response:
@@ -44,7 +45,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
             *pages.routes,
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
-        middleware=[Middleware(IdempotencyMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(IdempotencyMiddleware)],
         lifespan=lifespan,
     )
     app.state.container = container
