@@ -145,6 +145,7 @@ class Container:
     read_models: ReadModelQueries
     delivery: MailDelivery
     jobs: Jobs
+    outbox: OutboxTable
     idempotency: IdempotencyTable
     followers: dict[str, Follower]
     wakes: list[threading.Event] = field(default_factory=list)
@@ -164,9 +165,11 @@ class Container:
         return checks
 
     def dispatch_due_mail(self) -> None:
-        """Hand every due mail to the job queue (after an outbox batch, and on idle)."""
+        """Hand every due mail to the job queue (after an outbox batch, and on
+        idle), then mark it queued so later rounds leave it to the worker."""
         for mail_id in self.delivery.due():
             self.jobs.enqueue("deliver_mail", mail_id)
+            self.outbox.queued(mail_id, self.clock.now())
 
     def start(self, roles: tuple[str, ...] = ("projections", "outbox", "worker")) -> None:
         """Run process roles as threads of this process."""
@@ -210,10 +213,12 @@ class Container:
         worker.stop()
 
     def stop(self) -> None:
+        """Let each role finish the work in hand (a batch, a job, a mail), then
+        close the stores."""
         self.stopping.set()
         self.wake_followers()
         for thread in self.threads:
-            thread.join(timeout=10)
+            thread.join(timeout=30)
         self.db.close()
         self.store.close()
 
@@ -234,8 +239,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     )
     read_models = ReadModelQueries(db)
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
-    delivery = MailDelivery(OutboxTable(db), composer, open_mailer(settings.smtp_url), clock)
-    jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver})
+    outbox = OutboxTable(db)
+    delivery = MailDelivery(outbox, composer, open_mailer(settings.smtp_url), clock)
+    jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
     access = AccessRecords(store)
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
     erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models, throttle)
@@ -264,6 +270,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         read_models=read_models,
         delivery=delivery,
         jobs=jobs,
+        outbox=outbox,
         idempotency=IdempotencyTable(db),
         followers={},
     )

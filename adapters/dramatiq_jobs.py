@@ -1,46 +1,89 @@
 """Background jobs on dramatiq: Redis, RabbitMQ, or in-process for memory://.
 
 Jobs carry ids only (a mail id); their state lives in the database, so a lost
-or repeated message changes nothing but timing. Dramatiq's own retries are
-off: the outbox table keeps the durable retry schedule.
+or repeated message changes nothing but timing. A transport that refuses a
+mail is not an error of the job: the outbox table keeps that durable retry
+schedule. Dramatiq retries a job only when it raised, that is when the
+database failed it (a cut connection), a few times and soon. All of a deployment's
+jobs go to one queue named after its database (see ``bootstrap.job_queue``):
+deployments sharing a broker never take each other's jobs.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from adapters.json_logs import request_id
 
-def make_broker(url: str) -> dramatiq.Broker:
+log = logging.getLogger(__name__)
+
+
+class JobIds(dramatiq.Middleware):
+    """The log lines a job writes carry its message id as their request id,
+    and each job ends with one line saying which it was and how it ended."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+        request_id.set(message.message_id)
+
+    def after_process_message(
+        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result: Any = None, exception: BaseException | None = None,
+    ) -> None:
+        log.info("job", extra={"fields": {"job": message.actor_name, "outcome": "raised" if exception else "done"}})
+        request_id.set(None)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+        request_id.set(None)
+
+
+def make_broker(url: str) -> tuple[dramatiq.Broker, Callable[[], None]]:
+    """The broker for a BROKER_URL, and a probe that raises when it is unreachable."""
     if url.startswith("memory://"):
         broker = StubBroker()
         broker.emit_after("process_boot")
-        return broker
+        return broker, lambda: None
     if url.startswith("redis://"):
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(url=url)
+        redis = RedisBroker(url=url)
+        return redis, redis.client.ping
     if url.startswith("amqp://"):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-        return RabbitmqBroker(url=url)
+        rabbitmq = RabbitmqBroker(url=url)
+        return rabbitmq, lambda: _probe_rabbitmq(rabbitmq)
     raise ValueError(f"unsupported BROKER_URL: {url}")
 
 
+def _probe_rabbitmq(broker: Any) -> None:
+    """Exchange frames on this thread's connection; a dead one is dropped, so
+    the next probe or job opens a new one."""
+    try:
+        broker.connection.process_data_events(time_limit=0)
+    except Exception:
+        del broker.connection
+        raise
+
+
 class Jobs:
-    def __init__(self, url: str, handlers: dict[str, Callable[..., Any]]) -> None:
-        self.broker = make_broker(url)
-        self.actors = {
-            name: dramatiq.actor(_discarding_result(handler), broker=self.broker, actor_name=name, max_retries=0)
-            for name, handler in handlers.items()
-        }
+    def __init__(self, url: str, handlers: dict[str, Callable[..., Any]], queue: str = "default") -> None:
+        self.broker, self._probe = make_broker(url)
+        self.broker.add_middleware(JobIds())
+        self.queue = queue
+        self.actors: dict[str, dramatiq.Actor[..., None]] = {}
+        for name, handler in handlers.items():
+            self.register(name, handler)
 
     def register(self, name: str, handler: Callable[..., Any]) -> None:
         """Add a job type once its handler exists (the composition root's order)."""
-        self.actors[name] = dramatiq.actor(_discarding_result(handler), broker=self.broker, actor_name=name, max_retries=0)
+        self.actors[name] = dramatiq.actor(
+            _discarding_result(handler), broker=self.broker, actor_name=name, queue_name=self.queue,
+            max_retries=5, min_backoff=500, max_backoff=10_000,
+        )
 
     def enqueue(self, name: str, *args: Any) -> None:
         self.actors[name].send(*args)
@@ -48,11 +91,7 @@ class Jobs:
     def ping(self) -> bool:
         """Whether the broker answers (always, in-process)."""
         try:
-            client = getattr(self.broker, "client", None)
-            if client is not None:
-                client.ping()
-            elif hasattr(self.broker, "connection"):
-                _ = self.broker.connection
+            self._probe()
             return True
         except Exception:
             return False

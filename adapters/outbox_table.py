@@ -1,9 +1,14 @@
 """The outbox table: mails decided by committed events, waiting for delivery.
 
-A row moves pending → sending → sent, or back to pending with a later
+A row moves pending → queued → sending → sent, or back to pending with a later
 ``next_attempt_at`` after a failure, or to failed after too many. Taking a row
 is a conditional update, so two workers never send the same mail at once; a
 row left in ``sending`` by a killed worker becomes due again after a while.
+
+``queued`` means a job for the row is on the broker: the row is not handed to
+the broker again until ``QUEUED_LEASE`` has passed (a message lost with a
+broker or an in-process queue), so a stopped worker does not let the queue
+grow by every due mail at every round of the outbox.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from adapters.database import Database
 
 STALE_SENDING = timedelta(minutes=5)
+QUEUED_LEASE = timedelta(minutes=1)
 
 
 class OutboxTable:
@@ -26,8 +32,7 @@ class OutboxTable:
         with self.db.transaction() as tx:
             taken = tx.execute(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = :retry "
-                "WHERE mail_id = :id AND ((status = 'pending' AND next_attempt_at <= :now) "
-                "OR (status = 'sending' AND next_attempt_at <= :now))",
+                "WHERE mail_id = :id AND (status = 'queued' OR (status IN ('pending', 'sending') AND next_attempt_at <= :now))",
                 {"id": mail_id, "now": now.isoformat(), "retry": (now + STALE_SENDING).isoformat()},
             ).rowcount
             if not taken:
@@ -58,8 +63,19 @@ class OutboxTable:
     def due(self, now: datetime, limit: int = 100) -> list[str]:
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT mail_id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now "
+                "SELECT mail_id FROM outbox WHERE status IN ('pending', 'queued', 'sending') AND next_attempt_at <= :now "
                 "ORDER BY next_attempt_at LIMIT :limit",
                 {"now": now.isoformat(), "limit": limit},
             ).all()
         return [row["mail_id"] for row in rows]
+
+    def queued(self, mail_id: str, now: datetime) -> None:
+        """Record that a job for a due mail is on the broker. Called after the
+        job is sent: a crash in between leaves the row due, to be queued again,
+        and a worker that took the row already keeps it."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE outbox SET status = 'queued', next_attempt_at = :lease WHERE mail_id = :id "
+                "AND status IN ('pending', 'queued', 'sending') AND next_attempt_at <= :now",
+                {"id": mail_id, "now": now.isoformat(), "lease": (now + QUEUED_LEASE).isoformat()},
+            )
