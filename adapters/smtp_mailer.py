@@ -1,0 +1,65 @@
+"""Delivery through an SMTP relay.
+
+``smtp://host:port`` speaks plain SMTP (a relay on the same host or network);
+``?starttls=true`` upgrades it before anything else is said. ``smtps://user:
+pass@host:port`` speaks TLS from the first byte (RFC 8314's implicit TLS).
+Certificates are checked against the system's authorities (``SSL_CERT_FILE``
+adds one). Credentials are only ever sent inside TLS.
+
+A connection per message: the outbox sends a few mails a second at most, and a
+fresh connection means a restarted relay never leaves a broken session behind.
+Once the relay has answered 250 to the message, it is the relay's: a failure
+while saying goodbye must not make the outbox send it a second time.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from contextlib import closing, suppress
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlparse
+
+from application.config import ConfigurationError
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+class SmtpMailer:
+    def __init__(self, url: str, timeout: float = 20.0) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("smtp", "smtps"):
+            raise ConfigurationError("SMTP_URL is smtp://, smtps:// or maildir://")
+        self.implicit_tls = parsed.scheme == "smtps"
+        self.starttls = parse_qs(parsed.query).get("starttls", ["no"])[-1].lower() in TRUE
+        self.host = parsed.hostname or "localhost"
+        self.port = parsed.port or (465 if self.implicit_tls else 25)
+        self.username = unquote(parsed.username) if parsed.username else None
+        self.password = unquote(parsed.password or "")
+        if self.username and not (self.implicit_tls or self.starttls):
+            raise ConfigurationError("SMTP_URL: a password is only sent over TLS (smtps:// or ?starttls=true)")
+        self.timeout = timeout
+        self.tls = ssl.create_default_context()
+
+    def deliver(self, message: EmailMessage) -> None:
+        """Hand the message to the relay; raises when the relay did not take it."""
+        with closing(self._open()) as connection:
+            connection.send_message(message)
+            with suppress(smtplib.SMTPException, OSError):
+                connection.quit()
+
+    def _open(self) -> smtplib.SMTP:
+        connection = (
+            smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls)
+            if self.implicit_tls
+            else smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        )
+        try:
+            if self.starttls:
+                connection.starttls(context=self.tls)
+            if self.username:
+                connection.login(self.username, self.password)
+        except BaseException:
+            connection.close()
+            raise
+        return connection

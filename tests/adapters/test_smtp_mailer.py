@@ -1,0 +1,147 @@
+"""The SMTP mailer against a real relay (aiosmtpd): plain, implicit TLS with a
+login, STARTTLS, and the cases where delivery must or must not be retried."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from adapters.smtp_mailer import SmtpMailer
+from application.config import ConfigurationError
+from tests.e2e.harness import free_port
+
+
+class Relay:
+    """Keeps what it accepts; ``hang_up`` closes the connection right after its 250."""
+
+    def __init__(self) -> None:
+        self.accepted: list[bytes] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+        self.hang_up = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        self.accepted.append(envelope.content)
+        if self.hang_up:
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 OK"
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        self.logins.append((data.login, data.password))
+        return AuthResult(success=True)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture
+def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """The relay's TLS context, its certificate trusted by the mailer (SSL_CERT_FILE)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+@contextmanager
+def running(relay: Relay, **options: Any) -> Iterator[int]:
+    """The relay listening on a free port, with aiosmtpd's ``options``."""
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def relay() -> Relay:
+    return Relay()
+
+
+def message() -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "no-reply@localhost", "hélène@exemple.fr", "Validez votre adresse"
+    mail["X-Sesame-Mail-Id"] = "mail-1"
+    mail.set_content("Bonjour Hélène")
+    return mail
+
+
+def test_plain_smtp_hands_the_message_over(relay: Relay) -> None:
+    with running(relay) as port:
+        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+    (raw,) = relay.accepted
+    assert b"X-Sesame-Mail-Id: mail-1" in raw
+
+
+def test_smtps_logs_in_inside_tls(relay: Relay, trusted: ssl.SSLContext) -> None:
+    with running(relay, ssl_context=trusted, authenticator=relay.authenticate, auth_require_tls=False) as port:
+        SmtpMailer(f"smtps://sesame:p%40ss%20word@localhost:{port}").deliver(message())
+    assert relay.logins == [(b"sesame", b"p@ss word")]  # the URL's escapes undone
+    assert len(relay.accepted) == 1
+
+
+def test_starttls_upgrades_before_the_login(relay: Relay, trusted: ssl.SSLContext) -> None:
+    with running(relay, tls_context=trusted, require_starttls=True, authenticator=relay.authenticate) as port:
+        SmtpMailer(f"smtp://sesame:p%40ss%20word@localhost:{port}?starttls=true").deliver(message())
+    assert len(relay.accepted) == 1 and relay.logins == [(b"sesame", b"p@ss word")]
+
+
+def test_an_untrusted_certificate_is_refused(relay: Relay, certificate: tuple[Path, Path]) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    with running(relay, ssl_context=context) as port:
+        with pytest.raises(ssl.SSLError):
+            SmtpMailer(f"smtps://localhost:{port}").deliver(message())
+    assert relay.accepted == []
+
+
+def test_a_password_is_never_sent_in_clear() -> None:
+    with pytest.raises(ConfigurationError):
+        SmtpMailer("smtp://sesame:secret@relay.example:25")
+
+
+def test_a_relay_that_hangs_up_after_taking_the_message_has_it(relay: Relay) -> None:
+    """Once the relay said 250, delivery succeeded: raising would make the
+    outbox send the same mail again."""
+    relay.hang_up = True
+    with running(relay) as port:
+        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+    assert len(relay.accepted) == 1
+
+
+def test_a_relay_that_is_down_is_an_error_to_retry() -> None:
+    with pytest.raises(OSError):
+        SmtpMailer(f"smtp://127.0.0.1:{free_port()}", timeout=2).deliver(message())
