@@ -11,6 +11,10 @@ SCHEMA = [
         identity_id TEXT NOT NULL,
         expires_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS sessions_identity ON sessions (identity_id)",
+    # A table of its own rather than a column: IF NOT EXISTS upgrades a store in place.
+    """CREATE TABLE IF NOT EXISTS session_idle (
+        token_digest TEXT PRIMARY KEY,
+        idle_until TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS subject_keys (
         subject_id TEXT PRIMARY KEY,
         data_key TEXT)""",

@@ -25,7 +25,8 @@ class PasswordHasher(Protocol):
 class Session:
     token_digest: str
     identity_id: UUID
-    expires_at: datetime
+    expires_at: datetime  # the absolute end, set at login
+    idle_until: datetime | None = None  # portal sessions also end after inactivity
 
 
 class SessionStore(Protocol):
@@ -36,6 +37,9 @@ class SessionStore(Protocol):
     def get(self, token_digest: str) -> Session | None: ...
 
     def remove(self, token_digest: str) -> None: ...
+
+    def prolong(self, token_digest: str, idle_until: datetime) -> None:
+        """Move an idle-limited session's inactivity deadline (after a use)."""
 
     def remove_all(self, identity_id: UUID, keep: str | None) -> None:
         """End every session of a person but the one whose digest is ``keep``."""

@@ -1,8 +1,11 @@
 """Logging in by email and password, and the bearer sessions that follow.
 
 A session token is 256 random bits handed to the person once; the store keeps
-its SHA-256 only. Reads through projections first wait for the position the
-store had when the read began, so a person always sees their own changes.
+its SHA-256 only. Every session ends at its absolute deadline (``ttl``); a
+portal session also ends after ``idle`` without use (OWASP ASVS 5.0 V7.3.1,
+V7.3.2), while API sessions keep the lifetime the contract gave them. Reads
+through projections first wait for the position the store had when the read
+began, so a person always sees their own changes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from application.terms import current_terms_version
 from application.throttle import Throttle
 from domain.identity import ACTIVE
 
+IDLE_TIMEOUT = timedelta(minutes=30)
+IDLE_STEP = timedelta(minutes=1)  # a busy session writes its new deadline at most once a minute
+
 
 @dataclass(frozen=True)
 class LoggedIn:
@@ -43,6 +49,7 @@ class Sessions:
         clock: Clock,
         ttl: timedelta,
         throttle: Throttle,
+        idle: timedelta = IDLE_TIMEOUT,
     ) -> None:
         self.directory = directory
         self.store = directory.store
@@ -52,11 +59,15 @@ class Sessions:
         self.clock = clock
         self.ttl = ttl
         self.throttle = throttle
+        self.idle = idle
 
     @retrying()
-    def log_in(self, email: object, password: object, origin: str | None = None) -> LoggedIn:
+    def log_in(
+        self, email: object, password: object, origin: str | None = None, idle_timeout: bool = False
+    ) -> LoggedIn:
         """Email and password to a new session, or the reason for refusal; an
-        unknown email is counted and verified exactly like a wrong password."""
+        unknown email is counted and verified exactly like a wrong password.
+        ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused."""
         try:
             address = normalize_email(email)
         except Refused:
@@ -74,7 +85,7 @@ class Sessions:
         if self.passwords.needs_rehash(password_hash or ""):
             identity.rehash_password(self.passwords.rehash(password))
             self.store.commit(identity)
-        logged_in = self._open(identity.id, identity.email)
+        logged_in = self._open(identity.id, identity.email, idle_timeout)
         if identity.terms_version != current_terms_version():
             raise Refused(
                 "terms_acceptance_required",
@@ -92,20 +103,28 @@ class Sessions:
                 return True
         return False
 
-    def _open(self, identity_id: UUID, email: str) -> LoggedIn:
+    def _open(self, identity_id: UUID, email: str, idle_timeout: bool = False) -> LoggedIn:
         token = secrets.token_urlsafe(32)
-        self.sessions.add(
-            Session(sha256(token), identity_id, self.clock.now() + self.ttl)
-        )
+        now = self.clock.now()
+        idle_until = min(now + self.idle, now + self.ttl) if idle_timeout else None
+        self.sessions.add(Session(sha256(token), identity_id, now + self.ttl, idle_until))
         return LoggedIn(token, identity_id, email)
 
     def current(self, token: str | None) -> Session | None:
-        """The live session a bearer token opens, if any."""
+        """The live session a bearer token opens, if any; a use of an
+        idle-limited session pushes its inactivity deadline back."""
         if not token:
             return None
         session = self.sessions.get(sha256(token))
-        if session is None or session.expires_at <= self.clock.now():
+        now = self.clock.now()
+        if session is None or session.expires_at <= now:
             return None
+        if session.idle_until is not None:
+            if session.idle_until <= now:
+                return None
+            renewed = min(now + self.idle, session.expires_at)
+            if renewed - session.idle_until >= IDLE_STEP:
+                self.sessions.prolong(session.token_digest, renewed)
         return session
 
     def log_out(self, token: str) -> None:
