@@ -8,7 +8,15 @@ PORT ?= 8000
 
 .PHONY: install run test bench clean
 
-install: $(STAMP)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
+
+install: $(STAMP) $(CHROMIUM)
+
+# The browser tests drive Debian's Chromium: Playwright cannot download its own builds here.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,8 +27,11 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/sesame serve --host $(HOST) --port $(PORT)
 
+# The integration suite (tests/e2e) runs twice: on the embedded default, and on
+# PostgreSQL + Redis + SMTP with each role a process of its own (the servers
+# on 127.0.0.1; see tests/e2e/conftest.py).
 test: install
-	$(VENV)/bin/pytest
+	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
 
 # Not part of `test`: minutes of load on every core. BENCH_ARGS passes options
 # (`make bench BENCH_ARGS="--import-sizes 10000,100000,1000000"`); see `python -m bench --help`.

@@ -18,7 +18,7 @@ from application.errors import Refused
 from web import api, api_account, api_staff, pages
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
-from web.request_ids import RequestIdMiddleware
+from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
 
 
 async def healthz(request: Request) -> Response:
@@ -45,7 +45,11 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
             *pages.routes,
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
-        middleware=[Middleware(RequestIdMiddleware), Middleware(IdempotencyMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CsrfSeedMiddleware),
+            Middleware(IdempotencyMiddleware),
+        ],
         lifespan=lifespan,
     )
     app.state.container = container

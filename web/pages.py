@@ -1,56 +1,26 @@
-"""The French portal's pages (issue 8 grows them); each calls the same use cases."""
+"""The French portal (issue 8): every page, one module per flow, each calling
+the same use cases as the JSON API."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
-from application.errors import Refused
-
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-
-
-async def welcome(request: Request) -> Response:
-    return templates.TemplateResponse(request, "welcome.html")
-
-
-async def verify_email_page(request: Request) -> Response:
-    """Opening the emailed link shows a button; it never consumes the token
-    (mail scanners open links too)."""
-    return templates.TemplateResponse(request, "verify_email.html", {"token": request.query_params.get("token", "")})
-
-
-async def verify_email_submit(request: Request) -> Response:
-    form = await request.form()
-    token = str(form.get("token", ""))
-    try:
-        result = await run_in_threadpool(request.app.state.container.activation.verify_email, token)
-    except Refused as refusal:
-        return templates.TemplateResponse(
-            request, "verify_email.html", {"token": token, "error": refusal.message}, status_code=400
-        )
-    return templates.TemplateResponse(
-        request,
-        "message.html",
-        {
-            "heading": "Adresse email validée",
-            "text": f"Votre compte est activé. Connectez-vous avec {result['email']} et votre mot de passe.",
-            "link": "/login",
-            "link_text": "Se connecter",
-        },
-    )
-
+from web import (
+    pages_activation, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_profile, pages_reset,
+    pages_terms,
+)
+from web.pages_common import HERE
 
 routes = [
-    Route("/", welcome),
-    Route("/verify-email", verify_email_page, methods=["GET"]),
-    Route("/verify-email", verify_email_submit, methods=["POST"]),
+    *pages_info.routes,
+    *pages_login.routes,
+    *pages_activation.routes,
+    *pages_fusion.routes,
+    *pages_links.routes,
+    *pages_reset.routes,
+    *pages_contracts.routes,
+    *pages_profile.routes,
+    *pages_terms.routes,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]

@@ -1,0 +1,277 @@
+"""Activation in steps (seed 001 §1.1): provisional credentials → email →
+password, CGU and privacy policy → « Vérification de l'email », with resend and
+« Réinitialiser l'activation »; and the fusion step when the email already has
+a personal account (§1.3).
+
+The activation token never appears in an address: it travels in an HttpOnly
+cookie, with what the next steps show (the holder, the suggested and the
+chosen email), signed so the pages can trust its shape. Each step posts, then
+redirects to the next page, so reloading a page never posts twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from application.errors import Refused
+from web.pages_common import (
+    agency_codes, call, form_page, kept, message, origin, page, redirect, refusal_status, refused_form, render,
+    required, services,
+)
+from web.pages_password import password_context
+from web.security import checked_form, delete_cookie, read_cookie, set_cookie
+
+T = TypeVar("T")
+COOKIE = "activation"
+COOKIE_AGE = 24 * 3600  # as long as a verification link lives
+PROVISIONAL = {
+    "client": "Indiquez le code client de votre agence.",
+    "societe": "Indiquez le code société de votre agence.",
+    "login_id": "Indiquez votre identifiant provisoire.",
+    "provisional_password": "Indiquez votre mot de passe provisoire.",
+}
+CREDENTIAL_FIELDS = {"invalid_credentials": "provisional_password", "already_activated": "form"}
+
+
+# -- the activation's state, in its cookie ---------------------------------
+
+def _mac(request: Request, payload: str) -> str:
+    return str(services(request).directory.keys.digest("portal-activation", payload))
+
+
+def load_state(request: Request) -> dict[str, Any] | None:
+    """The activation under way in this browser, or None."""
+    raw = read_cookie(request, COOKIE) or ""
+    payload, _, mac = raw.rpartition(".")
+    if not payload or not hmac.compare_digest(mac, _mac(request, payload)):
+        return None
+    state: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
+    return state
+
+
+def save_state(response: Response, request: Request, state: dict[str, Any]) -> Response:
+    payload = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+    set_cookie(response, request, COOKIE, f"{payload}.{_mac(request, payload)}", COOKIE_AGE)
+    return response
+
+
+def forget_state(response: Response, request: Request) -> Response:
+    delete_cookie(response, request, COOKIE)
+    return response
+
+
+async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
+    """The first step's use case; the state the next steps need."""
+    fields = [form.get(name, "").strip() for name in ("client", "societe", "login_id")]
+    result = await call(
+        services(request).activation.start, *fields, form.get("provisional_password", "").strip(), origin(request)
+    )
+    return {"token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or ""}
+
+
+def credentials_refused(
+    request: Request, template: str, refusal: Refused, form: Any, *names: str, fields: dict[str, str] = CREDENTIAL_FIELDS
+) -> Response:
+    """A refused first step: the form again, with a way to log in when the
+    contract is already active."""
+    return refused_form(
+        request, template, refusal, fields,
+        values=kept(form, "client", "societe", "login_id", *names), codes=agency_codes(form),
+        already_active=refusal.code == "already_activated",
+    )
+
+
+class Lost(Exception):
+    """The step's activation is gone: never started here, reset, or superseded."""
+
+
+def lost(request: Request) -> Response:
+    return forget_state(redirect("/activation"), request)
+
+
+async def step_call(function: Callable[..., T], *args: Any) -> T:
+    """A use case of a later step; a dead activation sends back to step 1."""
+    try:
+        return await call(function, *args)
+    except Refused as refusal:
+        if refusal.code == "activation_not_found":
+            raise Lost() from refusal
+        raise
+
+
+StepHandler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
+
+
+def step(handler: StepHandler) -> Callable[[Request], Awaitable[Response]]:
+    """A page of a later step: it needs this browser's activation state."""
+
+    @page
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        state = load_state(request)
+        if state is None:
+            return lost(request)
+        try:
+            return await handler(request, state)
+        except Lost:
+            return lost(request)
+
+    return endpoint
+
+
+# -- step 1: provisional credentials ---------------------------------------
+
+@page
+async def credentials_submit(request: Request) -> Response:
+    form = await checked_form(request)
+    missing = required(form, PROVISIONAL)
+    if missing:
+        values = kept(form, "client", "societe", "login_id")
+        return render(request, "activation_credentials.html", 422, errors=missing, values=values, codes=agency_codes(form))
+    try:
+        state = await start(request, form)
+    except Refused as refusal:
+        return credentials_refused(request, "activation_credentials.html", refusal, form)
+    return save_state(redirect("/activation/email"), request, state)
+
+
+# -- step 2: the email ------------------------------------------------------
+
+EMAIL_FIELDS = {"invalid_email": "email", "invalid_request": "email"}
+
+
+@step
+async def email_page(request: Request, state: dict[str, Any]) -> Response:
+    email = state.get("email") or state.get("suggested", "")
+    return render(request, "activation_email.html", values={"email": email}, holder_name=state.get("holder"))
+
+
+@step
+async def email_submit(request: Request, state: dict[str, Any]) -> Response:
+    form = await checked_form(request)
+    email = form.get("email", "").strip()
+    try:
+        result = await step_call(services(request).activation.propose_email, state["token"], email)
+    except Refused as refusal:
+        return refused_form(
+            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email}, holder_name=state.get("holder"),
+        )
+    state["email"] = email
+    return save_state(redirect(next_step(result["next"])), request, state)
+
+
+def next_step(step: str) -> str:
+    return "/activation/fusion" if step == "link" else "/activation/mot-de-passe"
+
+
+# -- step 3: password and terms ---------------------------------------------
+
+PASSWORD_FIELDS = {
+    "weak_password": "password", "password_mismatch": "password_confirmation", "terms_not_accepted": "accept_terms",
+}
+
+
+def password_form(
+    request: Request, state: dict[str, Any], refusal: Refused | None = None, accepted: bool = False
+) -> Response:
+    """The password step; after a refusal, each unmet criterion is marked and
+    the terms box stays as it was ticked."""
+    unmet = refusal.details.get("criteria") if refusal else None
+    errors = {PASSWORD_FIELDS.get(refusal.code, "form"): refusal.message} if refusal else {}
+    email = state.get("email", "")
+    return render(
+        request, "activation_password.html", refusal_status(refusal) if refusal else 200, email=email, errors=errors,
+        values={"accept_terms": accepted}, **password_context(services(request).passwords, unmet, [email]),
+    )
+
+
+@step
+async def password_page(request: Request, state: dict[str, Any]) -> Response:
+    if not state.get("email"):
+        return redirect("/activation/email")
+    return password_form(request, state)
+
+
+@step
+async def password_submit(request: Request, state: dict[str, Any]) -> Response:
+    form = await checked_form(request)
+    accepted = form.get("accept_terms") == "oui"
+    try:
+        result = await step_call(
+            services(request).activation.choose_password, state["token"], form.get("password", ""),
+            form.get("password_confirmation", ""), accepted,
+        )
+    except Refused as refusal:
+        return password_form(request, state, refusal, accepted)
+    state["email"] = result["email"]
+    return save_state(redirect("/activation/verification"), request, state)
+
+
+# -- step 4: verification, resend, reset ------------------------------------
+
+@step
+async def verification_page(request: Request, state: dict[str, Any]) -> Response:
+    return render(request, "activation_verification.html", email=state.get("email", ""))
+
+
+@step
+async def resend_submit(request: Request, state: dict[str, Any]) -> Response:
+    try:
+        await step_call(services(request).activation.resend, state["token"], origin(request))
+    except Refused as refusal:
+        return refused_form(request, "activation_verification.html", refusal, {}, email=state.get("email", ""))
+    return redirect("/activation/verification?info=renvoye")
+
+
+@step
+async def reset_submit(request: Request, state: dict[str, Any]) -> Response:
+    await step_call(services(request).activation.reset, state["token"])
+    return forget_state(redirect("/activation?info=reinitialise"), request)
+
+
+# -- the fusion step: the email already has an account ----------------------
+
+@step
+async def link_page(request: Request, state: dict[str, Any]) -> Response:
+    return render(request, "activation_link.html", email=state.get("email", ""))
+
+
+@step
+async def link_submit(request: Request, state: dict[str, Any]) -> Response:
+    form = await checked_form(request)
+    try:
+        await step_call(services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request))
+    except Refused as refusal:
+        return refused_form(
+            request, "activation_link.html", refusal, {"invalid_credentials": "password"}, email=state.get("email", "")
+        )
+    response = message(
+        request, "Comptes associés", "Ce contrat est désormais rattaché à votre compte personnel. "
+        "Connectez-vous avec votre adresse email et votre mot de passe pour retrouver tous vos contrats.",
+        link="/login", link_text="Me connecter", success=True,
+    )
+    return forget_state(response, request)
+
+
+routes = [
+    Route("/activation", form_page("activation_credentials.html"), methods=["GET"]),
+    Route("/activation", credentials_submit, methods=["POST"]),
+    Route("/activation/email", email_page, methods=["GET"]),
+    Route("/activation/email", email_submit, methods=["POST"]),
+    Route("/activation/mot-de-passe", password_page, methods=["GET"]),
+    Route("/activation/mot-de-passe", password_submit, methods=["POST"]),
+    Route("/activation/verification", verification_page, methods=["GET"]),
+    Route("/activation/renvoyer", resend_submit, methods=["POST"]),
+    Route("/activation/reinitialiser", reset_submit, methods=["POST"]),
+    Route("/activation/fusion", link_page, methods=["GET"]),
+    Route("/activation/fusion", link_submit, methods=["POST"]),
+]

@@ -1,0 +1,192 @@
+"""What every portal page shares: templates, forms, errors next to fields, sessions.
+
+A page reads its form, calls a use case (the same ones the JSON API calls),
+and renders either the next page or the same form with each refusal next to
+the field it concerns. Nothing here decides anything the use cases decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from adapters.bootstrap import Container
+from application.errors import Refused
+from application.ports import Session
+from web.errors import STATUS
+from web.requests import client_address
+from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "sesame"
+T = TypeVar("T")
+
+# Short notices a redirect may ask the next page to show (``?info=...``): only
+# these words can appear, whatever the address says.
+NOTICES = {
+    "deconnecte": "Vous êtes déconnecté. À bientôt !",
+    "expire": "Votre session a expiré : reconnectez-vous.",
+    "reinitialise": "L'activation a été réinitialisée : saisissez à nouveau vos identifiants provisoires.",
+    "renvoye": "Un nouvel email de vérification vient de vous être envoyé.",
+    "aucun-compte": "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer.",
+    "rattache": "Contrat rattaché à votre compte.",
+    "defaut": "Ce bien s'affichera désormais à votre connexion.",
+    "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
+    "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
+}
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every template may use: the CSRF field and who is signed in."""
+    return {
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+        "signed_in": getattr(request.state, "session", None) is not None,
+    }
+
+
+templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
+
+
+def services(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+async def call(function: Callable[..., T], *args: Any) -> T:
+    """A use case, off the event loop (they block on the store and on argon2)."""
+    return await run_in_threadpool(function, *args)
+
+
+def origin(request: Request) -> str | None:
+    return client_address(request)
+
+
+def agency_codes(source: Mapping[str, str]) -> dict[str, str]:
+    """The agency's client and company codes carried from its login address."""
+    return {name: source.get(name, "").strip()[:64] for name in ("client", "societe")}
+
+
+def with_codes(path: str, codes: Mapping[str, str]) -> str:
+    """``path`` with the agency codes, so each link keeps them."""
+    carried = {k: v for k, v in codes.items() if v}
+    return f"{path}?{urlencode(carried)}" if carried else path
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    context.setdefault("codes", agency_codes(request.query_params))
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    context.setdefault("notice", NOTICES.get(request.query_params.get("info", "")))
+    context["with_codes"] = with_codes
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+def refusal_status(refusal: Refused) -> int:
+    return STATUS.get(refusal.code, 400)
+
+
+def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "form") -> dict[str, str]:
+    """The refusal's message placed next to the field it concerns: the one
+    ``fields`` names for its code, the one it names itself, or the form's top."""
+    field = fields.get(refusal.code) or refusal.details.get("field") or default
+    return {field: refusal.message}
+
+
+def refused_form(
+    request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any
+) -> Response:
+    """The same form again with the refusal next to its field; a throttled
+    answer keeps its Retry-After (RFC 9110 §10.2.3)."""
+    response = render(request, name, refusal_status(refusal), errors=field_errors(refusal, fields), **context)
+    if "retry_after" in refusal.details:
+        response.headers["Retry-After"] = str(refusal.details["retry_after"])
+    return response
+
+
+def required(form: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
+    """An error for each empty field, in the words of its label."""
+    return {name: message for name, message in labels.items() if not form.get(name, "").strip()}
+
+
+def kept(form: Mapping[str, str], *names: str) -> dict[str, str]:
+    """What the form shows again after a refusal: never a password."""
+    return {name: form.get(name, "") for name in names}
+
+
+def message(request: Request, heading: str, text: str, status: int = 200, **context: Any) -> Response:
+    return render(request, "message.html", status, heading=heading, text=text, **context)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+PersonHandler = Callable[[Request, Session], Awaitable[Response]]
+
+
+def page(handler: Handler) -> Handler:
+    """A portal endpoint. A POST's CSRF token is checked before anything else
+    runs (OWASP ASVS 5.0 V3.5.1); a refused form (CSRF, size, encoding) becomes
+    a French page."""
+
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            if request.method == "POST":
+                await checked_form(request)
+            return await handler(request)
+        except FormRefused as refusal:
+            return message(request, "Demande refusée", refusal.message, refusal.status, link="/", link_text="Accueil")
+
+    return endpoint
+
+
+def form_page(template: str) -> Handler:
+    """A page that only shows its form (what it needs comes from the address)."""
+
+    @page
+    async def endpoint(request: Request) -> Response:
+        return render(request, template)
+
+    return endpoint
+
+
+async def current_session(request: Request) -> Session | None:
+    return await call(services(request).sessions.current, read_cookie(request, SESSION_COOKIE))
+
+
+def signed_in_page(check_terms: bool = True) -> Callable[[PersonHandler], Handler]:
+    """A page for a signed-in person: the login page when the session is gone
+    (idle, expired or logged out), the new terms first when they changed."""
+
+    def decorate(handler: PersonHandler) -> Handler:
+        @page
+        @wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            session = await current_session(request)
+            if session is None:
+                had_cookie = read_cookie(request, SESSION_COOKIE) is not None
+                response = redirect("/login?info=expire" if had_cookie else "/login")
+                delete_cookie(response, request, SESSION_COOKIE)
+                return response
+            if check_terms and await call(services(request).account_settings.terms_outdated, session.identity_id):
+                return redirect("/cgu/accepter")
+            request.state.session = session
+            return await handler(request, session)
+
+        return endpoint
+
+    return decorate
+
+
+person_page = signed_in_page()

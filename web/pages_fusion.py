@@ -1,0 +1,46 @@
+"""« Je fusionne mes comptes » from the welcome screen (seed 001 §1.3, seed 004).
+
+The person gives the email of their personal account and the provisional
+credentials of the contract to add; the same use cases as an activation run
+(``start`` then ``propose_email``), and the activation's fusion step asks the
+account's password. An email without an account yet simply continues as an
+activation.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from application.errors import Refused
+from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, save_state, start
+from web.pages_common import agency_codes, call, form_page, kept, page, redirect, render, required, services
+from web.security import checked_form
+
+TEMPLATE = "fusion.html"
+FIELDS = {"email": "Indiquez l'adresse email de votre compte personnel.", **PROVISIONAL}
+
+
+@page
+async def fusion_submit(request: Request) -> Response:
+    form = await checked_form(request)
+    email = form.get("email", "").strip()
+    missing = required(form, FIELDS)
+    if missing:
+        values = kept(form, "email", "client", "societe", "login_id")
+        return render(request, TEMPLATE, 422, errors=missing, values=values, codes=agency_codes(form))
+    try:
+        state = await start(request, form)
+        result = await call(services(request).activation.propose_email, state["token"], email)
+    except Refused as refusal:
+        return credentials_refused(request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS})
+    state["email"] = email
+    target = next_step(result["next"])
+    return save_state(redirect(target if result["next"] == "link" else target + "?info=aucun-compte"), request, state)
+
+
+routes = [
+    Route("/fusion", form_page(TEMPLATE), methods=["GET"]),
+    Route("/fusion", fusion_submit, methods=["POST"]),
+]
