@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -104,8 +105,9 @@ class Portal:
         folder = self.root / "var" / "mail" / "new"
         if not folder.exists():
             return []
-        found = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in folder.iterdir()]
-        return sorted((m for m in found if m["To"] == to), key=lambda m: m["Date"] or "")
+        files = sorted(folder.iterdir(), key=os.path.getmtime)
+        found = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+        return [m for m in found if m["To"] == to]
 
     def wait_for_mail(self, to: str, count: int = 1) -> Message:
         deadline = time.monotonic() + 15
