@@ -3,20 +3,14 @@ password, CGU and privacy policy → « Vérification de l'email », with resend
 « Réinitialiser l'activation »; and the fusion step when the email already has
 a personal account (§1.3).
 
-The activation token never appears in an address: it travels in an HttpOnly
-cookie, with what the next steps show (the holder, the suggested and the
-chosen email), signed so the pages can trust its shape. Each step posts, then
-redirects to the next page, so reloading a page never posts twice.
+The activation token never appears in an address (``pages_activation_state``).
+Each step posts, then redirects to the next page, so reloading a page never
+posts twice.
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
-import json
-from collections.abc import Awaitable, Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,12 +21,10 @@ from web.pages_common import (
     agency_codes, call, form_page, kept, message, origin, page, redirect, refusal_status, refused_form, render,
     required, services,
 )
+from web.pages_activation_state import forget_state, save_state, step, step_call
 from web.pages_password import password_context
-from web.security import checked_form, delete_cookie, read_cookie, set_cookie
+from web.security import checked_form
 
-T = TypeVar("T")
-COOKIE = "activation"
-COOKIE_AGE = 24 * 3600  # as long as a verification link lives
 PROVISIONAL = {
     "client": "Indiquez le code client de votre agence.",
     "societe": "Indiquez le code société de votre agence.",
@@ -40,33 +32,6 @@ PROVISIONAL = {
     "provisional_password": "Indiquez votre mot de passe provisoire.",
 }
 CREDENTIAL_FIELDS = {"invalid_credentials": "provisional_password", "already_activated": "form"}
-
-
-# -- the activation's state, in its cookie ---------------------------------
-
-def _mac(request: Request, payload: str) -> str:
-    return str(services(request).directory.keys.digest("portal-activation", payload))
-
-
-def load_state(request: Request) -> dict[str, Any] | None:
-    """The activation under way in this browser, or None."""
-    raw = read_cookie(request, COOKIE) or ""
-    payload, _, mac = raw.rpartition(".")
-    if not payload or not hmac.compare_digest(mac, _mac(request, payload)):
-        return None
-    state: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
-    return state
-
-
-def save_state(response: Response, request: Request, state: dict[str, Any]) -> Response:
-    payload = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
-    set_cookie(response, request, COOKIE, f"{payload}.{_mac(request, payload)}", COOKIE_AGE)
-    return response
-
-
-def forget_state(response: Response, request: Request) -> Response:
-    delete_cookie(response, request, COOKIE)
-    return response
 
 
 async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
@@ -88,44 +53,6 @@ def credentials_refused(
         values=kept(form, "client", "societe", "login_id", *names), codes=agency_codes(form),
         already_active=refusal.code == "already_activated",
     )
-
-
-class Lost(Exception):
-    """The step's activation is gone: never started here, reset, or superseded."""
-
-
-def lost(request: Request) -> Response:
-    return forget_state(redirect("/activation"), request)
-
-
-async def step_call(function: Callable[..., T], *args: Any) -> T:
-    """A use case of a later step; a dead activation sends back to step 1."""
-    try:
-        return await call(function, *args)
-    except Refused as refusal:
-        if refusal.code == "activation_not_found":
-            raise Lost() from refusal
-        raise
-
-
-StepHandler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
-
-
-def step(handler: StepHandler) -> Callable[[Request], Awaitable[Response]]:
-    """A page of a later step: it needs this browser's activation state."""
-
-    @page
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        state = load_state(request)
-        if state is None:
-            return lost(request)
-        try:
-            return await handler(request, state)
-        except Lost:
-            return lost(request)
-
-    return endpoint
 
 
 # -- step 1: provisional credentials ---------------------------------------

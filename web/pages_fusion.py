@@ -14,7 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, save_state, start
+from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, start
+from web.pages_activation_state import save_state
 from web.pages_common import agency_codes, call, form_page, kept, page, redirect, render, required, services
 from web.security import checked_form
 
