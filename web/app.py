@@ -19,6 +19,7 @@ from web import api, api_account, api_staff, pages
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
 from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
+from web.request_ids import RequestIdMiddleware
 
 
 async def healthz(request: Request) -> Response:
@@ -46,6 +47,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
         middleware=[
+            Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(CsrfSeedMiddleware),
             Middleware(IdempotencyMiddleware),
