@@ -36,6 +36,12 @@ def serve(args: argparse.Namespace) -> int:
 
     from web.app import create_app
 
+    # Before uvicorn runs, a stop request has no work to wait for. uvicorn shuts
+    # down gracefully, then raises the signal again for the handler it found:
+    # exit 0 then, as the other roles do, so that a death by SIGTERM always
+    # means a process that did not stop cleanly.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     c = container()
     started(c, ("serve", *(("projections", "outbox", "worker") if c.settings.embedded else ())))
     app = create_app(c, run_background=c.settings.embedded)
@@ -54,10 +60,10 @@ def started(c: Container, roles: tuple[str, ...]) -> None:
 
 def run_roles(*roles: str) -> int:
     """Run background roles until SIGTERM or SIGINT, finishing the work in hand."""
-    c = container()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
+    c = container()
     c.start(roles)
     started(c, roles)
     done.wait()
