@@ -1,24 +1,65 @@
-"""Driving real ``sesame`` processes: a server on a free port, the CLI, the Maildir."""
+"""Driving real ``sesame`` processes: a server on a free port, the CLI, the mail.
+
+A deployment runs on one of two topologies. ``embedded``: SQLite, jobs and
+mail (a Maildir) inside the one ``sesame serve``. ``production``: a database
+of its own on PostgreSQL, jobs on Redis, an SMTP relay in this test process,
+and ``sesame projections``, ``outbox`` and ``worker`` as processes of their own
+beside ``sesame serve``. Tests read both the same way.
+"""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import asyncio
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET
 
 SESAME = str(Path(sys.executable).parent / "sesame")
+POSTGRES = os.environ.get("SESAME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
+REDIS = os.environ.get("SESAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
+TOPOLOGIES = ("embedded", "production")
+ROLES = {"embedded": (), "production": ("projections", "outbox", "worker")}
+
+
+def selected_topologies() -> list[str]:
+    """``SESAME_TOPOLOGIES`` (comma-separated), ``embedded`` when unset: the
+    embedded topology needs nothing installed, the production one PostgreSQL
+    and Redis (``SESAME_TEST_POSTGRES``, ``SESAME_TEST_REDIS``)."""
+    chosen = [t.strip() for t in os.environ.get("SESAME_TOPOLOGIES", "embedded").split(",") if t.strip()]
+    unknown = set(chosen) - set(TOPOLOGIES)
+    if unknown:
+        raise pytest.UsageError(f"SESAME_TOPOLOGIES: unknown {sorted(unknown)}; choose among {TOPOLOGIES}")
+    return chosen
+
+
+@contextmanager
+def deployment(root: Path, topology: str, **env: str) -> Iterator[Sesame]:
+    """A served deployment, stopped and cleaned up whatever happens."""
+    sesame = Sesame(root, {"SECRET_KEY": TEST_SECRET, "PUBLIC_URL": "http://portal.test", **env}, topology=topology)
+    try:
+        sesame.serve()
+        yield sesame
+    finally:
+        sesame.stop()
 
 
 def free_port() -> int:
@@ -27,13 +68,86 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until(condition: Any, what: str, timeout: float = 90) -> None:
+    """Poll ``condition`` until it holds; the deadline only bounds a hung run."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what} after {timeout}s")
+        time.sleep(0.05)
+
+
+class Maildir:
+    """The embedded mode's mail: one file per message under ``var/mail/new``."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "var" / "mail" / "new"
+
+    def messages(self) -> list[Message]:
+        paths = sorted(self.folder.glob("*"), key=os.path.getmtime)
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]
+
+    def close(self) -> None:
+        pass
+
+
+class SmtpRelay:
+    """An SMTP relay (aiosmtpd) in the test process, keeping what it accepted in
+    order; ``stop`` and ``start`` play an outage, ``delay`` a slow relay."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.accepted: list[Message] = []
+        self.delay = 0.0
+        self._lock = threading.Lock()
+        self.controller: Any = None
+        self.start()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        await asyncio.sleep(self.delay)
+        # No await from here: the message is kept and the 250 written in one
+        # step of the loop, so a stop never keeps a message the client saw refused.
+        with self._lock:
+            self.accepted.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def messages(self) -> list[Message]:
+        with self._lock:
+            return list(self.accepted)
+
+    close = stop
+
+
 class Sesame:
     """One deployment under test: its directory, environment and processes."""
 
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
+    def __init__(self, root: Path, env: dict[str, str], topology: str = "embedded") -> None:
         self.root = root
+        self.topology = topology
+        self.database: str | None = None
+        if topology == "production":
+            self.database = create_database()
+            self.relay = SmtpRelay()
+            self.mailbox: Maildir | SmtpRelay = self.relay
+            env = {
+                "DATABASE_URL": POSTGRES + self.database, "BROKER_URL": REDIS,
+                "SMTP_URL": f"smtp://127.0.0.1:{self.relay.port}", **env,
+            }
+        else:
+            self.mailbox = Maildir(root)
         self.env = {**os.environ, **env}
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.roles: dict[str, list[subprocess.Popen[bytes]]] = {}
+        self.logs: dict[subprocess.Popen[bytes], Path] = {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.Client(base_url=self.url + "/api/v1", timeout=30)
@@ -45,15 +159,45 @@ class Sesame:
         return process
 
     def serve(self) -> None:
+        """``sesame serve``, and the topology's background processes beside it;
+        returns once all of them run."""
+        launched = [self._launch(role) for role in ROLES[self.topology]]
         self.start("serve", "--port", str(self.port), log="serve.log")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("sesame serve did not become healthy:\n" + (self.root / "serve.log").read_text())
+        for process in launched:
+            self._wait_started(process)
+        wait_until(self.healthy, "sesame serve to answer /healthz", timeout=30)
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def start_role(self, role: str) -> subprocess.Popen[bytes]:
+        """One more process of a background role (``projections``, ``outbox``,
+        ``worker``); returns once it runs."""
+        process = self._launch(role)
+        self._wait_started(process)
+        return process
+
+    def _launch(self, role: str) -> subprocess.Popen[bytes]:
+        """Start a role's process, logging to ``<role><n>.log``."""
+        n = sum(1 for p in self.processes if p.args[1] == role) + 1  # type: ignore[index]
+        process = self.start(role, log=f"{role}{n}.log")
+        self.roles.setdefault(role, []).append(process)
+        self.logs[process] = self.root / f"{role}{n}.log"
+        return process
+
+    def _wait_started(self, process: subprocess.Popen[bytes]) -> None:
+        log = self.logs[process]
+        wait_until(lambda: '"message": "started"' in log.read_text() or process.poll() is not None, f"{log.stem} to start")
+        assert process.poll() is None, log.read_text()
+
+    def kill_role(self, role: str) -> None:
+        """SIGKILL the oldest process of a role: no cleanup, mid-batch if it was in one."""
+        process = self.roles[role].pop(0)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
 
     def cli(self, *args: str, check: bool = False, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -72,31 +216,62 @@ class Sesame:
         return report
 
     def stop(self) -> None:
+        """SIGTERM every process still running, as a supervisor would, and drop
+        what the topology created (the database, the relay); then check that
+        each process finished its work and exited with status 0."""
         self.http.close()
-        for process in self.processes:
+        running = [process for process in self.processes if process.poll() is None]
+        for process in running:
             process.terminate()
-        for process in self.processes:
+        unclean = []
+        for process in running:
             try:
-                process.wait(timeout=15)
+                code: int | str = process.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 process.kill()
+                code = "still running after 40 s"
+            if code != 0:
+                unclean.append((process.args[1], code))  # type: ignore[index]
+        self.mailbox.close()
+        if self.database:
+            drop_database(self.database)
+        assert not unclean, f"processes that did not stop cleanly on SIGTERM: {unclean}"
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        """Rows from the deployment's PostgreSQL database (production topology)."""
+        import psycopg
+        from psycopg.rows import dict_row
+
+        assert self.database, "only the production topology has a database to query"
+        with psycopg.connect(POSTGRES + self.database, row_factory=dict_row) as connection:
+            return connection.execute(sql).fetchall()  # type: ignore[arg-type]  # the test's own SQL
 
     # -- mail --------------------------------------------------------------
 
     def mails(self, to: str) -> list[Message]:
-        folder = self.root / "var" / "mail" / "new"
-        messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*"), key=os.path.getmtime)]
-        return [m for m in messages if m["To"] == to]
+        return [m for m in self.mailbox.messages() if m["To"] == to]
 
-    def wait_for_mail(self, to: str, count: int = 1, timeout: float = 15) -> Message:
+    def wait_for_mail(self, to: str, count: int = 1, timeout: float = 30) -> Message:
         """The ``count``-th mail to ``to``, waiting for the outbox to deliver it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            messages = self.mails(to)
-            if len(messages) >= count:
-                return messages[count - 1]
-            time.sleep(0.05)
-        raise AssertionError(f"no mail #{count} to {to} within {timeout}s")
+        wait_until(lambda: len(self.mails(to)) >= count, f"mail #{count} to {to}", timeout)
+        return self.mails(to)[count - 1]
+
+
+def create_database() -> str:
+    """A PostgreSQL database of this deployment's own (``sesame_test_<random>``)."""
+    import psycopg
+
+    name = f"sesame_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]  # a name we drew
+    return name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
 def body_text(message: Message) -> str:

@@ -1,0 +1,139 @@
+"""Faults on the production topology: the SMTP relay down mid-flow, follower
+processes killed with SIGKILL, PostgreSQL connections cut, a worker stopped
+while it sends. After each, every
+mail decided went out exactly once and the read models equal a rebuild from
+zero. Two ``projections`` and two ``outbox`` processes run throughout, so
+they also show that processes of one role share the work without doubling it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.e2e.flows import choose_password, contract, log_in, start
+from tests.e2e.harness import Sesame, link_token, wait_until
+
+VIEWS = ("read_identities", "read_accounts", "read_identity_accounts", "search_terms")
+
+
+@pytest.fixture
+def busy(production: Sesame) -> Sesame:
+    """The production deployment with a second process of each follower role."""
+    production.start_role("projections")
+    production.start_role("outbox")
+    return production
+
+
+def request_verification(sesame: Sesame, creds: dict[str, str]) -> None:
+    """An activation up to the point where the verification mail is decided."""
+    activation = start(sesame, creds)
+    assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]}).status_code == 200
+    choose_password(sesame, activation)
+
+
+def finish(sesame: Sesame, creds: dict[str, str]) -> None:
+    """Follow the emailed link, then log in and see oneself."""
+    token = link_token(sesame.wait_for_mail(creds["email"], timeout=90), "/verify-email")
+    assert sesame.http.post("/email-verifications", json={"token": token}).status_code == 200
+    me = sesame.http.get("/me", headers=log_in(sesame, creds["email"]))
+    assert me.status_code == 200 and me.json()["email"] == creds["email"]
+
+
+def settled(sesame: Sesame) -> bool:
+    """Every follower has read the whole log and no mail waits."""
+    head = sesame.query("SELECT COALESCE(MAX(notification_id), 0) AS n FROM sesame_events")[0]["n"]
+    positions = sesame.query("SELECT position FROM tracking")
+    waiting = sesame.query("SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'")[0]["n"]
+    return len(positions) == 3 and all(p["position"] == head for p in positions) and waiting == 0
+
+
+def views(sesame: Sesame) -> dict[str, list[tuple[object, ...]]]:
+    return {table: sorted(tuple(r.values()) for r in sesame.query(f"SELECT * FROM {table}")) for table in VIEWS}
+
+
+def assert_consistent(sesame: Sesame) -> None:
+    """Each mail of the outbox was accepted by the relay exactly once, and the
+    read models are what a rebuild from zero makes of the events."""
+    wait_until(lambda: settled(sesame), "the followers and the outbox to settle")
+    decided = {row["mail_id"] for row in sesame.query("SELECT mail_id FROM outbox")}
+    delivered = Counter(message["X-Sesame-Mail-Id"] for message in sesame.relay.messages())
+    assert delivered == Counter(decided)
+    live = views(sesame)
+    assert live["read_identities"]
+    sesame.cli("projections", "--rebuild", check=True)
+    assert views(sesame) == live
+
+
+def test_mail_waits_for_the_smtp_relay_and_goes_out_once(busy: Sesame) -> None:
+    people = [contract(busy) for _ in range(5)]
+    request_verification(busy, people[0])
+    busy.wait_for_mail(people[0]["email"])
+    busy.relay.stop()
+    for creds in people[1:]:
+        request_verification(busy, creds)
+    wait_until(
+        lambda: busy.query("SELECT COUNT(*) AS n FROM outbox WHERE last_error IS NOT NULL")[0]["n"] >= 4,
+        "the worker to find the relay down",
+    )
+    assert busy.mails(people[1]["email"]) == []
+    busy.relay.start()
+    for creds in people:
+        finish(busy, creds)
+    assert_consistent(busy)
+
+
+def test_followers_killed_mid_batch_lose_nothing_and_double_nothing(busy: Sesame) -> None:
+    people = [contract(busy) for _ in range(4)]
+    for creds in people[:2]:
+        request_verification(busy, creds)
+    # a large import keeps the followers busy while one of each role dies
+    busy.import_rows(*(f"AG7,SOC7,K{n:04d},{n:06d},k{n}@exemple.fr,Titulaire {n},owner" for n in range(400)))
+    busy.kill_role("projections")
+    busy.kill_role("outbox")
+    for creds in people[2:]:
+        request_verification(busy, creds)
+    busy.start_role("projections")
+    busy.start_role("outbox")
+    for creds in people:
+        finish(busy, creds)
+    assert_consistent(busy)
+
+
+def cut_connections(sesame: Sesame) -> int:
+    """Terminate every server connection to the deployment's database."""
+    rows = sesame.query(
+        "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity "
+        f"WHERE datname = '{sesame.database}' AND pid <> pg_backend_pid()"
+    )
+    return sum(1 for row in rows if row["cut"])
+
+
+def test_cut_database_connections_are_replaced_without_losing_work(busy: Sesame) -> None:
+    people = [contract(busy) for _ in range(4)]
+    request_verification(busy, people[0])
+    assert cut_connections(busy) >= 6  # each process's pools and listeners
+    request_verification(busy, people[1])
+    finish(busy, people[0])
+    request_verification(busy, people[2])
+    cut_connections(busy)
+    request_verification(busy, people[3])
+    for creds in people[1:]:
+        finish(busy, creds)
+    assert_consistent(busy)
+
+
+def test_a_worker_stopped_while_it_sends_finishes_the_mail_first(busy: Sesame) -> None:
+    """SIGTERM, as a supervisor sends it, while the relay is slow to answer:
+    the mail in hand is accepted and recorded as sent, then the worker exits."""
+    creds = contract(busy)
+    busy.relay.delay = 2.0
+    request_verification(busy, creds)
+    wait_until(lambda: [row["status"] for row in busy.query("SELECT status FROM outbox")] == ["sending"], "the worker to take the mail")
+    (worker,) = busy.roles["worker"]
+    worker.terminate()
+    assert worker.wait(timeout=60) == 0
+    assert [row["status"] for row in busy.query("SELECT status FROM outbox")] == ["sent"]
+    assert len(busy.mails(creds["email"])) == 1
+    assert_consistent(busy)
