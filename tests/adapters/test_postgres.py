@@ -8,16 +8,14 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from adapters.bootstrap import Container, bootstrap
-from adapters.database import Tx
 from application.config import Settings
 from projections.follower import Follower
-from projections.profile import ProfileProjection
+from tests.application.test_projections import Counting
 from tests.conftest import TEST_SECRET
 from tests.e2e.harness import POSTGRES, SESAME, create_database, drop_database, wait_until
 
@@ -68,15 +66,6 @@ def test_processes_starting_together_on_a_new_database_all_start(database_url: s
     ]
     outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starts]
     assert [code for code, _ in outcomes] == [0] * 8, [err for code, err in outcomes if code]
-
-
-class Counting(ProfileProjection):
-    def __init__(self, seen: list[int]) -> None:
-        self.seen = seen
-
-    def apply(self, event: Any, position: int, tx: Tx) -> None:  # type: ignore[override]
-        self.seen.append(position)
-        super().apply(event, position, tx)
 
 
 def test_followers_take_turns_on_the_tracking_row(app: Container) -> None:
