@@ -74,6 +74,9 @@ def stores(url: str) -> tuple[Container, Container]:
     finally:
         del os.environ["IS_SNAPSHOTTING_ENABLED"]
     snapshotting.store.mapper.transcoder.register(LinkAsDict())
+    # bootstrap creates the events' table only (CREATE_TABLE is off for the store): snapshots need theirs.
+    assert snapshotting.store.snapshots is not None
+    snapshotting.store.snapshots.recorder.create_table()  # type: ignore[attr-defined]
     return plain, snapshotting
 
 
