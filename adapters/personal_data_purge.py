@@ -16,9 +16,8 @@ BY_IDENTITY = ("sessions", "outbox")
 
 
 class PersonalDataPurgeTable:
-    def __init__(self, db: Database, extra_tables_by_identity: tuple[str, ...] = ()) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.tables = BY_IDENTITY + extra_tables_by_identity
 
     def related_identities(self, identity_id: UUID, account_ids: list[UUID]) -> list[UUID]:
         params = {"id": str(identity_id), **{f"a{i}": str(a) for i, a in enumerate(account_ids)}}
@@ -43,7 +42,12 @@ class PersonalDataPurgeTable:
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
         ids = [str(i) for i in identity_ids]
         with self.db.transaction() as tx:
-            for table in self.tables:
+            for identity in ids:
+                tx.execute(
+                    "DELETE FROM session_idle WHERE token_digest IN (SELECT token_digest FROM sessions WHERE identity_id = :id)",
+                    {"id": identity},
+                )
+            for table in BY_IDENTITY:
                 for identity in ids:
                     tx.execute(f"DELETE FROM {table} WHERE identity_id = :id", {"id": identity})
             for identity in ids:

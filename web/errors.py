@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from application.errors import Refused
 
@@ -60,10 +60,20 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+def wants_page(request: Request) -> bool:
+    """A browser on the portal gets a French page; the API and its clients, JSON."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = HTTP_CODES.get(exc.status_code, "http_error")
-    response = error_response(code, HTTP_MESSAGES.get(exc.status_code, str(exc.detail)), exc.status_code)
+    text = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+    if wants_page(request):
+        from web.pages_common import message  # the portal's templates, loaded only for pages
+
+        return message(request, "Page introuvable" if exc.status_code == 404 else "Demande impossible", text, exc.status_code, link="/", link_text="Revenir à l'accueil")
+    response = error_response(code, text, exc.status_code)
     response.headers.update(exc.headers or {})  # a 405 keeps its Allow
     return response
 

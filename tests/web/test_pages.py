@@ -257,3 +257,10 @@ def test_help_lists_the_policys_criteria(portal: Portal) -> None:
     html = portal.client.get("/aide").text
     assert "Besoin d'aide pour se connecter ?" in html and "Au moins 8 caractères" in html
     assert "Au plus 256" not in html
+
+
+def test_an_unknown_portal_address_is_a_french_page_and_an_unknown_api_route_json(portal: Portal) -> None:
+    page = portal.client.get("/nulle-part", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "Page introuvable" in page.text and 'lang="fr"' in page.text
+    api = portal.client.get("/api/v1/nulle-part", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"] == "not_found"
