@@ -264,3 +264,20 @@ def test_an_unknown_portal_address_is_a_french_page_and_an_unknown_api_route_jso
     assert page.status_code == 404 and "Page introuvable" in page.text and 'lang="fr"' in page.text
     api = portal.client.get("/api/v1/nulle-part", headers={"Accept": "text/html"})
     assert api.status_code == 404 and api.json()["error"] == "not_found"
+
+
+def test_the_profile_downloads_the_persons_data_and_deletes_the_account(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    assert "Télécharger mes données" in portal.client.get("/profil").text
+    download = portal.client.get("/profil/donnees")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    assert download.json()["profile"]["email"] == creds["email"]
+    unconfirmed = portal.submit("/profil/supprimer", password=PASSWORD)
+    assert unconfirmed.status_code == 422 and "Cochez la case" in unconfirmed.text
+    wrong = portal.submit("/profil/supprimer", password="Mauvais-1!", confirm="oui")
+    assert wrong.status_code in (401, 422) and "incorrect" in wrong.text
+    done = portal.submit("/profil/supprimer", password=PASSWORD, confirm="oui")
+    assert done.status_code == 200 and "Compte supprimé" in done.text
+    assert portal.client.get("/profil", follow_redirects=False).headers["location"].startswith("/login")
+    assert portal.submit("/login", email=creds["email"], password=PASSWORD).status_code != 303
