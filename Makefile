@@ -11,7 +11,7 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
 
-install: $(STAMP) $(CHROMIUM)
+install: $(STAMP)
 
 # The browser tests drive Debian's Chromium: Playwright cannot download its own builds here.
 $(CHROMIUM):
@@ -30,7 +30,7 @@ run: install
 # The integration suite (tests/e2e) runs twice: on the embedded default, and on
 # PostgreSQL + Redis + SMTP with each role a process of its own (the servers
 # on 127.0.0.1; see tests/e2e/conftest.py).
-test: install
+test: install $(CHROMIUM)
 	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
 
 # Not part of `test`: minutes of load on every core. BENCH_ARGS passes options

@@ -256,7 +256,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory=directory,
         passwords=passwords,
         activation=activation,
-        sessions=Sessions(directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle),
+        sessions=Sessions(
+            directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
+            idle=timedelta(minutes=settings.session_idle_minutes),
+        ),
         fusion=Fusion(directory, passwords, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, clock),

@@ -19,6 +19,7 @@ DEFAULTS = {
     "ARGON2_PARALLELISM": "1",
     "VERIFICATION_TTL_HOURS": "24",
     "SESSION_TTL_HOURS": "12",
+    "SESSION_IDLE_MINUTES": "30",
     "RETENTION_SWEEP_SECONDS": "3600",
 }
 
@@ -44,6 +45,7 @@ class Settings:
     argon2_parallelism: int
     verification_ttl_hours: int
     session_ttl_hours: int
+    session_idle_minutes: int
     retention_sweep_seconds: int
 
     @property
@@ -73,6 +75,7 @@ class Settings:
             argon2_parallelism=int(value["ARGON2_PARALLELISM"]),
             verification_ttl_hours=int(value["VERIFICATION_TTL_HOURS"]),
             session_ttl_hours=int(value["SESSION_TTL_HOURS"]),
+            session_idle_minutes=int(value["SESSION_IDLE_MINUTES"]),
             retention_sweep_seconds=int(value["RETENTION_SWEEP_SECONDS"]),
         )
 
