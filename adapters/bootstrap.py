@@ -262,7 +262,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         ),
         fusion=Fusion(directory, passwords, activation),
         erasure=erasure,
-        retention=Retention(directory, erasure, subject_keys, read_models, clock),
+        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
         export=Export(directory, clock, access.reads_of),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),

@@ -62,3 +62,16 @@ class SessionTable:
                 params,
             )
             tx.execute("DELETE FROM sessions WHERE identity_id = :i AND token_digest <> :keep", params)
+
+    def remove_expired(self, now: datetime) -> int:
+        """Housekeeping: sessions past their absolute or idle deadline."""
+        params = {"now": now.isoformat()}
+        with self.db.transaction() as tx:
+            tx.execute(
+                "DELETE FROM sessions WHERE expires_at <= :now OR token_digest IN "
+                "(SELECT token_digest FROM session_idle WHERE idle_until <= :now)",
+                params,
+            )
+            return tx.execute(
+                "DELETE FROM session_idle WHERE token_digest NOT IN (SELECT token_digest FROM sessions)", params
+            ).rowcount

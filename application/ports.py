@@ -44,6 +44,9 @@ class SessionStore(Protocol):
     def remove_all(self, identity_id: UUID, keep: str | None) -> None:
         """End every session of a person but the one whose digest is ``keep``."""
 
+    def remove_expired(self, now: datetime) -> int:
+        """Delete the sessions past their deadlines."""
+
 
 class Mailer(Protocol):
     """Delivers one message; the same message id delivered twice lands once

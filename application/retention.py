@@ -18,7 +18,7 @@ from application.erasure import Erasure
 from application.errors import Refused
 from application.event_store import retrying
 from application.personal_data import SubjectKeys
-from application.ports import Clock
+from application.ports import Clock, SessionStore
 from domain.agency_account import AgencyAccount
 from domain.identity import ACTIVE, ERASED, Identity
 
@@ -32,8 +32,15 @@ class EndedContracts(Protocol):
 
 class Retention:
     def __init__(
-        self, directory: Directory, erasure: Erasure, keys: SubjectKeys, ended: EndedContracts, clock: Clock
+        self,
+        directory: Directory,
+        erasure: Erasure,
+        keys: SubjectKeys,
+        ended: EndedContracts,
+        sessions: SessionStore,
+        clock: Clock,
     ) -> None:
+        self.sessions = sessions
         self.directory = directory
         self.store = directory.store
         self.erasure = erasure
@@ -53,7 +60,9 @@ class Retention:
         return account.ended_at
 
     def sweep(self, limit: int = 1000) -> dict[str, Any]:
-        """Erase what retention no longer allows; safe to run twice or in parallel."""
+        """Erase what retention no longer allows; safe to run twice or in parallel.
+        Expired sessions go too: they tie an identity to times of use."""
+        self.sessions.remove_expired(self.clock.now())
         cutoff = self.clock.now() - RETENTION
         erased_identities, erased_contracts = set(), 0
         for account_id in self.ended.ended_before(cutoff, limit):

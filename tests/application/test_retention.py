@@ -100,3 +100,13 @@ def test_a_reopened_contract_is_kept(app: Container, clock: FakeClock) -> None:
     clock.advance(days=10)
     assert sweep(app) == {"identities_erased": [], "contracts_erased": 0}
     assert app.directory.identity(person.id).status == ACTIVE
+
+
+def test_the_sweep_deletes_expired_sessions(app: Container, clock: FakeClock) -> None:
+    person = activated(app, imported(app, 5), "expire@exemple.fr")
+    session = app.sessions.log_in("expire@exemple.fr", PASSWORD)
+    clock.advance(hours=13)
+    sweep(app)
+    with app.db.read() as tx:
+        rows = tx.execute("SELECT * FROM sessions WHERE identity_id = :id", {"id": str(person.id)}).all()
+    assert rows == [] and app.sessions.current(session.token) is None
