@@ -9,7 +9,10 @@ adds one). Credentials are only ever sent inside TLS.
 A connection per message: the outbox sends a few mails a second at most, and a
 fresh connection means a restarted relay never leaves a broken session behind.
 Once the relay has answered 250 to the message, it is the relay's: a failure
-while saying goodbye must not make the outbox send it a second time.
+while saying goodbye must not make the outbox send it a second time. A 5xx
+answer to the recipient or to the message refuses this message for good
+(``Undeliverable``); any other failure, a refused login or sender included
+(the configuration, not the message), is tried again later.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlparse
 
 from application.config import ConfigurationError
+from application.mail_delivery import Undeliverable
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -44,7 +48,17 @@ class SmtpMailer:
     def deliver(self, message: EmailMessage) -> None:
         """Hand the message to the relay; raises when the relay did not take it."""
         with closing(self._open()) as connection:
-            connection.send_message(message)
+            try:
+                connection.send_message(message)
+            except smtplib.SMTPRecipientsRefused as refused:
+                answers = list(refused.recipients.values())
+                if all(500 <= code < 600 for code, _ in answers):
+                    raise Undeliverable("; ".join(f"{code} {text!r}" for code, text in answers)) from refused
+                raise
+            except smtplib.SMTPDataError as refused:
+                if 500 <= refused.smtp_code < 600:
+                    raise Undeliverable(f"{refused.smtp_code} {refused.smtp_error!r}") from refused
+                raise
             with suppress(smtplib.SMTPException, OSError):
                 connection.quit()
 

@@ -1,16 +1,29 @@
-"""Sending the outbox's mails with retries and back-off; never two at once."""
+"""Sending the outbox's mails with retries and back-off; never two at once.
+
+A relay that cannot be reached, or answers "try later", is tried again after
+a delay doubling from 2 s up to 15 minutes, for two days: a relay down for an
+afternoon delays the mails and loses none. A message refused for good
+(``Undeliverable``: no such mailbox, content rejected) is given up at once, as
+is one still failing after two days; its row keeps ``status = 'failed'`` and
+the relay's last answer (``last_error``) for support.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from application.mail_messages import MailComposer
 from application.ports import Clock, Mailer
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+LONGEST_WAIT = timedelta(minutes=15)
+GIVE_UP_AFTER = timedelta(days=2)
+
+
+class Undeliverable(Exception):
+    """The transport refused this message for good: trying again cannot help."""
 
 
 class Outbox(Protocol):
@@ -40,11 +53,17 @@ class MailDelivery:
             return False
         try:
             self.mailer.deliver(self.composer.compose(mail))
-        except Exception as error:  # any transport failure is retried later
-            attempts = mail["attempts"]
-            retry_at = None if attempts >= MAX_ATTEMPTS else self.clock.now() + timedelta(seconds=2**attempts)
-            log.warning("mail %s attempt %s failed: %s", mail_id, attempts, type(error).__name__)
+        except Exception as error:  # any transport failure is retried later, unless final
+            retry_at = self._retry_at(mail, error)
+            log.warning("mail %s attempt %s failed: %s", mail_id, mail["attempts"], type(error).__name__)
             self.outbox.failed(mail_id, f"{type(error).__name__}: {error}", retry_at)
             return False
         self.outbox.sent(mail_id, self.clock.now())
         return True
+
+    def _retry_at(self, mail: dict[str, Any], error: Exception) -> datetime | None:
+        """When to try again; None to give up."""
+        now = self.clock.now()
+        if isinstance(error, Undeliverable) or now - datetime.fromisoformat(mail["created_at"]) >= GIVE_UP_AFTER:
+            return None
+        return now + min(timedelta(seconds=2 ** min(mail["attempts"], 10)), LONGEST_WAIT)

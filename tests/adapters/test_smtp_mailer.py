@@ -23,22 +23,33 @@ from cryptography.x509.oid import NameOID
 
 from adapters.smtp_mailer import SmtpMailer
 from application.config import ConfigurationError
+from application.mail_delivery import Undeliverable
 from tests.e2e.harness import free_port
 
 
 class Relay:
-    """Keeps what it accepts; ``hang_up`` closes the connection right after its 250."""
+    """Keeps what it accepts; ``hang_up`` closes the connection right after its
+    250; ``recipient_answer`` and ``data_answer`` refuse instead."""
 
     def __init__(self) -> None:
         self.accepted: list[bytes] = []
         self.logins: list[tuple[bytes, bytes]] = []
         self.hang_up = False
+        self.recipient_answer = "250 OK"
+        self.data_answer = "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:  # noqa: N802
+        if self.recipient_answer.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.recipient_answer
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        if not self.data_answer.startswith("250"):
+            return self.data_answer
         self.accepted.append(envelope.content)
         if self.hang_up:
             asyncio.get_running_loop().call_soon(server.transport.close)
-        return "250 OK"
+        return self.data_answer
 
     def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         assert isinstance(data, LoginPassword)
@@ -145,3 +156,20 @@ def test_a_relay_that_hangs_up_after_taking_the_message_has_it(relay: Relay) -> 
 def test_a_relay_that_is_down_is_an_error_to_retry() -> None:
     with pytest.raises(OSError):
         SmtpMailer(f"smtp://127.0.0.1:{free_port()}", timeout=2).deliver(message())
+
+
+@pytest.mark.parametrize(
+    ("recipient", "data", "final"),
+    [
+        ("550 5.1.1 No such mailbox", "250 OK", True),
+        ("250 OK", "554 5.7.1 Message rejected", True),
+        ("450 4.2.1 Mailbox busy, try later", "250 OK", False),
+        ("250 OK", "451 4.3.0 Try again later", False),
+    ],
+)
+def test_a_refusal_for_good_is_told_apart_from_a_try_later(relay: Relay, recipient: str, data: str, final: bool) -> None:
+    relay.recipient_answer, relay.data_answer = recipient, data
+    with running(relay) as port, pytest.raises(Exception) as raised:
+        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+    assert isinstance(raised.value, Undeliverable) is final
+    assert relay.accepted == []

@@ -93,15 +93,23 @@ class Maildir:
 
 class SmtpRelay:
     """An SMTP relay (aiosmtpd) in the test process, keeping what it accepted in
-    order; ``stop`` and ``start`` play an outage, ``delay`` a slow relay."""
+    order; ``stop`` and ``start`` play an outage, ``delay`` a slow relay, and
+    it refuses the addresses in ``unknown`` for good."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.accepted: list[Message] = []
         self.delay = 0.0
+        self.unknown: set[str] = set()
         self._lock = threading.Lock()
         self.controller: Any = None
         self.start()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:  # noqa: N802
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         await asyncio.sleep(self.delay)

@@ -45,7 +45,7 @@ def settled(sesame: Sesame) -> bool:
     """Every follower has read the whole log and no mail waits."""
     head = sesame.query("SELECT COALESCE(MAX(notification_id), 0) AS n FROM sesame_events")[0]["n"]
     positions = sesame.query("SELECT position FROM tracking")
-    waiting = sesame.query("SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'")[0]["n"]
+    waiting = sesame.query("SELECT COUNT(*) AS n FROM outbox WHERE status NOT IN ('sent', 'failed')")[0]["n"]
     return len(positions) == 3 and all(p["position"] == head for p in positions) and waiting == 0
 
 
@@ -54,10 +54,10 @@ def views(sesame: Sesame) -> dict[str, list[tuple[object, ...]]]:
 
 
 def assert_consistent(sesame: Sesame) -> None:
-    """Each mail of the outbox was accepted by the relay exactly once, and the
-    read models are what a rebuild from zero makes of the events."""
+    """Each mail the outbox sent was accepted by the relay exactly once, and
+    the read models are what a rebuild from zero makes of the events."""
     wait_until(lambda: settled(sesame), "the followers and the outbox to settle")
-    decided = {row["mail_id"] for row in sesame.query("SELECT mail_id FROM outbox")}
+    decided = {row["mail_id"] for row in sesame.query("SELECT mail_id FROM outbox WHERE status = 'sent'")}
     delivered = Counter(message["X-Sesame-Mail-Id"] for message in sesame.relay.messages())
     assert delivered == Counter(decided)
     live = views(sesame)
@@ -137,3 +137,16 @@ def test_a_worker_stopped_while_it_sends_finishes_the_mail_first(busy: Sesame) -
     assert [row["status"] for row in busy.query("SELECT status FROM outbox")] == ["sent"]
     assert len(busy.mails(creds["email"])) == 1
     assert_consistent(busy)
+
+
+def test_a_mail_refused_for_good_is_recorded_as_failed_for_support(busy: Sesame) -> None:
+    unknown, known = contract(busy, email="personne-ici@exemple.fr"), contract(busy)
+    busy.relay.unknown.add(unknown["email"])
+    request_verification(busy, unknown)
+    request_verification(busy, known)
+    finish(busy, known)
+    assert_consistent(busy)
+    (failed,) = busy.query("SELECT recipient, attempts, last_error FROM outbox WHERE status = 'failed'")
+    assert failed["recipient"] == unknown["email"] and failed["attempts"] == 1
+    assert failed["last_error"].startswith("Undeliverable: 550")
+    assert busy.mails(unknown["email"]) == []

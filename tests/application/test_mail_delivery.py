@@ -1,0 +1,97 @@
+"""Mail delivery's retries, driven by an injected clock: a relay down for hours
+delays a mail and loses none, a mail is sent once, and one that can never go
+out is recorded as failed with the relay's answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from adapters.bootstrap import Container
+from application.mail_delivery import GIVE_UP_AFTER, LONGEST_WAIT, MailDelivery, Undeliverable
+from tests.application.conftest import FakeClock
+from tests.application.test_retention import activated, imported
+
+
+class Relay:
+    """A mailer that fails with ``failure`` while it is set."""
+
+    def __init__(self) -> None:
+        self.failure: Exception | None = ConnectionRefusedError("relay down")
+        self.sent: list[EmailMessage] = []
+
+    def deliver(self, message: EmailMessage) -> None:
+        if self.failure:
+            raise self.failure
+        self.sent.append(message)
+
+
+@pytest.fixture
+def relay() -> Relay:
+    return Relay()
+
+
+@pytest.fixture
+def delivery(app: Container, relay: Relay) -> MailDelivery:
+    return MailDelivery(app.outbox, app.delivery.composer, relay, app.clock)
+
+
+@pytest.fixture
+def mail(app: Container) -> str:
+    """The id of the verification mail of a fresh activation."""
+    activated(app, imported(app, 1), "lettre@exemple.fr")
+    app.followers["outbox"].catch_up()
+    with app.db.read() as tx:
+        (row,) = tx.execute("SELECT mail_id FROM outbox").all()
+    return str(row["mail_id"])
+
+
+def row(app: Container, mail_id: str) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return dict(tx.execute("SELECT * FROM outbox WHERE mail_id = :id", {"id": mail_id}).one())
+
+
+def attempt_when_due(app: Container, clock: FakeClock, delivery: MailDelivery, mail_id: str) -> bool:
+    clock.current = datetime.fromisoformat(row(app, mail_id)["next_attempt_at"])
+    return delivery.deliver(mail_id)
+
+
+def test_a_relay_down_for_hours_delays_the_mail_and_loses_none(
+    app: Container, clock: FakeClock, delivery: MailDelivery, relay: Relay, mail: str
+) -> None:
+    waits = []
+    for _ in range(25):  # about five hours of outage
+        assert attempt_when_due(app, clock, delivery, mail) is False
+        state = row(app, mail)
+        assert state["status"] == "pending" and state["last_error"] == "ConnectionRefusedError: relay down"
+        waits.append(datetime.fromisoformat(state["next_attempt_at"]) - clock.now())
+    assert waits[:4] == [timedelta(seconds=s) for s in (2, 4, 8, 16)] and max(waits) == LONGEST_WAIT
+    relay.failure = None
+    assert attempt_when_due(app, clock, delivery, mail) is True
+    assert row(app, mail)["status"] == "sent" and [m["X-Sesame-Mail-Id"] for m in relay.sent] == [mail]
+    assert delivery.deliver(mail) is False and len(relay.sent) == 1  # a repeated job sends nothing
+
+
+def test_a_mail_still_failing_after_two_days_is_recorded_as_failed(
+    app: Container, clock: FakeClock, delivery: MailDelivery, mail: str
+) -> None:
+    created = datetime.fromisoformat(row(app, mail)["created_at"])
+    while row(app, mail)["status"] == "pending":
+        attempt_when_due(app, clock, delivery, mail)
+    state = row(app, mail)
+    assert state["status"] == "failed" and state["last_error"] == "ConnectionRefusedError: relay down"
+    assert clock.now() - created >= GIVE_UP_AFTER
+    assert mail not in delivery.due()
+
+
+def test_a_refusal_for_good_fails_the_mail_at_once(
+    app: Container, clock: FakeClock, delivery: MailDelivery, relay: Relay, mail: str
+) -> None:
+    relay.failure = Undeliverable("550 'No such mailbox'")
+    assert attempt_when_due(app, clock, delivery, mail) is False
+    state = row(app, mail)
+    assert state["status"] == "failed" and state["attempts"] == 1
+    assert state["last_error"] == "Undeliverable: 550 'No such mailbox'"
