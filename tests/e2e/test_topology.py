@@ -33,13 +33,14 @@ def test_the_worker_takes_its_jobs_from_rabbitmq_too(tmp_path: Path) -> None:
         pytest.skip(f"no RabbitMQ at {RABBITMQ}")
     with deployment(tmp_path, "production", BROKER_URL=RABBITMQ) as sesame:
         assert sesame.database
-        database = sesame.database
-        assert httpx.get(sesame.url + "/healthz").json()["broker"] == "ok"
-        activate(sesame, contract(sesame))  # the emailed link went through RabbitMQ and `sesame worker`
-    connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ))
-    for queue in rabbitmq_queues(database):
-        connection.channel().queue_delete(queue)
-    connection.close()
+        try:
+            assert httpx.get(sesame.url + "/healthz").json()["broker"] == "ok"
+            activate(sesame, contract(sesame))  # the emailed link went through RabbitMQ and `sesame worker`
+        finally:  # RabbitMQ keeps declared queues: leave none behind
+            connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ))
+            for queue in rabbitmq_queues(sesame.database):
+                connection.channel().queue_delete(queue)
+            connection.close()
 
 
 def test_healthz_names_the_store_it_cannot_reach(tmp_path: Path) -> None:
