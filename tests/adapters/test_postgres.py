@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -72,11 +73,8 @@ def test_followers_take_turns_on_the_tracking_row(app: Container) -> None:
     import_contracts(app, 120)
     seen: list[int] = []
     followers = [Follower(app.store, app.db, Counting(seen), batch=7) for _ in range(3)]
-    threads = [threading.Thread(target=f.catch_up) for f in followers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(len(followers)) as pool:
+        list(pool.map(Follower.catch_up, followers))
     head = app.store.position()
     assert followers[0].position() == head
     assert sorted(seen) == list(range(1, head + 1))  # each event applied once, none skipped
