@@ -4,9 +4,10 @@ Jobs carry ids only (a mail id); their state lives in the database, so a lost
 or repeated message changes nothing but timing. A transport that refuses a
 mail is not an error of the job: the outbox table keeps that durable retry
 schedule. Dramatiq retries a job only when it raised, that is when the
-database failed it (a cut connection), a few times and soon. All of a deployment's
-jobs go to one queue named after its database (see ``bootstrap.job_queue``):
-deployments sharing a broker never take each other's jobs.
+database failed it (a cut connection), a few times and soon. All of a
+deployment's jobs go to one queue named after its database (see
+``bootstrap.job_queue``): deployments sharing a broker never take each
+other's jobs.
 """
 
 from __future__ import annotations

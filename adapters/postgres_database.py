@@ -96,7 +96,7 @@ class PostgresDatabase(Database):
                     while not stop.is_set():
                         for _ in connection.notifies(timeout=0.5, stop_after=1):
                             heard()
-            except psycopg.OperationalError as error:
+            except psycopg.Error as error:  # a cut, a restart: followers poll meanwhile
                 log.warning("listening on %s interrupted (%s); reconnecting", channel, type(error).__name__)
                 stop.wait(1.0)
 
