@@ -173,13 +173,16 @@ class Sesame:
         self.start("serve", "--port", str(self.port), log="serve.log")
         for process in launched:
             self._wait_started(process)
-        wait_until(self.healthy, "sesame serve to answer /healthz", timeout=30)
+        wait_until(lambda: healthy(self.url), "sesame serve to answer /healthz", timeout=30)
 
-    def healthy(self) -> bool:
-        try:
-            return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+    def serve_again(self) -> httpx.Client:
+        """One more ``sesame serve`` of this deployment on a port of its own, as
+        a load balancer would have several; a client of its API."""
+        port = free_port()
+        self.start("serve", "--port", str(port), log=f"serve-{port}.log")
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: healthy(url), f"the second sesame serve to answer /healthz at {url}", timeout=30)
+        return httpx.Client(base_url=url + "/api/v1", timeout=30)
 
     def start_role(self, role: str) -> subprocess.Popen[bytes]:
         """One more process of a background role (``projections``, ``outbox``,
@@ -263,6 +266,13 @@ class Sesame:
         """The ``count``-th mail to ``to``, waiting for the outbox to deliver it."""
         wait_until(lambda: len(self.mails(to)) >= count, f"mail #{count} to {to}", timeout)
         return self.mails(to)[count - 1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def create_database() -> str:

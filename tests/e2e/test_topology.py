@@ -1,5 +1,6 @@
-"""How the deployment runs: jobs on RabbitMQ as on Redis, /healthz naming the
-store it cannot reach, and logs as JSON lines carrying request ids."""
+"""How the deployment runs: several servers behind one address, jobs on
+RabbitMQ as on Redis, /healthz naming the store it cannot reach, and logs as
+JSON lines carrying request ids."""
 
 from __future__ import annotations
 
@@ -11,10 +12,27 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.flows import activate, contract
-from tests.e2e.harness import Sesame, deployment, free_port, selected_topologies, wait_until
+from tests.e2e.flows import PASSWORD, activate, choose_password, contract, log_in, start
+from tests.e2e.harness import Sesame, deployment, free_port, link_token, selected_topologies, wait_until
 
 RABBITMQ = os.environ.get("SESAME_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def test_servers_behind_one_address_share_every_state(production: Sesame) -> None:
+    """Each step of a person's path on whichever ``sesame serve`` the balancer
+    picks: activation, session and read models live in the database."""
+    other = production.serve_again()
+    creds = contract(production)
+    activation = start(production, creds)
+    assert other.post(f"/activations/{activation}/email", json={"email": creds["email"]}).json() == {"next": "password"}
+    choose_password(production, activation)
+    token = link_token(production.wait_for_mail(creds["email"]), "/verify-email")
+    assert other.post("/email-verifications", json={"token": token}).status_code == 200
+    session = other.post("/sessions", json={"email": creds["email"], "password": PASSWORD})
+    me = production.http.get("/me", headers={"Authorization": f"Bearer {session.json()['token']}"})
+    assert me.status_code == 200 and me.json()["email"] == creds["email"]
+    assert other.get("/me", headers=log_in(production, creds["email"])).json()["id"] == me.json()["id"]
+    other.close()
 
 
 def rabbitmq_queues(database: str) -> list[str]:
