@@ -219,6 +219,7 @@ class Container:
         self.wake_followers()
         for thread in self.threads:
             thread.join(timeout=30)
+        self.jobs.close()
         self.db.close()
         self.store.close()
 

@@ -97,6 +97,10 @@ class Jobs:
         except Exception:
             return False
 
+    def close(self) -> None:
+        """Close the broker's connections, so that it forgets this process at once."""
+        self.broker.close()
+
     def worker(self, threads: int = 2) -> dramatiq.Worker:
         return dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
 
