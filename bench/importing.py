@@ -26,16 +26,17 @@ PROFILE_ROWS = 10_000
 MISS = """\
 The raw limit only builds the events and inserts them. Under py-spy (an extra, uncounted import of
 {rows:,} rows per backend, wall clock, each sample charged to the innermost Sésame function on its
-stack, the libraries it calls included): {profiles}. Per row, Sésame checks the fields and
-validates the email (`normalize_email`, email_validator), looks the contract up (`EventStore.find`:
-one event-store read, a round trip each on PostgreSQL), creates and reads the contract's
-personal-data key (`KeyTable.ensure`: an insert and a select per contract), seals the personal
-fields with AES-GCM, and records the line in the file's seen-keys table. What would close it: do
-per batch what is done per row — one query for which contracts of a batch exist (their ids `IN`
-the events table, loading only those), one multi-row insert and one select for the batch's keys,
-a fast path for plain ASCII addresses before email_validator. What would remain (checks, sealing)
-is work the raw limit does not do; if it still keeps the ratio under 0.6, the target should be set
-against a limit that seals too."""
+stack, the libraries it calls included): {profiles}. `EventStore.commit` is eventsourcing's own
+save, the work the limit does too; the rest is Sésame's per row: checking the fields and
+validating the email (`normalize_email`, email_validator), sealing the personal fields with
+AES-GCM (`PersonalDataMapper`, `seal`), and creating the contracts' personal-data keys, which
+`SubjectKeys.prepare` does in one transaction per batch but with an INSERT and then a SELECT per
+contract (`KeyTable.ensure`, `KeyTable._key`: two round trips per row on PostgreSQL). What would
+close it: one multi-row `INSERT … ON CONFLICT DO NOTHING` and one `SELECT … WHERE subject_id IN
+(…)` per batch for the keys (on PostgreSQL the largest share above), a fast path for plain ASCII
+addresses before email_validator, and one AES-GCM object per key for all of a row's fields. What
+would remain (checks, sealing) is work the raw limit does not do: if it alone keeps the ratio under
+0.6, the target should be set against a limit that seals too."""
 
 
 @dataclass(frozen=True)
