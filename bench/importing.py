@@ -33,9 +33,8 @@ AES-GCM (`PersonalDataMapper`, `seal`), and creating the contracts' personal-dat
 `SubjectKeys.prepare` does in one transaction per batch but with an INSERT and then a SELECT per
 contract (`KeyTable.ensure`, `KeyTable._key`: two round trips per row on PostgreSQL). What would
 close it: one multi-row `INSERT … ON CONFLICT DO NOTHING` and one `SELECT … WHERE subject_id IN
-(…)` per batch for the keys (on PostgreSQL the largest share above), a fast path for plain ASCII
-addresses before email_validator, and one AES-GCM object per key for all of a row's fields. What
-would remain (checks, sealing) is work the raw limit does not do: if it alone keeps the ratio under
+(…)` per batch for the keys (on PostgreSQL the largest share above), and a fast path for plain
+ASCII addresses before email_validator. What would remain (checks, sealing) is work the raw limit does not do: if it alone keeps the ratio under
 0.6, the target should be set against a limit that seals too."""
 
 
