@@ -28,6 +28,11 @@ class SQLiteDatabase(Database):
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=30000")
             connection.execute("PRAGMA secure_delete=ON")  # erased data must not linger in free pages
+            # Side tables need no fsync of their own: they share the event store's
+            # WAL, whose next synced commit makes every earlier frame durable (a
+            # key before the events sealed with it); a power cut may lose only
+            # the last sessions or throttle counts, never corrupt the file.
+            connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
         return connection
 
