@@ -19,13 +19,26 @@ class KeyTable:
         self.db = db
 
     def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """One INSERT and one SELECT for the whole list (an import's batch)."""
+        if not subjects:
+            return {}
+        params: dict[str, str] = {}
+        for i, subject in enumerate(subjects):
+            params[f"s{i}"], params[f"k{i}"] = str(subject), base64.b64encode(os.urandom(32)).decode()
         with self.db.transaction() as tx:
-            for subject in subjects:
-                tx.execute(
-                    "INSERT INTO subject_keys (subject_id, data_key) VALUES (:s, :k) ON CONFLICT (subject_id) DO NOTHING",
-                    {"s": str(subject), "k": base64.b64encode(os.urandom(32)).decode()},
-                )
-            return {subject: self._key(tx, subject) for subject in subjects}
+            tx.execute(
+                "INSERT INTO subject_keys (subject_id, data_key) VALUES "
+                + ", ".join(f"(:s{i}, :k{i})" for i in range(len(subjects)))
+                + " ON CONFLICT (subject_id) DO NOTHING",
+                params,
+            )
+            rows = tx.execute(
+                "SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN ("
+                + ", ".join(f":s{i}" for i in range(len(subjects))) + ")",
+                params,
+            ).all()
+        found = {row["subject_id"]: row["data_key"] for row in rows}
+        return {s: base64.b64decode(found[str(s)]) if found.get(str(s)) else None for s in subjects}
 
     @staticmethod
     def _key(tx, subject: UUID) -> bytes | None:  # noqa: ANN001 - a Tx
