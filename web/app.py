@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from adapters.bootstrap import Container
 from application.errors import Refused
 from web import api, api_account, api_staff, pages
+from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
 from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
@@ -49,6 +50,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(BodyLimitMiddleware),
             Middleware(CsrfSeedMiddleware),
             Middleware(IdempotencyMiddleware),
         ],

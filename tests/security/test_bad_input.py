@@ -39,6 +39,7 @@ def test_bodies_over_one_mib_are_refused_with_413(sesame: Sesame) -> None:
     refused(raw(sesame, "/sessions", big), 413, "payload_too_large")
     refused(raw(sesame, "/password-resets", iter([big[:MIB // 2], big[MIB // 2:]])), 413, "payload_too_large")
     refused(raw(sesame, "/password-resets", big, **{"Idempotency-Key": "big"}), 413, "payload_too_large")
+    refused(raw(sesame, "/me", big, method="GET"), 413, "payload_too_large")  # a route that never reads a body
 
 
 @pytest.mark.parametrize(
