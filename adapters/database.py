@@ -85,3 +85,10 @@ class Tx:
     @property
     def rowcount(self) -> int:
         return int(self._cursor.rowcount)
+
+
+def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """``(:p0, :p1, ...)`` and its parameters, for ``WHERE x IN ...``; an empty
+    list gives ``(NULL)``, which matches nothing."""
+    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return "(" + (", ".join(f":{name}" for name in params) or "NULL") + ")", params

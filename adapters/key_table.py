@@ -11,7 +11,7 @@ import base64
 import os
 from uuid import UUID
 
-from adapters.database import Database
+from adapters.database import Database, in_list
 
 
 class KeyTable:
@@ -32,11 +32,8 @@ class KeyTable:
                 + " ON CONFLICT (subject_id) DO NOTHING",
                 params,
             )
-            rows = tx.execute(
-                "SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN ("
-                + ", ".join(f":s{i}" for i in range(len(subjects))) + ")",
-                params,
-            ).all()
+            ids, id_params = in_list("s", [str(s) for s in subjects])
+            rows = tx.execute(f"SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", id_params).all()
         found = {row["subject_id"]: row["data_key"] for row in rows}
         return {s: base64.b64decode(found[str(s)]) if found.get(str(s)) else None for s in subjects}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from adapters.database import Database
+from adapters.database import Database, in_list
 
 BY_IDENTITY = ("sessions", "outbox")
 
@@ -20,13 +20,12 @@ class PersonalDataPurgeTable:
         self.db = db
 
     def related_identities(self, identity_id: UUID, account_ids: list[UUID]) -> list[UUID]:
-        params = {"id": str(identity_id), **{f"a{i}": str(a) for i, a in enumerate(account_ids)}}
-        on_contracts = ", ".join(f":a{i}" for i in range(len(account_ids))) or "NULL"
+        on_contracts, params = in_list("a", [str(a) for a in account_ids])
         with self.db.read() as tx:
             rows = tx.execute(
                 "SELECT identity_id FROM read_identities WHERE identity_id <> :id AND status IN ('reset', 'merged') "
-                f"AND (merged_into = :id OR activating_account IN ({on_contracts}))",
-                params,
+                f"AND (merged_into = :id OR activating_account IN {on_contracts})",
+                {"id": str(identity_id), **params},
             ).all()
         return [UUID(r["identity_id"]) for r in rows]
 

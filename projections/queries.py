@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.database import Database
+from adapters.database import Database, in_list
 from projections.support_search import HIGHEST
 
 
@@ -109,13 +109,9 @@ class ReadModelQueries:
         return profile
 
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
-        if not account_ids:
-            return set()
-        params = {f"a{i}": str(a) for i, a in enumerate(account_ids)}
+        ids, params = in_list("a", [str(a) for a in account_ids])
         with self.db.read() as tx:
-            rows = tx.execute(
-                f"SELECT account_id FROM read_accounts WHERE account_id IN ({', '.join(':' + k for k in params)})", params
-            ).all()
+            rows = tx.execute(f"SELECT account_id FROM read_accounts WHERE account_id IN {ids}", params).all()
         return {UUID(row["account_id"]) for row in rows}
 
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
