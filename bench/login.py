@@ -93,7 +93,8 @@ def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path
     missed = any(row.met is False for row in rows)
     profile = profiled_round(sesame, population, options, work) if options.profile or missed else ""
     body = describe(settings, options, population, limits, rounds, ratios, threaded, profile)
-    return Section("Login", rows, body, ["bench-login.png"], MISS.format(profile=profile or "(not profiled)", **costs))
+    diagnostic = ", ".join(f"{n} threads at once: {rate.cpu_ms:.1f} ms each" for n, rate in threaded.items())
+    return Section("Login", rows, body, ["bench-login.png"], MISS.format(profile=profile or "(not profiled)", diagnostic=diagnostic, **costs))
 
 
 def cpu_costs(chosen: Round, before: Rate, after: Rate) -> dict[str, float]:
@@ -186,18 +187,17 @@ def plot_login(out: Path, limits: list[Rate], rounds: list[Round], latencies: li
 MISS = """\
 In CPU, the steadier measure on this shared machine, a login costs the server {server_ms:.1f} ms
 against {argon2_ms:.1f} ms for the verification alone (CPU share {share:.2f}), and the load
-generator {client_ms:.2f} ms more on the same cores. Under py-spy: {profile}. Beyond the hash,
-each login runs several SQLite write transactions, each with its own COMMIT (as of this writing
-the throttle's `hit`, `take_back` and `forget`, then the session's insert: the profile above names
-today's), two event-store reads with personal fields unsealed (the email's claim, then the
-identity) and the HTTP layer in the event-loop thread (about 0.5 ms of CPU); and
-the hash itself costs more CPU when more verifications are in flight than there are cores (the
-thread diagnostic above). What would close it: cap in-flight verifications at the number of cores
-(a semaphore around `Argon2Hasher.verify`), record the throttle and the session in one transaction
-(or keep throttle counts in Redis), resolve email to identity in one read (a read-model row or a
-cached claim), and, for the measure itself, run the load generator on other cores, as real clients
-are. A side experiment on 2026-11-24 (the server patched at start-up, nothing committed), 4
-connections: the semaphore saved about 1.2 ms of server CPU per login, skipping the throttle 0.3 to
-0.7 ms, both together 1.5 ms (20.8 → 19.3 ms against 16–17 ms for the hash); with 1 connection the
-non-hash CPU of a login was about 2 ms. So the cap and the throttle bring the share to about 0.85;
-the last points need the per-login reads and writes cut as above."""
+generator {client_ms:.2f} ms more on the same cores. Under py-spy: {profile}. Two costs stand out.
+The hash itself costs more CPU when more verifications are in flight than there are cores: the
+server's thread pool runs one per request, each walking its own 19 MiB ({diagnostic}). The rest is
+the request around the hash: the HTTP layer in the event-loop thread (`asyncio`, `anyio`; about
+0.5 ms), the event-store reads that find the identity through its email's claim, and the write
+transactions of the throttle and the session, each with its own COMMIT. What would close it: cap
+in-flight verifications at the number of cores (a semaphore around `Argon2Hasher.verify`, the
+other requests queueing), one write transaction per login, email to identity in one read (a
+read-model row or a cached claim), and, for the measure itself, a load generator on other cores,
+as real clients are. A side experiment on 2026-11-24 (the server patched at start-up, nothing
+committed; the code of that day), 4 connections: the semaphore saved about 1.2 ms of server CPU
+per login, skipping the throttle 0.3 to 0.7 ms; with 1 connection, the CPU of a login beyond its
+hash was about 2 ms. The cap alone is thus worth about 0.05 of share; 0.9 needs the request
+around the hash under about 1.5 ms."""
