@@ -7,6 +7,7 @@ login, without a restart.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -14,7 +15,14 @@ TERMS_DIR = Path(os.environ.get("TERMS_DIR") or Path(__file__).parent / "terms")
 
 
 def versions() -> list[str]:
-    return sorted(p.name for p in TERMS_DIR.iterdir() if p.is_dir())
+    """Listed again only when the folder changed: every login and ``/me`` asks,
+    and one ``stat`` is cheaper than reading the folder."""
+    return list(_versions(TERMS_DIR.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _versions(_modified: int) -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in TERMS_DIR.iterdir() if p.is_dir()))
 
 
 def current_terms_version() -> str:
