@@ -76,7 +76,8 @@ async def load(url: str, people: list[dict[str, str]], concurrency: int, seconds
     stop_at = start + warmup + seconds
     results: list[tuple[float, float, int]] = []
     budget = [max_requests]
-    await asyncio.gather(*(worker(url, people, i, stop_at, budget, results) for i in range(concurrency)))
+    urls = url.split(",")  # several servers: connections spread over them in turn
+    await asyncio.gather(*(worker(urls[i % len(urls)], people, i, stop_at, budget, results) for i in range(concurrency)))
     measured_from = start + warmup
     kept = [r for r in results if r[1] >= measured_from]
     window = max(r[1] for r in kept) - measured_from if kept else 0.0
@@ -102,7 +103,7 @@ def _own_cpu() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", required=True, help="base URL; several, comma-separated, share the connections")
     parser.add_argument("--people", required=True, help="JSON file: [{email, password}, ...]")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)

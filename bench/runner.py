@@ -1,7 +1,10 @@
 """``python -m bench``: run the benchmarks, write docs/benchmarks.md and its plots.
 
 Login and Projections share one ``sesame serve`` (the projection lag is
-measured under the login load); Import and Audit bring their own databases.
+measured under the login load); Import, Audit and Search bring their own
+databases, Scale-out its own production topology (PostgreSQL + Redis).
+``--only search,scaleout`` runs some of them and keeps the other sections of
+docs/benchmarks.md as they were.
 Every size, duration and count is an option with a default that keeps the
 whole run to a few minutes on two cores; ``--import-sizes 10000,100000,1000000``
 adds the million-row file (about a quarter of an hour more).
@@ -18,19 +21,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, importing, login, projections, server
+from bench import audit, importing, login, projections, scaleout, search, server
 from bench.common import REPO, cores, machine
 from bench.report import Pending, Row, Section, write
 
-BENCHMARKS = ("login", "import", "projections", "audit")
+BENCHMARKS = ("login", "import", "projections", "audit", "search", "scaleout")
+TITLES = {"login": "Login", "import": "Import", "projections": "Projections", "audit": "Audit", "search": "Search", "scaleout": "Scale-out"}
 FAILED: list[str] = []  # benchmarks that raised: the run still writes the report, then exits 1
-PENDING = [
-    Pending("Search", "support search p95 with 100k and 1M identities (target under 20 ms) awaits the support "
-            "search (`GET /api/v1/support/identities?q=`, `sesame search`), which others are building."),
-    Pending("Scale-out", "login and activation throughput with 1 and 2 `sesame serve` processes on PostgreSQL awaits "
-            "the PostgreSQL multi-process topology (`serve`, `projections`, `outbox`, `worker` as processes over a "
-            "real broker), which others are building."),
-]
+PENDING: list[Pending] = []
 
 
 def sizes(text: str) -> list[int]:
@@ -39,7 +37,8 @@ def sizes(text: str) -> list[int]:
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"comma-separated subset of {', '.join(BENCHMARKS)}; "
+                        "the other sections of an existing benchmarks.md are kept as they were")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where benchmarks.md and the plots go")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench", help="scratch directory (emptied first)")
     parser.add_argument("--login-rounds", type=int, default=3)
@@ -53,6 +52,11 @@ def options() -> argparse.Namespace:
     parser.add_argument("--import-timeout", type=float, default=3600, help="seconds one import may take")
     parser.add_argument("--audit-lengths", type=sizes, default=[10, 100, 1_000, 10_000], help="events per identity")
     parser.add_argument("--audit-seconds", type=float, default=3, help="of replays per length and variant")
+    parser.add_argument("--search-sizes", type=sizes, default=[100_000, 1_000_000], help="identities, e.g. 100000,1000000")
+    parser.add_argument("--search-backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--search-seconds", type=float, default=20, help="of searches per size and backend")
+    parser.add_argument("--scaleout-rounds", type=int, default=2, help="rounds with 1 serve, and as many with 2")
+    parser.add_argument("--scaleout-seconds", type=float, default=10, help="of load per round")
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",")]
     unknown = set(args.only) - set(BENCHMARKS)
@@ -91,9 +95,15 @@ def main() -> int:
         sections["import"] = step("import", lambda: importing.run(args.import_sizes, args.out, args.work, args.import_timeout))
     if "audit" in args.only:
         sections["audit"] = step("audit", lambda: audit.run(args.audit_lengths, args.out, args.work, args.audit_seconds))
+    if "search" in args.only:
+        backends = [b.strip() for b in args.search_backends.split(",") if b.strip()]
+        sections["search"] = step("search", lambda: search.run(args.search_sizes, backends, args.out, args.work, args.search_seconds))
+    if "scaleout" in args.only:
+        sections["scaleout"] = step("scaleout", lambda: scaleout.run(
+            args.people, args.scaleout_rounds, args.scaleout_seconds, args.concurrency, args.limit_seconds, args.out, args.work))
     ordered = [sections[name] for name in BENCHMARKS if name in sections]
     command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])  # what `make bench` ran, BENCH_ARGS included
-    write(args.out / "benchmarks.md", taken, ordered, PENDING, command)
+    write(args.out / "benchmarks.md", taken, ordered, PENDING, command, [TITLES[name] for name in BENCHMARKS])
     print(f"bench: wrote {args.out / 'benchmarks.md'} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     if FAILED:
         print(f"bench: failed: {', '.join(FAILED)}", file=sys.stderr)
@@ -111,7 +121,7 @@ def step(name: str, run: Callable[[], Section]) -> Section:
     except Exception as error:  # noqa: BLE001 - reported, and the exit status says so
         traceback.print_exc()
         FAILED.append(name)
-        return Section(name.capitalize(), [Row("benchmark run", "failed", "—", None, "runs", False)],
+        return Section(TITLES[name], [Row("benchmark run", "failed", "—", None, "runs", False)],
                        f"The benchmark failed: `{type(error).__name__}: {error}`.", [], "it did not run to the end; see the error above.")
     print(f"bench: {name} done in {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     return section
