@@ -247,15 +247,26 @@ def miss(results: dict[tuple[str, int], dict[str, list[float]]]) -> str:
         worst = sorted(KINDS, key=lambda kind: percentile(times[kind], 95) if times[kind] else 0, reverse=True)[:2]
         slow.append(f"{backend} at {size:,}: {', '.join(f'{k} {ms(percentile(times[k], 95))}' for k in worst)}")
     return f"""\
-The slowest kinds of query, by p95: {'; '.join(slow)}. A query word is a B-tree range scan, a few
-index probes however many identities there are, but a word that many people share (a common
-surname, a short prefix) reaches thousands of identities: every one of them is collected through
-the `UNION` of the three ways a term reaches an identity, intersected with the other words, then
-sorted by `updated_at` before the first page is cut. The cost then grows with the number of
-matches, not of identities. What would close it: stop collecting once a page is found (walk
-`read_identities` by `updated_at` and probe the terms per identity, or keep the newest matches
-first with a `(term, updated_at)` index on a denormalised terms table), run the most selective
-word first and probe the others per candidate, and require at least three characters per word."""
+The slowest kinds of query, by p95: {'; '.join(slow)}.
+
+On SQLite the cost grows with the number of identities even for a query that matches nothing,
+and this is the planner: without statistics (Sésame never runs `ANALYZE`), it serves each
+`t.kind = ... AND t.term >= ... AND t.term < ...` of `_matches` from the primary key
+`(kind, owner_id, term)`, equality on `kind` alone, so it reads every term of that kind, instead
+of the range on the `search_terms_term (term, kind)` index. `EXPLAIN QUERY PLAN` shows
+`SEARCH t USING COVERING INDEX sqlite_autoindex_search_terms_1 (kind=?)`; after `ANALYZE`, or
+with `+t.kind` (no index on that comparison), it becomes
+`SEARCH t USING INDEX search_terms_term (term>? AND term<?)` (checked on 2026-11-24, the code
+of that day). What would close it: run `ANALYZE` (or `PRAGMA optimize`) at bootstrap and after
+imports, or write `+t.kind` in `_matches`, or make the primary key `(term, kind, owner_id)`.
+
+On both backends, what remains grows with the number of matches, not of identities: a word that
+many people share (a common surname, a short prefix) reaches thousands of identities, every one
+of them collected through the `UNION` of the three ways a term reaches an identity, intersected
+with the other words, then sorted by `updated_at` before the first page is cut. What would close
+it: run the most selective word first and probe the others per candidate, stop once a page is
+found (walk `read_identities` by `updated_at` and probe the terms per identity when a word is
+common), and require at least three characters per word."""
 
 
 def plot_search(out: Path, results: dict[tuple[str, int], dict[str, list[float]]]) -> None:
