@@ -4,8 +4,8 @@ Terms are folded (no accents, case-folded) words of an identity's emails and
 of its contracts' login ids, holder names and agency codes, each kept whole
 and split into words. A contract's codes and login id never change; its
 holder name's terms are kept apart so a re-import rewrites only those. A query word matches any term it begins, through a
-B-tree range scan (``term >= q AND term < q + U+FFFF``) that both SQLite and
-PostgreSQL (with ``COLLATE "C"``) serve from an index, so a search costs a few
+B-tree range scan (``kind = k AND term >= q AND term < q + U+FFFF``) that both
+SQLite and PostgreSQL (with ``COLLATE "C"``) serve from the (kind, term) index, so a search costs a few
 index probes however many identities there are. Contract terms are kept per
 contract and joined through the profile's links at query time.
 """
@@ -32,7 +32,9 @@ SCHEMA = {
         "PRIMARY KEY (kind, owner_id, term))",
     ],
 }
-SCHEMA_INDEXES = ["CREATE INDEX IF NOT EXISTS search_terms_term ON search_terms (term, kind)"]
+# (kind, term): equality on the kind, then the word's range, in one index probe;
+# the primary key (kind, owner_id, term) would read every term of the kind.
+SCHEMA_INDEXES = ["CREATE INDEX IF NOT EXISTS search_terms_kind_term ON search_terms (kind, term)"]
 HIGHEST = "\uffff"
 
 
