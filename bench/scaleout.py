@@ -41,7 +41,7 @@ def rate(result: dict[str, Any]) -> float:
 def run(people: int, rounds: int, seconds: float, concurrency: int, limit_seconds: float, out: Path, work: Path) -> Section:
     root = work / "scaleout"
     root.mkdir(parents=True, exist_ok=True)
-    sesame = Sesame(root, bench_env(LOG_LEVEL="WARNING", BROKER_URL=BROKER), topology="production")
+    sesame = Sesame(root, bench_env(BROKER_URL=BROKER), topology="production")  # INFO: the harness waits for "started"
     results: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     limit = cpu_ms = float("nan")
     try:
