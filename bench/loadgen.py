@@ -64,7 +64,12 @@ async def worker(
             person = people[i % len(people)]
             i += 1
             started = time.monotonic()
-            status, _ = await connection.post("/api/v1/sessions", {"email": person["email"], "password": person["password"]})
+            try:
+                status, _ = await connection.post("/api/v1/sessions", {"email": person["email"], "password": person["password"]})
+            except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
+                status = 0  # the server dropped the connection (after a 500, say): counted, and a new one opened
+                connection.close()
+                connection = await Connection.open(url)
             results.append((started, time.monotonic(), status))
     finally:
         connection.close()
