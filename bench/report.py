@@ -150,10 +150,14 @@ def _previous(path: Path) -> dict[str, Any]:
         if line.startswith("| ") and not line.startswith("| benchmark |"):
             row = cells(line)
             summary.setdefault(row[0], []).append(row)
-    notes = {}
+    notes: dict[str, str] = {}
+    owner = ""
     for paragraph in (p.strip() for p in blocks.get("Closing note", "").split("\n\n")):
         if paragraph.startswith("**") and "**" in paragraph[2:]:
-            notes[paragraph[2:paragraph.index("**", 2)]] = paragraph.strip()
+            owner = paragraph[2:paragraph.index("**", 2)]
+            notes[owner] = paragraph
+        elif owner and paragraph:  # a note of several paragraphs
+            notes[owner] += "\n\n" + paragraph
     sections = {t: text.strip() for t, text in blocks.items() if t not in ("Machine", "Summary", "Closing note")}
     return {"machine": machine, "summary": summary, "sections": sections, "notes": notes}
 

@@ -249,8 +249,7 @@ def miss(results: dict[tuple[str, int], dict[str, list[float]]]) -> str:
     return f"""\
 The slowest kinds of query, by p95: {'; '.join(slow)}.
 
-SQLite was not measured at these sizes in this run (its million-row population and queries did not fit
-the run's time). Before commit 4517da2 its planner served each `t.kind = ... AND t.term` range from
+On SQLite, before commit 4517da2 its planner served each `t.kind = ... AND t.term` range from
 the primary key `(kind, owner_id, term)`, reading every term of a kind, linear in identities; with
 4517da2's `(kind, term)` index, `EXPLAIN QUERY PLAN` shows
 `SEARCH t USING INDEX search_terms_kind_term (kind=? AND term>? AND term<?)`: one probe per word.
