@@ -40,14 +40,19 @@ class ThrottleTable:
 
     @staticmethod
     def _locked_count(tx: Tx, limit: Limit, now: datetime) -> tuple[int, datetime]:
-        """The key's count in force and its last hit, its row locked until commit."""
-        tx.execute(
-            "INSERT INTO throttle (key_digest, hits, last_at, forget_at) VALUES (:k, 0, :now, :forget) "
-            "ON CONFLICT (key_digest) DO NOTHING",
-            {"k": limit.key, "now": now.isoformat(), "forget": (now + UNTOUCHED).isoformat()},
-        )
-        tx.execute("UPDATE throttle SET hits = hits WHERE key_digest = :k", {"k": limit.key})
-        row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": limit.key}).one()
+        """The key's count in force and its last hit, its row locked until commit.
+
+        A concurrent ``forget`` (a right password) may delete the row between
+        the insert and the lock; the row is then created again."""
+        row = None
+        while row is None:
+            tx.execute(
+                "INSERT INTO throttle (key_digest, hits, last_at, forget_at) VALUES (:k, 0, :now, :forget) "
+                "ON CONFLICT (key_digest) DO NOTHING",
+                {"k": limit.key, "now": now.isoformat(), "forget": (now + UNTOUCHED).isoformat()},
+            )
+            tx.execute("UPDATE throttle SET hits = hits WHERE key_digest = :k", {"k": limit.key})
+            row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": limit.key}).one()
         last_at = datetime.fromisoformat(row["last_at"])
         return limit.rule.hits(int(row["hits"]), last_at, now), last_at
 
