@@ -6,6 +6,10 @@ EmailVerificationRequested, EmailVerified, AccountLinked, ... Secrets never
 enter it in clear: the password arrives as an argon2id hash, and emailed links
 are keyed derivations of a random nonce recorded here (the application holds
 the key), so the store alone can forge no link.
+
+Every pending link of a person dies when the password changes or is reset,
+when the email changes, and at erasure (``_end_links``): a person who takes
+their account back evicts whoever held a link asked for before.
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ class Identity(Aggregate):
     @event("ActivationReset")
     def _activation_reset(self) -> None:
         self.status = RESET
-        self.verification = None
+        self._end_links()
         self.activation_nonce = None
 
     def rehash_password(self, password_hash: str) -> None:
@@ -154,7 +158,7 @@ class Identity(Aggregate):
     def _merged(self, identity_id: UUID) -> None:
         self.status = MERGED
         self.merged_into = identity_id
-        self.verification = None
+        self._end_links()
         self.activation_nonce = None
 
     # -- the active account ---------------------------------------------------
@@ -196,6 +200,7 @@ class Identity(Aggregate):
     @event("PasswordChanged")
     def _password_changed(self, password_hash: str) -> None:
         self.password_hash = password_hash
+        self._end_links()
 
     def request_password_reset(self, nonce: str, expires_at: datetime) -> None:
         """Send a reset link to the login email; the newest link supersedes the rest."""
@@ -216,7 +221,7 @@ class Identity(Aggregate):
     @event("PasswordReset")
     def _password_reset(self, password_hash: str) -> None:
         self.password_hash = password_hash
-        self.password_reset = None
+        self._end_links()
 
     def request_email_change(self, new_email: str, nonce: str, expires_at: datetime) -> None:
         """Ask to move the login to a new address, to be confirmed from it."""
@@ -239,8 +244,7 @@ class Identity(Aggregate):
     @event("EmailChanged")
     def _email_changed(self, old_email: str, new_email: str) -> None:
         self.email = new_email
-        self.email_change = None
-
+        self._end_links()
 
     # -- erasure ----------------------------------------------------------------
 
@@ -256,10 +260,17 @@ class Identity(Aggregate):
     def _erased(self, reason: str) -> None:
         self.status = ERASED
         self.email = self.proposed_email = self.password_hash = None
-        self.verification = self.password_reset = self.email_change = None
+        self._end_links()
         self.activation_nonce = None
         self.accounts = []
         self.default_account = None
+
+    def _end_links(self) -> None:
+        """Every emailed link still pending dies, whatever its kind (any
+        attribute holding a ``Link``), so a new kind of link cannot be missed."""
+        for name, value in list(vars(self).items()):
+            if isinstance(value, Link):
+                setattr(self, name, None)
 
 
 class Link:

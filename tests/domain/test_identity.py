@@ -7,11 +7,13 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import AlreadyActivated, InvalidToken, StepOutOfOrder
-from domain.identity import ACTIVE, RESET, Identity
+from domain.errors import AlreadyActivated, DomainError, InvalidToken, StepOutOfOrder
+from domain.identity import ACTIVE, RESET, Identity, Link
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = uuid4()
+NEW_EMAIL = "nouvelle@exemple.fr"
+ACTIVE_STEPS = ("email", "password", "terms", "verification", "verified")
 
 
 def given(*steps: str) -> Identity:
@@ -24,6 +26,8 @@ def given(*steps: str) -> Identity:
             "terms": lambda: identity.accept_terms("2026-11-01"),
             "verification": lambda: identity.request_email_verification("v1", NOW + timedelta(hours=24)),
             "verified": lambda: identity.verify_email("v1", NOW),
+            "reset link": lambda: identity.request_password_reset("r1", NOW + timedelta(hours=1)),
+            "email change link": lambda: identity.request_email_change(NEW_EMAIL, "c1", NOW + timedelta(hours=24)),
         }[step]()
     identity.collect_events()
     return identity
@@ -169,3 +173,57 @@ def test_erasure_at_any_stage_leaves_nothing_personal_in_the_state(steps: tuple[
         identity.erase("person")
     with pytest.raises(StepOutOfOrder):
         identity.accept_terms("2026-11-01")
+
+
+# -- every pending link dies when the person takes the account back ---------------
+
+USE_LINK = {
+    "reset link": lambda i: i.reset_password("r1", "$argon2id$attacker", NOW),
+    "email change link": lambda i: i.change_email("c1", NOW),
+}
+ENDING = {  # what the person did after the link was sent (with a link of their own when it takes one)
+    "PasswordChanged": lambda i: i.change_password("$argon2id$new"),
+    "PasswordReset": lambda i: (
+        i.request_password_reset("r2", NOW + timedelta(hours=1)), i.reset_password("r2", "$argon2id$new", NOW)
+    ),
+    "EmailChanged": lambda i: (
+        i.request_email_change("autre@exemple.fr", "c2", NOW + timedelta(hours=1)), i.change_email("c2", NOW)
+    ),
+}
+
+
+@pytest.mark.parametrize("ending", ENDING)
+@pytest.mark.parametrize("link", USE_LINK)
+def test_a_pending_link_dies_when_the_password_or_the_email_changes(link: str, ending: str) -> None:
+    """Issue 19 finding 1: an attacker who asked for a link (an email change to their
+    own address, a reset) loses it when the person changes or resets the password or
+    changes the email; e.g. given EmailChangeRequested then PasswordReset, when
+    change_email with that link's nonce, then InvalidToken."""
+    identity = given(*ACTIVE_STEPS, link)
+    ENDING[ending](identity)
+    assert ending in then(identity)
+    with pytest.raises(InvalidToken):
+        USE_LINK[link](identity)
+    assert then(identity) == []
+
+
+def test_a_link_asked_after_the_change_works() -> None:
+    identity = given(*ACTIVE_STEPS, "email change link")
+    identity.change_password("$argon2id$new")
+    identity.request_email_change(NEW_EMAIL, "c3", NOW + timedelta(hours=24))
+    assert identity.change_email("c3", NOW) == "jean@exemple.fr"
+    assert then(identity) == ["PasswordChanged", "EmailChangeRequested", "EmailChanged"]
+
+
+@pytest.mark.parametrize(
+    "steps", [("email", "password", "terms", "verification"), (*ACTIVE_STEPS, "reset link", "email change link")]
+)
+def test_erasure_kills_every_pending_link(steps: tuple[str, ...]) -> None:
+    identity = given(*steps)
+    identity.erase("person")
+    assert then(identity) == ["Erased"]
+    for use in (lambda i: i.verify_email("v1", NOW), *USE_LINK.values()):
+        with pytest.raises(DomainError):
+            use(identity)
+    assert not [value for value in vars(identity).values() if isinstance(value, Link)]
+

@@ -191,3 +191,58 @@ def test_the_persons_history_in_plain_words_without_secrets(sesame: Sesame) -> N
     assert creds["login_id"] in events[6]["description"]
     flat = str(events)
     assert "argon2" not in flat and "nonce" not in flat
+
+
+# -- issue 19 finding 1: taking the account back evicts every pending link ---------
+
+def reset_link(sesame: Sesame, email: str) -> str:
+    """Ask for a reset link and return its token."""
+    before = len(sesame.mails(email))
+    assert sesame.http.post("/password-resets", json={"email": email}).status_code == 202
+    return link_token(sesame.wait_for_mail(email, count=before + 1), "/reset-password")
+
+
+def change_email(sesame: Sesame, auth: dict[str, str], new_email: str) -> str:
+    """Ask to move the login to ``new_email`` and return the confirmation link's token."""
+    asked = sesame.http.post("/me/email", headers=auth, json={"new_email": new_email, "password": PASSWORD})
+    assert asked.status_code == 202, asked.text
+    return link_token(sesame.wait_for_mail(new_email), "/confirm-email")
+
+
+def refused_link(answer) -> None:  # type: ignore[no-untyped-def]
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_token", answer.text
+
+
+def test_a_reset_by_the_victim_kills_the_attackers_email_change_link(sesame: Sesame) -> None:
+    """The red team's takeover: someone who knows the password asks POST /me/email for
+    their own address; the victim, warned, resets the password; the link is dead."""
+    creds, _ = person(sesame)
+    attacker = log_in(sesame, creds["email"])
+    stolen = change_email(sesame, attacker, "attaquant-" + creds["email"])
+    token = reset_link(sesame, creds["email"])
+    body = {"token": token, "new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
+    assert sesame.http.post("/password-resets/confirm", json=body).status_code == 204
+    refused_link(sesame.http.post("/email-changes", json={"token": stolen}))
+    assert sesame.http.get("/me", headers=log_in(sesame, creds["email"], NEW_PASSWORD)).json()["email"] == creds["email"]
+
+
+def test_a_password_change_kills_earlier_reset_and_email_change_links(sesame: Sesame) -> None:
+    creds, auth = person(sesame)
+    reset = reset_link(sesame, creds["email"])
+    moved = change_email(sesame, auth, "ailleurs-" + creds["email"])
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
+    assert sesame.http.post("/me/password", headers=auth, json=body).status_code == 204
+    again = {"token": reset, "new_password": "Autre-Secret-77", "new_password_confirmation": "Autre-Secret-77"}
+    refused_link(sesame.http.post("/password-resets/confirm", json=again))
+    refused_link(sesame.http.post("/email-changes", json={"token": moved}))
+    log_in(sesame, creds["email"], NEW_PASSWORD)
+
+
+def test_an_email_change_kills_an_earlier_reset_link(sesame: Sesame) -> None:
+    creds, auth = person(sesame)
+    reset = reset_link(sesame, creds["email"])
+    new_email = "nouvelle-" + creds["email"]
+    assert sesame.http.post("/email-changes", json={"token": change_email(sesame, auth, new_email)}).status_code == 200
+    body = {"token": reset, "new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
+    refused_link(sesame.http.post("/password-resets/confirm", json=body))
+    log_in(sesame, new_email)
