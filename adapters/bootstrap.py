@@ -43,6 +43,7 @@ from application.fusion import Fusion
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
+from application.password_proof import PasswordProof
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
 from application.retention import Retention
@@ -245,7 +246,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
     access = AccessRecords(store)
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
-    erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models, throttle)
+    proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
+    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle)
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
@@ -261,14 +263,14 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
             directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
             idle=timedelta(minutes=settings.session_idle_minutes),
         ),
-        fusion=Fusion(directory, passwords, activation),
+        fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
         export=Export(directory, clock, access.reads_of),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label),
-        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle),
+        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle, proof),
         password_reset=PasswordReset(directory, passwords, activation, session_table, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,

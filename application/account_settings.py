@@ -12,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.activation import invalid_credentials, invalid_token
+from application.activation import invalid_token
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import retrying
 from application.history import describe
+from application.password_proof import PasswordProof
 from application.passwords import Passwords
 from application.ports import Clock, SessionStore
 from application.terms import current_terms_version
@@ -36,25 +37,18 @@ def email_taken() -> Refused:
 class AccountSettings(UseCase):
     def __init__(
         self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta,
-        throttle: Throttle,
+        throttle: Throttle, proof: PasswordProof,
     ) -> None:
         super().__init__(directory, passwords, clock, throttle)
         self.sessions = sessions
         self.link_ttl = link_ttl
+        self.proof = proof
 
     def person(self, identity_id: UUID) -> Identity:
         identity = self.directory.identity(identity_id)
         if identity is None or identity.status != ACTIVE:
             raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
         return identity
-
-    def _prove(self, identity: Identity, password: object, origin: str | None) -> None:
-        """The current password, counted like a login: a stolen session is no
-        way around the limit on password guesses."""
-        attempt = self.throttle.attempt(*self.throttle.password(identity.email), *self.throttle.guesses_from(origin))
-        if not self.passwords.verify(identity.password_hash, password):
-            raise invalid_credentials()
-        attempt.passed()
 
     @retrying()
     def change_password(
@@ -63,7 +57,7 @@ class AccountSettings(UseCase):
     ) -> int:
         """Behind the current password; every other session of the person ends."""
         identity = self.person(identity_id)
-        self._prove(identity, current, origin)
+        self.proof.prove(identity, current, origin)
         identity.change_password(self.passwords.new_hash(new, confirmation, context=[identity.email or ""]))
         position = self.store.commit(identity)
         self.sessions.remove_all(identity_id, keep=keep_session)
@@ -74,7 +68,7 @@ class AccountSettings(UseCase):
         """Send a confirmation link to the new address and a notice to the old one."""
         identity = self.person(identity_id)
         self.throttle.spend(*self.throttle.email_changes(identity.id), *self.throttle.mail_from(origin))
-        self._prove(identity, password, origin)
+        self.proof.prove(identity, password, origin)
         address = normalize_email(new_email)
         if address == identity.email:
             raise Refused("invalid_email", "C'est déjà l'adresse de votre compte.")

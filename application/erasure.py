@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.activation import invalid_credentials
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
-from application.passwords import Passwords
+from application.password_proof import PasswordProof
 from application.personal_data import ERASED as ERASED_TEXT
 from application.personal_data import PERSONAL_FIELDS, SubjectKeys
 from application.ports import PersonalDataPurge, ReadModels
@@ -31,7 +30,7 @@ class Erasure:
     def __init__(
         self,
         directory: Directory,
-        passwords: Passwords,
+        proof: PasswordProof,
         keys: SubjectKeys,
         purge: PersonalDataPurge,
         read_models: ReadModels,
@@ -39,17 +38,15 @@ class Erasure:
     ) -> None:
         self.directory = directory
         self.store = directory.store
-        self.passwords = passwords
+        self.proof = proof
         self.keys = keys
         self.purge = purge
         self.read_models = read_models
         self.throttle = throttle
 
-    def erase_mine(self, identity_id: UUID, password: object) -> None:
-        """``DELETE /me``: the person confirms with their password."""
-        identity = self.directory.identity(identity_id)
-        if identity is None or not self.passwords.verify(identity.password_hash, password):
-            raise invalid_credentials()
+    def erase_mine(self, identity_id: UUID, password: object, origin: str | None = None) -> None:
+        """``DELETE /me``: the person confirms with their password (a counted try)."""
+        self.proof.prove(self.directory.identity(identity_id), password, origin)
         self.erase(identity_id, reason="person")
 
     def erase(self, identity_id: UUID, reason: str) -> None:

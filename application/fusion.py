@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from application.activation import Activation, invalid_credentials
+from application.activation import Activation
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
-from application.passwords import Passwords
+from application.password_proof import PasswordProof
 from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyLinked, AlreadyOwned
 from domain.identity import ACTIVATING, ACTIVE, Identity
@@ -30,10 +30,10 @@ def account_view(account: AgencyAccount) -> dict[str, Any]:
 
 
 class Fusion:
-    def __init__(self, directory: Directory, passwords: Passwords, activation: Activation) -> None:
+    def __init__(self, directory: Directory, proof: PasswordProof, activation: Activation) -> None:
         self.directory = directory
         self.store = directory.store
-        self.passwords = passwords
+        self.proof = proof
         self.activation = activation
 
     @retrying()
@@ -42,13 +42,8 @@ class Fusion:
         login to that account); the contract joins it."""
         pending = self.activation.activating(activation)
         email = pending.proposed_email
-        throttle = self.activation.throttle
-        attempt = throttle.attempt(*throttle.password(email), *throttle.guesses_from(origin))
-        target = self.directory.holder(self.directory.email_digest(email)) if email else None
-        target_hash = target.password_hash if target and target.status == ACTIVE else None
-        if not self.passwords.verify(target_hash, password) or target is None:
-            raise invalid_credentials()
-        attempt.passed()
+        holder = self.directory.holder(self.directory.email_digest(email)) if email else None
+        target = self.proof.prove(holder, password, origin, email=email)
         self._move(pending, target, pending.activating_account)
         return {"linked": True, "identity": str(target.id)}
 

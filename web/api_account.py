@@ -114,7 +114,9 @@ async def export(request: Request) -> Response:
 async def erase_me(request: Request) -> Response:
     session = session_of(request)
     body = await json_body(request)
-    await run_in_threadpool(services(request).erasure.erase_mine, session.identity_id, body.get("password"))
+    await run_in_threadpool(
+        services(request).erasure.erase_mine, session.identity_id, body.get("password"), client_address(request)
+    )
     return JSONResponse({"erased": True}, status_code=202)
 
 

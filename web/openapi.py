@@ -149,7 +149,7 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
             accounts={"type": "array", "items": ACCOUNT}, default_account={"type": ["string", "null"]},
             terms_version={"type": ["string", "null"]},
         )), person=True),
-        "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
+        "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409, 429),
                             body=obj(password=PASSWORD), person=True),
     },
     "/me/terms": {"post": operation("Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True)},

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import SESSION_COOKIE, call, message, person_page, refused_form, render, services
+from web.pages_common import SESSION_COOKIE, call, message, origin, person_page, refused_form, render, services
 from web.security import checked_form, delete_cookie
 
 DELETE_FIELDS = {"invalid_credentials": "password", "too_many_attempts": "password"}
@@ -40,7 +40,7 @@ async def delete_submit(request: Request, session: Session) -> Response:
         errors = {"confirm": "Cochez la case pour confirmer la suppression."}
         return render(request, "delete_account.html", 422, errors=errors)
     try:
-        await call(services(request).erasure.erase_mine, session.identity_id, form.get("password", ""))
+        await call(services(request).erasure.erase_mine, session.identity_id, form.get("password", ""), origin(request))
     except Refused as refusal:
         return refused_form(request, "delete_account.html", refusal, DELETE_FIELDS)
     response = message(

@@ -150,14 +150,30 @@ def test_resend_and_email_change_are_limited_per_account(sesame: Sesame, origin:
     assert [a.status_code for a in changes] == [202, 202, 202, 429]
 
 
-def test_a_stolen_session_is_no_way_around_the_password_limit(counting: Sesame, origin: dict[str, str]) -> None:
-    """ASVS 5.0 V6.3.1: guessing the current password through /me/password counts on
-    the same account as logging in."""
+PASSWORD_CHECKS = {  # every call of a signed-in person that checks the current password: (method, path, body)
+    "change password": ("POST", "/me/password", {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}),
+    "change email": ("POST", "/me/email", {"new_email": "ailleurs@exemple.fr"}),
+    "erase": ("DELETE", "/me", {}),
+}
+PASSWORD_FIELD = {"/me/password": "current_password"}
+
+
+@pytest.mark.parametrize("check", PASSWORD_CHECKS)
+def test_a_stolen_session_is_no_way_around_the_password_limit(counting: Sesame, origin: dict[str, str], check: str) -> None:
+    """ASVS 5.0 V6.3.1 (issue 19 finding 2 for DELETE /me): guessing the current password
+    through a session counts on the same account as logging in, until the lock; then
+    even the right password answers 429 and nothing happens."""
     creds, auth = person(counting)
-    body = {"current_password": "Mauvais-1!", "new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
+    method, path, body = PASSWORD_CHECKS[check]
+    field = PASSWORD_FIELD.get(path, "password")
     for _ in range(100):
-        assert counting.http.post("/me/password", headers={**auth, "X-Forwarded-For": "203.0.113.1"}, json=body).status_code == 401
+        wrong = counting.http.request(
+            method, path, headers={**auth, "X-Forwarded-For": "203.0.113.1"}, json={**body, field: "Mauvais-1!"}
+        )
+        assert wrong.status_code == 401, wrong.text
+    throttled(counting.http.request(method, path, headers={**auth, **origin}, json={**body, field: PASSWORD}))
     throttled(counting.http.post("/sessions", headers=origin, json={"email": creds["email"], "password": PASSWORD}))
+    assert counting.http.get("/me", headers=auth).json()["email"] == creds["email"]
 
 
 def test_x_forwarded_for_counts_only_from_a_trusted_proxy(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -281,3 +281,16 @@ def test_the_profile_downloads_the_persons_data_and_deletes_the_account(portal: 
     assert done.status_code == 200 and "Compte supprimé" in done.text
     assert portal.client.get("/profil", follow_redirects=False).headers["location"].startswith("/login")
     assert portal.submit("/login", email=creds["email"], password=PASSWORD).status_code != 303
+
+
+def test_the_deletion_page_counts_password_guesses_like_a_login(portal: Portal) -> None:
+    """Issue 19 finding 2: a stolen portal session cannot guess the password on the
+    deletion page without limit; past the free tries even the right one waits."""
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    for _ in range(5):
+        assert "incorrect" in error_of(portal.submit("/profil/supprimer", password="Mauvais-1!", confirm="oui").text, "password")
+    waiting = portal.submit("/profil/supprimer", password=PASSWORD, confirm="oui")
+    assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) >= 1
+    assert "Trop de tentatives" in error_of(waiting.text, "password")
+    assert portal.client.get("/profil").status_code == 200  # nothing was erased
