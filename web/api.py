@@ -12,9 +12,9 @@ from starlette.routing import Route
 from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
-from application.terms import current_terms_version
 from web.openapi import openapi_json
 from web.requests import bearer, client_address, json_body, text
+from web.session_gate import signed_in
 
 
 def services(request: Request) -> Container:
@@ -22,22 +22,11 @@ def services(request: Request) -> Container:
     return container
 
 
-def session_of(request: Request) -> Session:
-    session = services(request).sessions.current(bearer(request))
+async def person(request: Request) -> Session:
+    """The bearer's session, through the one gate (``session_gate``)."""
+    session = await signed_in(request, bearer(request))
     if session is None:
         raise Refused("unauthenticated", "Connectez-vous pour continuer.")
-    return session
-
-
-async def person(request: Request) -> Session:
-    """The session, refused while the current terms are not accepted."""
-    session = session_of(request)
-    if await run_in_threadpool(services(request).account_settings.terms_outdated, session.identity_id):
-        raise Refused(
-            "terms_acceptance_required",
-            "Acceptez la nouvelle version des CGU et de la politique de confidentialité pour continuer.",
-            terms_version=current_terms_version(),
-        )
     return session
 
 
@@ -97,7 +86,7 @@ async def log_in(request: Request) -> Response:
 
 
 async def log_out(request: Request) -> Response:
-    session_of(request)
+    await person(request)
     token = bearer(request)
     assert token is not None
     await run_in_threadpool(services(request).sessions.log_out, token)

@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from web.api import person, services, session_of
+from web.api import person, services
 from web.requests import client_address, json_body, text
 
 
 async def accept_terms(request: Request) -> Response:
-    session = session_of(request)
+    session = await person(request)
     body = await json_body(request)
     await run_in_threadpool(services(request).account_settings.accept_terms, session.identity_id, body.get("version"))
     return Response(status_code=204)
@@ -112,7 +112,7 @@ async def export(request: Request) -> Response:
 
 
 async def erase_me(request: Request) -> Response:
-    session = session_of(request)
+    session = await person(request)
     body = await json_body(request)
     await run_in_threadpool(
         services(request).erasure.erase_mine, session.identity_id, body.get("password"), client_address(request)

@@ -24,6 +24,7 @@ from application.ports import Session
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
+from web.session_gate import TermsPending, signed_in
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "sesame"
@@ -161,32 +162,24 @@ def form_page(template: str) -> Handler:
     return endpoint
 
 
-async def current_session(request: Request) -> Session | None:
-    return await call(services(request).sessions.current, read_cookie(request, SESSION_COOKIE))
+def person_page(handler: PersonHandler) -> Handler:
+    """A page for a signed-in person, through the one gate (``session_gate``):
+    the login page when the session is gone (idle, expired or logged out),
+    the new terms first when they changed."""
 
+    @page
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            session = await signed_in(request, read_cookie(request, SESSION_COOKIE))
+        except TermsPending:
+            return redirect("/cgu/accepter")
+        if session is None:
+            had_cookie = read_cookie(request, SESSION_COOKIE) is not None
+            response = redirect("/login?info=expire" if had_cookie else "/login")
+            delete_cookie(response, request, SESSION_COOKIE)
+            return response
+        request.state.session = session
+        return await handler(request, session)
 
-def signed_in_page(check_terms: bool = True) -> Callable[[PersonHandler], Handler]:
-    """A page for a signed-in person: the login page when the session is gone
-    (idle, expired or logged out), the new terms first when they changed."""
-
-    def decorate(handler: PersonHandler) -> Handler:
-        @page
-        @wraps(handler)
-        async def endpoint(request: Request) -> Response:
-            session = await current_session(request)
-            if session is None:
-                had_cookie = read_cookie(request, SESSION_COOKIE) is not None
-                response = redirect("/login?info=expire" if had_cookie else "/login")
-                delete_cookie(response, request, SESSION_COOKIE)
-                return response
-            if check_terms and await call(services(request).account_settings.terms_outdated, session.identity_id):
-                return redirect("/cgu/accepter")
-            request.state.session = session
-            return await handler(request, session)
-
-        return endpoint
-
-    return decorate
-
-
-person_page = signed_in_page()
+    return endpoint

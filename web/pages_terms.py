@@ -12,7 +12,7 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version, terms_text, versions
-from web.pages_common import Handler, call, page, redirect, refused_form, render, services, signed_in_page
+from web.pages_common import Handler, call, page, person_page, redirect, refused_form, render, services
 from web.security import checked_form
 
 # CommonMark without raw HTML: the texts are ours, but a page never trusts markup it did not escape.
@@ -49,12 +49,12 @@ def acceptance_context() -> dict[str, object]:
     }
 
 
-@signed_in_page(check_terms=False)
+@person_page
 async def accept_page(request: Request, session: Session) -> Response:
     return render(request, "terms_accept.html", **acceptance_context())
 
 
-@signed_in_page(check_terms=False)
+@person_page
 async def accept_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
     if form.get("accept_terms") != "oui":
