@@ -26,8 +26,8 @@ class PasswordProof:
         ``invalid_credentials`` (``too_many_attempts`` past the limit). When the
         account may not exist, ``email`` names the one counted: an unknown or
         inactive account costs the same work and the same count."""
-        limits = self.throttle.password(identity.email if email is None and identity else email)
-        attempt = self.throttle.attempt(*limits, *self.throttle.guesses_from(origin))
+        counted = identity.email if identity is not None and email is None else email
+        attempt = self.throttle.attempt(*self.throttle.password(counted), *self.throttle.guesses_from(origin))
         password_hash = identity.password_hash if identity is not None and identity.status == ACTIVE else None
         if not self.passwords.verify(password_hash, password) or identity is None:
             raise invalid_credentials()

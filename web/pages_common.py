@@ -162,16 +162,21 @@ def form_page(template: str) -> Handler:
     return endpoint
 
 
+async def current_session(request: Request) -> Session | None:
+    """The browser's session, through the one gate (``session_gate``): raises
+    ``TermsPending`` on a route newer terms keep it from."""
+    return await signed_in(request, read_cookie(request, SESSION_COOKIE))
+
+
 def person_page(handler: PersonHandler) -> Handler:
-    """A page for a signed-in person, through the one gate (``session_gate``):
-    the login page when the session is gone (idle, expired or logged out),
-    the new terms first when they changed."""
+    """A page for a signed-in person: the login page when the session is gone
+    (idle, expired or logged out), the new terms first when they changed."""
 
     @page
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
         try:
-            session = await signed_in(request, read_cookie(request, SESSION_COOKIE))
+            session = await current_session(request)
         except TermsPending:
             return redirect("/cgu/accepter")
         if session is None:
