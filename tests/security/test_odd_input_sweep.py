@@ -1,5 +1,6 @@
-"""Odd values everywhere the portal reads the client, and every ``Accept`` on
-every 404 and 405: never a 5xx (issue 19, finding 7).
+"""Odd values everywhere the app reads the client (cookies, form fields, query
+parameters, headers), and every ``Accept`` on every 404 and 405: never a 5xx
+(issue 19, finding 7).
 
 The cases come from the application itself, so a new page, form field,
 cookie or mount is swept without anyone remembering: the routes from the
@@ -168,6 +169,19 @@ def test_every_accept_on_every_404_and_405_of_every_mount(sesame: Sesame) -> Non
                     answer = http.request(method, address, headers={"Accept": accept}, content=b"")
                     no_server_error(answer, (method, address, accept))
                     assert answer.status_code in (404, 405), (method, address, accept, answer.status_code)
+
+
+HEADERS = ("Authorization", "Idempotency-Key", "X-Request-ID", "X-Forwarded-Proto", "Sec-Fetch-Site", "Content-Type", "Cookie")
+
+
+def test_odd_values_in_the_headers_the_app_reads_on_every_route(sesame: Sesame) -> None:
+    with httpx.Client(base_url=sesame.url, timeout=30) as http:
+        for path, allowed in ROUTES.items():
+            method = "POST" if "POST" in allowed else sorted(allowed)[0]
+            for name in HEADERS:
+                for kind in ("non-ascii", "binary", "long"):
+                    headers = {name: cookie_value(ODD[kind]), "X-Forwarded-For": "203.0.113.78"}
+                    no_server_error(http.request(method, path, headers=headers, content=b"a=1"), (method, path, name, kind))
 
 
 def test_nothing_reached_the_500_handler(sesame: Sesame) -> None:
