@@ -83,15 +83,16 @@ def projections(args: argparse.Namespace) -> int:
 
 
 def import_accounts(args: argparse.Namespace) -> int:
+    path = Path(args.file)
     progress = None
-    if sys.stderr.isatty() and Path(args.file).is_file():
+    if sys.stderr.isatty() and path.is_file():
         from tqdm import tqdm
 
-        progress = tqdm(total=Path(args.file).stat().st_size, unit="B", unit_scale=True, desc="import", file=sys.stderr)
+        progress = tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc="import", file=sys.stderr)
     try:
-        rows = CsvRows(Path(args.file), progress)
-    except UnusableFile as error:
-        print(f"sesame: {args.file} : {error}", file=sys.stderr)
+        rows = CsvRows(path, progress)
+    except UnusableFile as error:  # nothing imported: the file is refused whole
+        print(f"sesame: {path} : {error}", file=sys.stderr)
         return 2
     c = container()
     try:
