@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from adapters import json_logs
 from adapters.bootstrap import Container, bootstrap
-from application.account_import import COLUMNS
+from adapters.csv_rows import CsvRows, UnusableFile
 from application.config import ConfigurationError, Settings
 from application.access_records import Operator
 from application.errors import Refused
@@ -84,32 +82,23 @@ def projections(args: argparse.Namespace) -> int:
     return run_roles("projections")
 
 
-def read_csv(path: Path, progress: Any) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs, streamed; the header must name every column."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            print(f"sesame: colonnes manquantes dans l'en-tête : {', '.join(missing)}", file=sys.stderr)
-            raise SystemExit(2)
-        for row in reader:
-            progress.update(handle.tell() - progress.n) if progress else None
-            yield reader.line_num, {k: v for k, v in row.items() if k is not None}
-
-
 def import_accounts(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    if not path.is_file():
-        sys.exit(f"sesame: fichier introuvable : {path}")
     progress = None
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and path.is_file():
         from tqdm import tqdm
 
         progress = tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc="import", file=sys.stderr)
+    try:
+        rows = CsvRows(path, progress)
+    except UnusableFile as error:  # nothing imported: the file is refused whole
+        print(f"sesame: {path} : {error}", file=sys.stderr)
+        return 2
     c = container()
     try:
-        report = c.importer.run(read_csv(path, progress))
+        report = c.importer.run(rows)
     finally:
+        rows.close()
         if progress:
             progress.close()
         c.stop()

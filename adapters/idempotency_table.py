@@ -1,4 +1,5 @@
-"""Remembered answers to requests sent with an ``Idempotency-Key``.
+"""Remembered answers to requests sent with an ``Idempotency-Key``, each
+under a digest of its caller, path and key (``web/idempotency.py``).
 
 The key is claimed by inserting its row before the request runs, so two
 concurrent repeats cannot both execute; the answer is stored when it is

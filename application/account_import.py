@@ -43,6 +43,14 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A line the file's reader could not turn into fields, and why: rejected
+    with its number like any other bad line."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Row:
     line: int
     digest: str
@@ -63,7 +71,7 @@ class AccountImport:
 
     def run(
         self,
-        rows: Iterable[tuple[int, dict[str, Any]]],
+        rows: Iterable[tuple[int, dict[str, Any] | Unreadable]],
         progress: Callable[[int], None] = lambda _: None,
         allowed: Callable[[str, str], bool] = lambda _c, _s: True,
     ) -> ImportReport:
@@ -85,7 +93,9 @@ class AccountImport:
         report.rejected.sort(key=lambda r: r["line"])
         return report
 
-    def _check(self, line: int, raw: dict[str, Any], allowed: Callable[[str, str], bool]) -> Row:
+    def _check(self, line: int, raw: dict[str, Any] | Unreadable, allowed: Callable[[str, str], bool]) -> Row:
+        if isinstance(raw, Unreadable):
+            raise Refused("rejected", raw.reason)
         missing = [c for c in REQUIRED if not isinstance(raw.get(c), str) or not raw[c].strip()]
         if missing:
             raise Refused("rejected", "colonne manquante ou vide : " + ", ".join(missing))

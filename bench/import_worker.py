@@ -22,7 +22,7 @@ from pathlib import Path
 from eventsourcing.application import Application
 
 from adapters.bootstrap import Container, bootstrap, event_store_env
-from adapters.cli import read_csv
+from adapters.csv_rows import CsvRows
 from application.account_import import COLUMNS
 from application.config import Settings
 from application.event_store import EventStore
@@ -74,7 +74,11 @@ def raw(container: Container, count: int) -> int:
 
 
 def sesame(container: Container, path: Path) -> int:
-    report = container.importer.run(read_csv(path, None))
+    rows = CsvRows(path)
+    try:
+        report = container.importer.run(rows)
+    finally:
+        rows.close()
     if report.rejected:
         raise SystemExit(f"the importer rejected generated rows: {report.rejected[:3]}")
     return report.added + report.updated + report.unchanged

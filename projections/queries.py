@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.database import Database, in_list
+from projections.agency_scope import AgencyScope
 from projections.support_search import HIGHEST
 
 
@@ -63,49 +64,49 @@ class ReadModelQueries:
     def search(
         self, words: list[str], agency: tuple[str, str] | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        """Identities every word prefixes a term of, newest first, optionally
-        limited to one agency's contracts."""
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        """Identities every word prefixes a visible term of, newest first."""
+        scope = AgencyScope(agency)
+        params: dict[str, Any] = {"limit": limit, "offset": offset, **scope.params}
         for i, word in enumerate(words):
             params[f"w{i}"], params[f"w{i}h"] = word, word + HIGHEST
-        matching = " INTERSECT ".join(f"SELECT identity_id FROM ({_matches(i)}) m{i}" for i in range(len(words)))
-        scope = ""
-        if agency is not None:
-            params["client"], params["company"] = agency
-            scope = f" AND r.identity_id IN ({AGENCY_SCOPE})"
+        matching = " INTERSECT ".join(f"SELECT identity_id FROM ({_matches(i, scope)}) m{i}" for i in range(len(words)))
         with self.db.read() as tx:
             rows = tx.execute(
                 "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
-                f"WHERE r.identity_id IN ({matching}){scope} ORDER BY r.updated_at DESC, r.identity_id LIMIT :limit OFFSET :offset",
+                f"WHERE r.identity_id IN ({matching}) AND {scope.identity('r.identity_id')} "
+                "ORDER BY r.updated_at DESC, r.identity_id LIMIT :limit OFFSET :offset",
                 params,
             ).all()
-            return [{**dict(row), "accounts": self._contracts(tx, row["identity_id"])} for row in rows]
+            return [{**dict(row), "accounts": self._contracts(tx, row["identity_id"], scope)} for row in rows]
 
-    def _contracts(self, tx: Any, identity_id: str) -> list[dict[str, Any]]:
+    def _contracts(self, tx: Any, identity_id: str, scope: AgencyScope) -> list[dict[str, Any]]:
+        """The identity's visible contracts: linked, or the one being activated."""
         rows = tx.execute(
             "SELECT a.account_id AS id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role, "
             "CASE WHEN l.identity_id IS NULL THEN 'activating' ELSE 'linked' END AS link "
             "FROM read_accounts a LEFT JOIN read_identity_accounts l ON l.account_id = a.account_id AND l.identity_id = :id "
-            "WHERE l.identity_id IS NOT NULL OR a.account_id = "
-            "(SELECT activating_account FROM read_identities WHERE identity_id = :id AND status = 'activating') "
-            "ORDER BY a.client_code, a.company_code, a.login_id",
-            {"id": identity_id},
+            "WHERE (l.identity_id IS NOT NULL OR a.account_id = "
+            "(SELECT activating_account FROM read_identities WHERE identity_id = :id AND status = 'activating')) "
+            f"AND {scope.contract('a.account_id')} ORDER BY a.client_code, a.company_code, a.login_id",
+            {"id": identity_id, **scope.params},
         ).all()
         return [dict(r) for r in rows]
 
     def support_profile(self, identity_id: UUID, agency: tuple[str, str] | None) -> dict[str, Any] | None:
-        """Status, contracts and pending steps of one identity, if in scope."""
-        params: dict[str, Any] = {"id": str(identity_id)}
-        scope = ""
-        if agency is not None:
-            params["client"], params["company"] = agency
-            scope = f" AND r.identity_id IN ({AGENCY_SCOPE})"
+        """Status, visible contracts and pending steps of one identity, if in scope."""
+        scope = AgencyScope(agency)
         with self.db.read() as tx:
-            row = tx.execute(f"SELECT r.* FROM read_identities r WHERE r.identity_id = :id{scope}", params).one()
+            row = tx.execute(
+                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.terms_version, r.next_step, r.pending_email, "
+                "r.reset_pending_until, r.started_at, r.updated_at, "
+                f"CASE WHEN {scope.contract('r.default_account')} THEN r.default_account END AS default_account "
+                f"FROM read_identities r WHERE r.identity_id = :id AND {scope.identity('r.identity_id')}",
+                {"id": str(identity_id), **scope.params},
+            ).one()
             if row is None:
                 return None
             profile = dict(row)
-            profile["accounts"] = self._contracts(tx, str(identity_id))
+            profile["accounts"] = self._contracts(tx, str(identity_id), scope)
         return profile
 
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
@@ -135,22 +136,15 @@ class ReadModelQueries:
 ACCOUNT_KINDS = "('account', 'holder')"
 
 
-def _matches(word: int) -> str:
-    """Identities one query word reaches: its own terms, or its contracts' terms
-    (linked, or being activated)."""
+def _matches(word: int, scope: AgencyScope) -> str:
+    """Identities one query word reaches: its own terms, or its visible
+    contracts' terms (linked, or being activated)."""
     match = f"t.term >= :w{word} AND t.term < :w{word}h"
+    contract = f"t.kind IN {ACCOUNT_KINDS} AND {match} AND {scope.contract('t.owner_id')}"
     return (
         f"SELECT t.owner_id AS identity_id FROM search_terms t WHERE t.kind = 'identity' AND {match} "
         f"UNION SELECT l.identity_id FROM search_terms t JOIN read_identity_accounts l ON l.account_id = t.owner_id "
-        f"WHERE t.kind IN {ACCOUNT_KINDS} AND {match} "
+        f"WHERE {contract} "
         f"UNION SELECT i.identity_id FROM search_terms t JOIN read_identities i ON i.activating_account = t.owner_id "
-        f"WHERE i.status = 'activating' AND t.kind IN {ACCOUNT_KINDS} AND {match}"
+        f"WHERE i.status = 'activating' AND {contract}"
     )
-
-
-AGENCY_SCOPE = (
-    "SELECT l.identity_id FROM read_identity_accounts l JOIN read_accounts a ON a.account_id = l.account_id "
-    "WHERE a.client_code = :client AND a.company_code = :company "
-    "UNION SELECT i.identity_id FROM read_identities i JOIN read_accounts a ON a.account_id = i.activating_account "
-    "WHERE i.status = 'activating' AND a.client_code = :client AND a.company_code = :company"
-)

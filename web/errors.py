@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from application.errors import Refused
+from web.security import on_portal
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
 
 
 def wants_page(request: Request) -> bool:
-    """A browser on the portal gets a French page; the API and its clients, JSON."""
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+    """A browser on the portal gets a French page; the API, the static files,
+    the health check and their clients, JSON."""
+    return on_portal(request.url.path) and "text/html" in request.headers.get("accept", "")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -1,8 +1,10 @@
 """``Idempotency-Key`` on every API POST but the login (CONTRACT.md).
 
 A repeat with the same key and body gets the first answer and changes nothing;
-the same key with another body is refused with 422. Keys are scoped by the
-caller's credentials and the path, and stored only as digests.
+the same key with another body is refused with 422. A key belongs to its
+caller and path: the caller is the bearer credentials sent (a session, a staff
+token), else the client's address, so an answer is never replayed to someone
+else who happens to send the same key. Keys are stored only as digests.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class IdempotencyMiddleware:
             return
         container = scope["app"].state.container
         table = container.idempotency
-        key_digest = _digest(headers.get(b"authorization", b""), path.encode(), key)
+        key_digest = _digest(caller(scope), path.encode(), key)
         seen = table.claim(key_digest, _digest(body), container.clock.now())
         if seen is not None:
             await self._replay(seen, _digest(body), scope, receive, send)
@@ -87,6 +89,17 @@ class IdempotencyMiddleware:
             else:
                 stored = {"headers": sent["headers"], "body": sent["body"].decode("latin-1")}
                 table.answer(key_digest, status, json.dumps(stored))
+
+
+def caller(scope: Scope) -> bytes:
+    """Who a remembered answer belongs to. Anonymous callers are told apart by
+    address: the one uvicorn takes from X-Forwarded-For only when a proxy of
+    ``FORWARDED_ALLOW_IPS`` sends it, so a client cannot claim another's."""
+    authorization = dict(scope.get("headers") or []).get(b"authorization")
+    if authorization:
+        return b"credentials\x1f" + authorization
+    client = scope.get("client")
+    return b"address\x1f" + (client[0].encode() if client else b"")
 
 
 async def _read(receive: Receive) -> bytes | None:

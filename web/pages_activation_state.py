@@ -9,7 +9,6 @@ gone (never started here, reset, superseded) sends the person back to step 1.
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -20,7 +19,7 @@ from starlette.responses import Response
 
 from application.errors import Refused
 from web.pages_common import call, page, redirect, services
-from web.security import delete_cookie, read_cookie, set_cookie
+from web.security import delete_cookie, read_cookie, same_secret, set_cookie
 
 T = TypeVar("T")
 COOKIE = "activation"
@@ -35,7 +34,7 @@ def load_state(request: Request) -> dict[str, Any] | None:
     """The activation under way in this browser, or None."""
     raw = read_cookie(request, COOKIE) or ""
     payload, _, mac = raw.rpartition(".")
-    if not payload or not hmac.compare_digest(mac, _mac(request, payload)):
+    if not payload or not same_secret(mac, _mac(request, payload)):
         return None
     state: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
     return state

@@ -47,6 +47,18 @@ CSRF_COOKIE, CSRF_FIELD = "csrf", "csrf"
 MAX_FORM = 64 * 1024  # the longest portal form is a few hundred bytes
 
 
+def on_portal(path: str) -> bool:
+    """The portal's pages are every address but the API, the static files and
+    the health check: only they have a CSRF seed, cookies and HTML answers."""
+    return not path.startswith(NOT_PORTAL)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time equality of a value the client sent and the one expected,
+    on their UTF-8 bytes: ``hmac.compare_digest`` refuses non-ASCII text."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def over_https(connection: HTTPConnection) -> bool:
     """Whether the browser reached us over TLS: directly, through a proxy that
     says so (X-Forwarded-Proto), or because PUBLIC_URL is https. A client lying
@@ -120,7 +132,7 @@ class CsrfSeedMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(NOT_PORTAL):
+        if scope["type"] != "http" or not on_portal(scope["path"]):
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
@@ -187,7 +199,7 @@ async def checked_form(request: Request) -> Mapping[str, str]:
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise csrf_refused()
     fields = parse_form(await bounded_body(request))
-    if not hmac.compare_digest(fields.get(CSRF_FIELD, ""), csrf_token(request)):
+    if not same_secret(fields.get(CSRF_FIELD, ""), csrf_token(request)):
         raise csrf_refused()
     request.state.checked_form = fields
     return fields

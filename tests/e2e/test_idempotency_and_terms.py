@@ -10,7 +10,7 @@ import pytest
 
 from application.terms import TERMS_DIR
 from tests.conftest import TEST_SECRET
-from tests.e2e.flows import PASSWORD, contract, person, provisional
+from tests.e2e.flows import PASSWORD, awaiting_verification, contract, person, provisional
 from tests.e2e.harness import Sesame
 
 
@@ -35,11 +35,37 @@ def test_the_same_key_with_another_body_is_refused(sesame: Sesame) -> None:
 
 
 def test_keys_are_scoped_by_caller(sesame: Sesame) -> None:
+    """Issue 19, finding 10: two sessions sending one key and one body each get their own answer."""
     _, alice = person(sesame)
     _, bob = person(sesame)
-    body = {"version": sesame.http.get("/me", headers=alice).json()["terms_version"]}
-    assert sesame.http.post("/me/terms", headers={**alice, "Idempotency-Key": "k"}, json=body).status_code == 204
-    assert sesame.http.post("/me/terms", headers={**bob, "Idempotency-Key": "k"}, json=body).status_code == 204
+    other = contract(sesame)
+    key = {"Idempotency-Key": "k"}
+    assert sesame.http.post("/me/accounts", headers={**alice, **key}, json=provisional(other)).status_code == 201
+    taken = sesame.http.post("/me/accounts", headers={**bob, **key}, json=provisional(other))
+    assert taken.status_code == 409 and taken.json()["error"] == "already_activated"  # run for Bob, not Alice's 201
+    assert len(sesame.http.get("/me", headers=bob).json()["accounts"]) == 1
+
+
+def test_anonymous_callers_are_told_apart_by_address(sesame: Sesame) -> None:
+    """Issue 19, finding 10: X-Forwarded-For from the loopback proxy (FORWARDED_ALLOW_IPS) gives each its address."""
+    _, token = awaiting_verification(sesame, contract(sesame))
+    key = {"Idempotency-Key": "verify-1"}
+    alice, bob = {**key, "X-Forwarded-For": "198.51.100.1"}, {**key, "X-Forwarded-For": "198.51.100.2"}
+    first = sesame.http.post("/email-verifications", headers=alice, json={"token": token})
+    assert first.status_code == 200, first.text
+    replayed = sesame.http.post("/email-verifications", headers=alice, json={"token": token})
+    assert replayed.status_code == 200 and replayed.json() == first.json()  # the same caller's repeat
+    other = sesame.http.post("/email-verifications", headers=bob, json={"token": token})
+    assert other.status_code == 400 and other.json()["error"] == "invalid_token"  # its own answer
+
+
+def test_a_session_and_an_anonymous_caller_never_share_a_key(sesame: Sesame) -> None:
+    _, auth = person(sesame)
+    other = contract(sesame)
+    key = {"Idempotency-Key": "link-anonymous"}
+    assert sesame.http.post("/me/accounts", headers=key, json=provisional(other)).status_code == 401
+    assert sesame.http.post("/me/accounts", headers={**auth, **key}, json=provisional(other)).status_code == 201
+    assert sesame.http.post("/me/accounts", headers=key, json=provisional(other)).status_code == 401
 
 
 def test_login_ignores_the_key(sesame: Sesame) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import subprocess
+
 from tests.e2e.harness import Sesame
 
 HEADER = "client_code,company_code,login_id,provisional_password,email,holder_name,role\n"
@@ -48,3 +52,68 @@ def test_an_imported_person_can_start_activation_right_away(sesame: Sesame) -> N
         "/activations", json={"client_code": "CLI2", "company_code": "S2", "login_id": "B001", "provisional_password": "111111"}
     )
     assert answer.status_code == 201 and answer.json()["holder_name"] == "Béa Bon"
+
+
+def row(login: str, holder: str = "Nom Correct") -> str:
+    return f"CLI3,S3,{login},123456,,{holder},tenant\n"
+
+
+def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+
+
+def test_a_field_of_50_mb_is_one_rejected_line(sesame: Sesame) -> None:
+    """Issue 19, finding 9: the lines around it are imported and the report printed."""
+    path = sesame.root / "champ-geant.csv"
+    with path.open("w") as out:
+        out.write(HEADER + row("G001"))
+        out.write(f"CLI3,S3,G002,123456,,{'x' * 50_000_000},tenant\n")
+        out.write(row("G003"))
+    result = sesame.cli("import-accounts", str(path))
+    no_traceback(result)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "ajoutés : 2, mis à jour : 0, inchangés : 0, rejetés : 1", result.stdout[-2000:]
+    assert lines[0].startswith("ligne 3 rejetée : ligne illisible") and "dépasse" in lines[0]
+
+
+def test_invalid_utf8_in_one_line_rejects_that_line_only(sesame: Sesame) -> None:
+    path = sesame.root / "latin1.csv"
+    path.write_bytes((HEADER + row("U001")).encode() + row("U002", "Hél\xe8ne").encode("latin-1") + row("U003").encode())
+    result = sesame.cli("import-accounts", str(path), "--json")
+    no_traceback(result)
+    assert result.returncode == 1
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["added"] == 2 and [r["line"] for r in report["rejected"]] == [3]
+    assert "UTF-8" in report["rejected"][0]["reason"]
+
+
+def test_a_binary_file_is_refused_whole(sesame: Sesame) -> None:
+    path = sesame.root / "archive.csv"
+    path.write_bytes(gzip.compress((HEADER + row("Z001") * 100).encode()))
+    result = sesame.cli("import-accounts", str(path))
+    no_traceback(result)
+    assert result.returncode == 2 and "CSV" in result.stderr and result.stdout == ""
+    creds = {"client_code": "CLI3", "company_code": "S3", "login_id": "Z001", "provisional_password": "123456"}
+    assert sesame.http.post("/activations", json=creds).status_code == 401  # nothing was imported
+
+
+def test_the_import_api_refuses_the_same_bad_values_with_reasons(sesame: Sesame) -> None:
+    token = sesame.cli("staff", "add", "Agence Trois", "--role", "agency", "--agency", "CLI3/S3", check=True)
+    headers = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}", "Content-Type": "application/json"}
+    path = "/agencies/CLI3/S3/accounts"
+    good = {"client_code": "CLI3", "company_code": "S3", "login_id": "J001", "provisional_password": "123456",
+            "email": "", "holder_name": "Nom Correct", "role": "tenant"}
+    bodies = {
+        "50 MB field": json.dumps([{**good, "holder_name": "x" * 50_000_000}]).encode(),
+        "invalid UTF-8": json.dumps([good]).encode().replace(b"Nom Correct", b"H\xe9l\xe8ne"),
+        "binary": gzip.compress(json.dumps([good]).encode()),
+        "lone surrogate": json.dumps([{**good, "holder_name": "\ud800"}]).encode(),
+    }
+    for kind, body in bodies.items():
+        answer = sesame.http.post(path, headers=headers, content=body)
+        assert 400 <= answer.status_code < 500, (kind, answer.status_code, answer.text[:200])
+        assert answer.json()["message"], kind
+    long_name = sesame.http.post(path, headers=headers, json=[{**good, "holder_name": "x" * 100_000}, good])
+    assert long_name.status_code == 200
+    assert long_name.json()["added"] == 1 and [r["line"] for r in long_name.json()["rejected"]] == [1]

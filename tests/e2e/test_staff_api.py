@@ -216,3 +216,39 @@ def test_an_agency_ends_its_own_contracts_only(sesame: Sesame, team: dict[str, d
     assert "effacé 7 jours après" in result.stdout
     sweep = sesame.cli("retention", check=True)  # nothing is due yet
     assert '"contracts_erased": 0' in sweep.stdout
+
+
+def test_an_agency_sees_only_its_own_contracts_of_a_person_it_shares(
+    sesame: Sesame, team: dict[str, dict[str, str]]
+) -> None:
+    """Issue 19, finding 5: search terms, results and the profile stay within the agency's contracts."""
+    sesame.import_rows(
+        "AG1,SOC1,PARTA01,135790,client.partage@exemple.fr,Armand Premier,tenant",
+        "AG2,SOC2,PARTB01,246801,,Bastien Second,owner",
+        name="shared.csv",
+    )
+    mine = {"client_code": "AG1", "company_code": "SOC1", "login_id": "PARTA01", "provisional_password": "135790",
+            "email": "client.partage@exemple.fr"}
+    theirs = {"client_code": "AG2", "company_code": "SOC2", "login_id": "PARTB01", "provisional_password": "246801"}
+    activate(sesame, mine)
+    auth = log_in(sesame, mine["email"])
+    assert sesame.http.post("/me/accounts", headers=auth, json=theirs).status_code == 201
+    second = [a["id"] for a in sesame.http.get("/me", headers=auth).json()["accounts"] if a["login_id"] == "PARTB01"]
+    assert sesame.http.put("/me/default-account", headers=auth, json={"account": second[0]}).status_code in (200, 204)
+    (both,) = wait_until_found(sesame, team["support"], "bastien armand")  # the link is in the read models
+    assert {a["login_id"] for a in both["accounts"]} == {"PARTA01", "PARTB01"}
+    identity = both["id"]
+    for agency, own, other in (("agency1", "PARTA01", ("PARTB01", "Bastien Second", "AG2", "SOC2")),
+                               ("agency2", "PARTB01", ("PARTA01", "Armand Premier", "AG1", "SOC1"))):
+        headers = team[agency]
+        (found,) = wait_until_found(sesame, headers, own)
+        assert [a["login_id"] for a in found["accounts"]] == [own], agency
+        assert wait_until_found(sesame, headers, "client.partage@exemple.fr")[0]["id"] == identity
+        for query in (*other, other[1].split()[0], f"{other[2]} {other[0]}", f"{own} {other[0]}"):
+            assert wait_until_found(sesame, headers, query, count=0) == [], (agency, query)
+        profile = sesame.http.get(f"/support/identities/{identity}", headers=headers).json()
+        assert [a["login_id"] for a in profile["accounts"]] == [own], agency
+        assert not any(value in str(profile) for value in other[:2]), profile
+        assert profile["default_account"] in (None, *(a["id"] for a in profile["accounts"]))
+    full = sesame.http.get(f"/support/identities/{identity}", headers=team["support"]).json()
+    assert {a["login_id"] for a in full["accounts"]} == {"PARTA01", "PARTB01"} and full["default_account"] == second[0]
