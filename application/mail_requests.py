@@ -26,8 +26,6 @@ MAIL_REQUESTS = (Identity.EmailVerificationRequested, Identity.PasswordResetRequ
 class MailSpent:
     """Issued by ``Throttle.mail`` once the limits of one mail request are spent."""
 
-    limits: tuple[str, ...]  # the throttle keys spent, for the record
-
 
 class MailNotSpent(AssertionError):
     """A programming error: a write requests a mail without spending the limits."""
