@@ -67,7 +67,7 @@ class AccountSettings(UseCase):
     def request_email_change(self, identity_id: UUID, new_email: object, password: object, origin: str | None = None) -> int:
         """Send a confirmation link to the new address and a notice to the old one."""
         identity = self.person(identity_id)
-        self.throttle.spend(*self.throttle.email_changes(identity.id), *self.throttle.mail_from(origin))
+        mail = self.throttle.mail(*self.throttle.email_changes(identity.id), origin=origin)
         self.proof.prove(identity, password, origin)
         address = normalize_email(new_email)
         if address == identity.email:
@@ -76,15 +76,12 @@ class AccountSettings(UseCase):
         if holder is not None and holder.id != identity.id:
             raise email_taken()
         identity.request_email_change(address, self.keys.nonce(), self.clock.now() + self.link_ttl)
-        return self.store.commit(identity)
+        return self.store.commit(identity, mail=mail)
 
     @retrying()
-    def confirm_email_change(self, token: object) -> dict[str, str]:
+    def confirm_email_change(self, token: object, origin: str | None = None) -> dict[str, str]:
         """From the new address: it becomes the login, the old one is released."""
-        identity = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
-        link = identity.email_change if identity else None
-        if identity is None or link is None or not self.keys.check(EMAIL_CHANGE, str(token), link.nonce):
-            raise invalid_token()
+        identity, link = self.open_link(EMAIL_CHANGE, token, lambda i: i.email_change, origin)
         try:
             old = identity.change_email(link.nonce, self.clock.now())
             new_claim = self.directory.claim_for(self.directory.email_digest(link.email), identity.id)

@@ -22,7 +22,7 @@ from application.event_store import retrying, uuid_of
 from application.passwords import Passwords
 from application.ports import Clock
 from application.throttle import Throttle
-from application.use_case import UseCase
+from application.use_case import UseCase, invalid_token
 from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
 from domain.identity import ACTIVE, Identity
@@ -97,10 +97,13 @@ class Activation(UseCase):
         return identity
 
     @retrying()
-    def propose_email(self, activation: str, email: object) -> dict[str, str]:
-        """Choose the login email; ``link`` when it already has a personal account."""
-        address = normalize_email(email)
+    def propose_email(self, activation: str, email: object, origin: str | None = None) -> dict[str, str]:
+        """Choose the login email; ``link`` when it already has a personal account.
+        That answer tells who has an account, so each address asked about is
+        counted like a guess (per activation and per client address)."""
         identity = self.activating(activation)
+        self.throttle.spend(*self.throttle.email_choices(identity.id), *self.throttle.guesses_from(origin))
+        address = normalize_email(email)
         identity.propose_email(address)
         self.store.commit(identity)
         taken = self._taken(address)
@@ -112,7 +115,7 @@ class Activation(UseCase):
 
     @retrying()
     def choose_password(
-        self, activation: str, password: str, confirmation: str, accept_terms: bool
+        self, activation: str, password: str, confirmation: str, accept_terms: bool, origin: str | None = None
     ) -> dict[str, str]:
         """Set the personal password, accept the terms, send the verification link."""
         identity = self.activating(activation)
@@ -125,22 +128,22 @@ class Activation(UseCase):
             raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
         identity.set_password(password_hash)
         identity.accept_terms(self.terms_version())
-        self._send_verification(identity)
+        self._send_verification(identity, origin)
         return {"next": "verify_email", "email": identity.proposed_email}
 
-    def _send_verification(self, identity: Identity) -> None:
+    def _send_verification(self, identity: Identity, origin: str | None) -> None:
+        """The one way a verification link is sent: it spends the activation's
+        and the client address's mail limits, whichever step asked for it."""
         try:
             identity.request_email_verification(self.keys.nonce(), self.clock.now() + self.verification_ttl)
         except DomainError as error:
             raise Refused("step_out_of_order", "Choisissez d'abord votre mot de passe.") from error
-        self.store.commit(identity)
+        self.store.commit(identity, mail=self.throttle.mail(*self.throttle.resends(identity.id), origin=origin))
 
     @retrying()
     def resend(self, activation: str, origin: str | None = None) -> None:
         """A new verification link; the earlier one stops working."""
-        identity = self.activating(activation)
-        self.throttle.spend(*self.throttle.resends(identity.id), *self.throttle.mail_from(origin))
-        self._send_verification(identity)
+        self._send_verification(self.activating(activation), origin)
 
     @retrying()
     def reset(self, activation: str) -> None:
@@ -163,12 +166,9 @@ class Activation(UseCase):
         self.store.commit(identity, claim)
 
     @retrying()
-    def verify_email(self, token: object) -> dict[str, str]:
+    def verify_email(self, token: object, origin: str | None = None) -> dict[str, str]:
         """The emailed link: the address is proven, the account becomes active."""
-        identity = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
-        verification = identity.verification if identity else None
-        if identity is None or verification is None or not self.keys.check(VERIFY_EMAIL, str(token), verification.nonce):
-            raise invalid_token()
+        identity, verification = self.open_link(VERIFY_EMAIL, token, lambda i: i.verification, origin)
         try:
             identity.verify_email(verification.nonce, self.clock.now())
             claim = self.directory.claim_for(self.directory.email_digest(verification.email), identity.id)
@@ -179,6 +179,3 @@ class Activation(UseCase):
         self.store.commit(identity, claim)
         return {"email": verification.email}
 
-
-def invalid_token() -> Refused:
-    return Refused("invalid_token", "Ce lien n'est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent.")

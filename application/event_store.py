@@ -1,7 +1,8 @@
 """The event store: eventsourcing's Application, configured from DATABASE_URL.
 
 Every write of a use case goes through ``commit``, which saves all the
-aggregates it touched in one atomic recording. When the store's unique
+aggregates it touched in one atomic recording (and refuses a mail request
+whose limits were not spent, see mail_requests.py). When the store's unique
 (id, version) constraint refuses it, a concurrent writer won: ``retrying``
 runs the whole use case again on fresh state, and only a persistent race
 reaches the caller, as a 409 ``conflict``.
@@ -19,6 +20,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
 
 from application.errors import Conflict
+from application.mail_requests import MailSpent, check_mail_spent
 from application.personal_data import PersonalDataMapper, SubjectKeys
 
 A = TypeVar("A", bound=Aggregate)
@@ -38,8 +40,10 @@ class EventStore(Application[UUID]):
         """Personal fields of events are sealed with their subject's key."""
         return PersonalDataMapper(self.construct_transcoder(), self.subject_keys)
 
-    def commit(self, *aggregates: Aggregate) -> int:
-        """Save atomically; returns the last notification id written (0 if none)."""
+    def commit(self, *aggregates: Aggregate, mail: MailSpent | None = None) -> int:
+        """Save atomically; returns the last notification id written (0 if none).
+        A write that requests a mail needs its ``mail`` limits spent."""
+        check_mail_spent(aggregates, mail)
         try:
             recordings = self.save(*aggregates)
         except IntegrityError as error:

@@ -26,7 +26,7 @@ from application.passwords import Passwords
 from application.ports import Clock, ReadModels, Session, SessionStore
 from application.terms import current_terms_version
 from application.throttle import Throttle
-from domain.identity import ACTIVE
+from domain.identity import ACTIVE, Identity
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 IDLE_STEP = timedelta(minutes=1)  # a busy session writes its new deadline at most once a minute
@@ -65,24 +65,27 @@ class Sessions:
     def log_in(
         self, email: object, password: object, origin: str | None = None, idle_timeout: bool = False
     ) -> LoggedIn:
-        """Email and password to a new session, or the reason for refusal; an
-        unknown email is counted and verified exactly like a wrong password.
+        """Email and password to a new session, or the reason for refusal. Every
+        path verifies exactly one argon2id hash (the account's, else a pending
+        activation's, else a dummy one) and counts one try, so neither an unknown
+        email nor an unfinished activation answers faster or slower.
         ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused."""
         try:
             address = normalize_email(email)
         except Refused:
             address = None
         attempt = self.throttle.attempt(*self.throttle.password(address), *self.throttle.guesses_from(origin))
-        digest = self.directory.email_digest(address) if address else ""
-        identity = self.directory.holder(digest) if address else None
-        password_hash = identity.password_hash if identity and identity.status == ACTIVE else None
-        if not self.passwords.verify(password_hash, password):
-            if address and self._pending_match(address, password):
-                raise Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.")
+        identity = self.directory.holder(self.directory.email_digest(address)) if address else None
+        active = identity is not None and identity.status == ACTIVE
+        pending = None if active or not address else self._pending(address)
+        candidate = identity if active else pending
+        if not self.passwords.verify(candidate.password_hash if candidate else None, password):
             raise invalid_credentials()
+        if candidate is pending:
+            raise Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.")
         attempt.passed()
-        assert identity is not None and identity.email is not None and isinstance(password, str)
-        if self.passwords.needs_rehash(password_hash or ""):
+        assert identity is not None and identity.email is not None and identity.password_hash and isinstance(password, str)
+        if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
             self.store.commit(identity)
         logged_in = self._open(identity.id, identity.email, idle_timeout)
@@ -95,13 +98,11 @@ class Sessions:
             )
         return logged_in
 
-    def _pending_match(self, email: str, password: object) -> bool:
-        """Whether an activation still awaiting its email proof has this password."""
-        for identity_id in self.read_models.pending_identities(email):
-            identity = self.directory.identity(identity_id)
-            if identity and identity.status != ACTIVE and self.passwords.verify(identity.password_hash, password):
-                return True
-        return False
+    def _pending(self, email: str) -> Identity | None:
+        """An activation awaiting its proof at this email with its password chosen:
+        the one hash a login checks when no account has the email yet."""
+        found = (self.directory.identity(i) for i in self.read_models.pending_identities(email))
+        return next((i for i in found if i and i.status != ACTIVE and i.password_hash), None)
 
     def _open(self, identity_id: UUID, email: str, idle_timeout: bool = False) -> LoggedIn:
         token = secrets.token_urlsafe(32)

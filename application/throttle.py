@@ -18,7 +18,13 @@ as the one before (up to a ceiling), and some rules lock for good:
   so does a password reset, whose link is never throttled by this count.
 * a client address: 20 failed guesses of any secret, and 20 mail-sending
   requests, then a growing wait; forgotten after an hour of quiet.
-* reset, resend and email-change requests: 3 per account, then a wait.
+* every mail request spends its subject's limit and its address's (``mail``;
+  the event store refuses a mail request without it): reset requests 3 per
+  account named, verification links 3 per activation (the first included),
+  email-change requests 3 per account, then a wait.
+* the email step of an activation tells whether an account has the address:
+  5 addresses per activation, then a wait, and each one counts as a guess
+  from its client address.
 
 A try is counted before the secret is checked, in the same transaction that
 reads the count, so concurrent guesses can never overrun the limit; a right
@@ -41,6 +47,7 @@ from uuid import UUID
 from application.emails import normalize_email
 from application.errors import Refused
 from application.keyring import Keyring
+from application.mail_requests import MailSpent
 from application.ports import Clock
 
 LOCKED = timedelta(days=3650)
@@ -94,8 +101,9 @@ GUESSES_FROM = Rule("guesses-from", 20, timedelta(minutes=1), timedelta(minutes=
 MAIL_FROM = Rule("mail-from", 20, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(hours=1))
 RESET = Rule("reset", 3, timedelta(minutes=5), timedelta(hours=1), forget_after=timedelta(days=1))
 RESEND = Rule("resend", 3, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(days=1))
+EMAIL_CHOICE = Rule("email-choice", 5, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(days=1))
 EMAIL_CHANGE = Rule("email-change", 3, timedelta(minutes=5), timedelta(hours=1), forget_after=timedelta(days=1))
-RULES = (CODE, PASSWORD, GUESSES_FROM, MAIL_FROM, RESET, RESEND, EMAIL_CHANGE)
+RULES = (CODE, PASSWORD, GUESSES_FROM, MAIL_FROM, RESET, RESEND, EMAIL_CHOICE, EMAIL_CHANGE)
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,12 @@ class Throttle:
         return [self._limit(RESET, *subject)]
 
     def resends(self, identity_id: UUID) -> list[Limit]:
+        """Verification links sent to an activation's address (the first one included)."""
         return [self._limit(RESEND, str(identity_id))]
+
+    def email_choices(self, identity_id: UUID) -> list[Limit]:
+        """Addresses an activation asks about: each answer tells whether an account has it."""
+        return [self._limit(EMAIL_CHOICE, str(identity_id))]
 
     def email_changes(self, identity_id: UUID) -> list[Limit]:
         return [self._limit(EMAIL_CHANGE, str(identity_id))]
@@ -182,6 +195,13 @@ class Throttle:
         wait, limit = max(zip(self.store.hit(limits, self.clock.now()), limits), key=lambda pair: pair[0])
         if wait > timedelta(0):
             raise too_many_attempts(wait, limit.rule)
+
+    def mail(self, *subject: Limit, origin: str | None) -> MailSpent:
+        """Count one mail request on its subject's limits and its client
+        address, or refuse with ``too_many_attempts``: what the event store asks
+        of every write that requests a mail."""
+        self.spend(*subject, *self.mail_from(origin))
+        return MailSpent()
 
     def clear(self, *limits: Limit) -> None:
         self.store.forget([limit.key for limit in limits])

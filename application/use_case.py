@@ -1,12 +1,17 @@
 """What every use case reaches for: aggregates through the directory (and the
-store and keys behind it), passwords, the clock and the throttle."""
+store and keys behind it), passwords, the clock and the throttle; and the one
+way an emailed link is opened."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from application.directory import Directory
+from application.errors import Refused
 from application.passwords import Passwords
 from application.ports import Clock
 from application.throttle import Throttle
+from domain.identity import Identity, Link
 
 
 class UseCase:
@@ -17,3 +22,21 @@ class UseCase:
         self.passwords = passwords
         self.clock = clock
         self.throttle = throttle
+
+    def open_link(
+        self, purpose: str, token: object, link_of: Callable[[Identity], Link | None], origin: str | None
+    ) -> tuple[Identity, Link]:
+        """The identity and its live link an emailed token opens, or
+        ``invalid_token``; a wrong token counts as a guess from its client
+        address like any other secret (a right one takes its count back)."""
+        attempt = self.throttle.attempt(*self.throttle.guesses_from(origin))
+        identity = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
+        link = link_of(identity) if identity else None
+        if identity is None or link is None or not self.keys.check(purpose, str(token), link.nonce):
+            raise invalid_token()
+        attempt.passed()
+        return identity, link
+
+
+def invalid_token() -> Refused:
+    return Refused("invalid_token", "Ce lien n'est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent.")

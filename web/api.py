@@ -40,7 +40,7 @@ async def start_activation(request: Request) -> Response:
 async def propose_email(request: Request) -> Response:
     body = await json_body(request)
     result = await run_in_threadpool(
-        services(request).activation.propose_email, request.path_params["activation"], body.get("email")
+        services(request).activation.propose_email, request.path_params["activation"], body.get("email"), client_address(request)
     )
     return JSONResponse(result)
 
@@ -53,6 +53,7 @@ async def choose_password(request: Request) -> Response:
         body.get("password"),
         body.get("password_confirmation"),
         body.get("accept_terms"),
+        client_address(request),
     )
     return JSONResponse(result, status_code=202)
 
@@ -70,7 +71,7 @@ async def reset_activation(request: Request) -> Response:
 
 async def verify_email(request: Request) -> Response:
     body = await json_body(request)
-    result = await run_in_threadpool(services(request).activation.verify_email, body.get("token"))
+    result = await run_in_threadpool(services(request).activation.verify_email, body.get("token"), client_address(request))
     return JSONResponse(result)
 
 

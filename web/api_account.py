@@ -45,7 +45,9 @@ async def request_email_change(request: Request) -> Response:
 
 async def confirm_email_change(request: Request) -> Response:
     body = await json_body(request)
-    result = await run_in_threadpool(services(request).account_settings.confirm_email_change, body.get("token"))
+    result = await run_in_threadpool(
+        services(request).account_settings.confirm_email_change, body.get("token"), client_address(request)
+    )
     return JSONResponse(result)
 
 
@@ -100,7 +102,7 @@ async def confirm_password_reset(request: Request) -> Response:
     body = await json_body(request)
     await run_in_threadpool(
         services(request).password_reset.confirm,
-        body.get("token"), body.get("new_password"), body.get("new_password_confirmation"),
+        body.get("token"), body.get("new_password"), body.get("new_password_confirmation"), client_address(request),
     )
     return Response(status_code=204)
 

@@ -46,6 +46,11 @@ ERRORS = {
     422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, ...)",
     429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
 }
+THROTTLED = {
+    "secret": "checks a secret (a password, a provisional code, an emailed token): wrong tries are counted",
+    "mail": "sends a mail: each call spends the mail limits of its subject and its client address",
+    "oracle": "tells whether an account has an address: each question is counted like a guess",
+}
 ACCOUNT = {
     "type": "object",
     "required": ["id", "client_code", "company_code", "login_id", "holder_name", "role"],
@@ -79,11 +84,16 @@ def operation(
     person: bool = False,
     staff: bool = False,
     query: dict[str, Schema] | None = None,
+    throttled: str | None = None,
 ) -> Schema:
     """One call: its body, its success answer and the errors it may give. A body
-    can always be malformed or too large; a bearer can always be refused."""
+    can always be malformed or too large; a bearer can always be refused.
+    ``throttled`` says why the call is counted (``x-throttled``, see THROTTLED):
+    it may answer 429, and tests/security/test_every_secret_route_throttled.py
+    tries it 25 times wrong."""
     status, schema = success
     codes = set(errors) | ({400, 413, 422} if body is not None else set()) | ({401} if person or staff else set())
+    codes |= {429} if throttled else set()
     codes |= {403} if staff or person else set()
     responses: dict[str, Schema] = {str(status): _answer(schema)}
     for code in sorted(codes):
@@ -93,6 +103,9 @@ def operation(
         spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if person or staff:
         spec["security"] = [{"bearer": []}]
+    if throttled:
+        assert throttled in THROTTLED, throttled
+        spec["x-throttled"] = throttled
     if query:
         spec["parameters"] = [{"name": n, "in": "query", "required": n == "q", "schema": s} for n, s in query.items()]
     return spec
@@ -115,32 +128,34 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     "/activations": {"post": operation(
         "Start (or resume) an activation with the agency's provisional credentials",
         (201, obj(["activation", "holder_name"], activation=TOKEN, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"})),
-        (401, 409, 429), body=obj(**PROVISIONAL),
+        (401, 409, 429), body=obj(**PROVISIONAL), throttled="secret",
     )},
     "/activations/{activation}/email": {"post": operation(
         "Choose the login email", (200, obj(next={"type": "string", "enum": ["password", "link"]})), (404, 409), body=obj(email=EMAIL),
+        throttled="oracle",
     )},
     "/activations/{activation}/password": {"post": operation(
         "Choose the password and accept the terms; a verification email goes out",
         (202, obj(next={"const": "verify_email"}, email={"type": "string"})), (404, 409),
-        body=obj(password=PASSWORD, password_confirmation=PASSWORD, accept_terms={"type": "boolean"}),
+        body=obj(password=PASSWORD, password_confirmation=PASSWORD, accept_terms={"type": "boolean"}), throttled="mail",
     )},
     "/activations/{activation}/link": {"post": operation(
         "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})), (401, 404, 409, 429),
-        body=obj(password=PASSWORD),
+        body=obj(password=PASSWORD), throttled="secret",
     )},
     "/activations/{activation}/resend": {"post": operation(
-        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429),
+        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429), throttled="mail",
     )},
     "/activations/{activation}": {"delete": operation(
         "Reset the activation: the provisional credentials work again", (204, None), (404, 409),
     )},
     "/email-verifications": {"post": operation(
         "Prove the email with the emailed token: the account is active", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
+        throttled="secret",
     )},
     "/sessions": {"post": operation(
         "Log in", (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
-        body=obj(email=EMAIL, password=PASSWORD),
+        body=obj(email=EMAIL, password=PASSWORD), throttled="secret",
     )},
     "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
     "/me": {
@@ -149,23 +164,26 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
             accounts={"type": "array", "items": ACCOUNT}, default_account={"type": ["string", "null"]},
             terms_version={"type": ["string", "null"]},
         )), person=True),
-        "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409, 429),
-                            body=obj(password=PASSWORD), person=True),
+        "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
+                            body=obj(password=PASSWORD), person=True, throttled="secret"),
     },
     "/me/terms": {"post": operation("Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True)},
     "/me/password": {"post": operation(
         "Change the password; every other session ends", (204, None), (409, 429),
         body=obj(current_password=PASSWORD, new_password=PASSWORD, new_password_confirmation=PASSWORD), person=True,
+        throttled="secret",
     )},
     "/me/email": {"post": operation(
         "Ask to change the login email; a link goes to the new address", (202, obj(sent={"const": True})), (409, 429),
-        body=obj(new_email=EMAIL, password=PASSWORD), person=True,
+        body=obj(new_email=EMAIL, password=PASSWORD), person=True, throttled="mail",
     )},
     "/email-changes": {"post": operation(
         "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
+        throttled="secret",
     )},
     "/me/accounts": {"post": operation(
         "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=obj(**PROVISIONAL), person=True,
+        throttled="secret",
     )},
     "/me/default-account": {"put": operation(
         "Choose the contract shown first", (204, None), (404, 409), body=obj(account=TEXT), person=True,
@@ -177,10 +195,11 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         (202, obj(message={"type": "string"})), (409, 429),
         body={"type": "object", "properties": {"email": EMAIL, **{n: CODE for n in ("login_id", "client_code", "company_code")}},
               "anyOf": [{"required": ["email"]}, {"required": ["login_id", "client_code", "company_code"]}]},
+        throttled="mail",
     )},
     "/password-resets/confirm": {"post": operation(
         "Set a new password with the emailed token; every session ends", (204, None), (409,),
-        body=obj(token=TOKEN, new_password=PASSWORD, new_password_confirmation=PASSWORD),
+        body=obj(token=TOKEN, new_password=PASSWORD, new_password_confirmation=PASSWORD), throttled="secret",
     )},
     "/agencies/{client_code}/{company_code}/accounts": {"post": operation(
         "An agency's provisional credentials, as import-accounts reads them", (200, IMPORT_REPORT), (404,),

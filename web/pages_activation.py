@@ -87,7 +87,7 @@ async def email_submit(request: Request, state: dict[str, Any]) -> Response:
     form = await checked_form(request)
     email = form.get("email", "").strip()
     try:
-        result = await step_call(services(request).activation.propose_email, state["token"], email)
+        result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return refused_form(
             request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email}, holder_name=state.get("holder"),
@@ -135,7 +135,7 @@ async def password_submit(request: Request, state: dict[str, Any]) -> Response:
     try:
         result = await step_call(
             services(request).activation.choose_password, state["token"], form.get("password", ""),
-            form.get("password_confirmation", ""), accepted,
+            form.get("password_confirmation", ""), accepted, origin(request),
         )
     except Refused as refusal:
         return password_form(request, state, refusal, accepted)

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from application.errors import Refused
 from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, start
 from web.pages_activation_state import save_state
-from web.pages_common import agency_codes, call, form_page, kept, page, redirect, render, required, services
+from web.pages_common import agency_codes, call, form_page, kept, origin, page, redirect, render, required, services
 from web.security import checked_form
 
 TEMPLATE = "fusion.html"
@@ -33,7 +33,7 @@ async def fusion_submit(request: Request) -> Response:
         return render(request, TEMPLATE, 422, errors=missing, values=values, codes=agency_codes(form))
     try:
         state = await start(request, form)
-        result = await call(services(request).activation.propose_email, state["token"], email)
+        result = await call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return credentials_refused(request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS})
     state["email"] = email

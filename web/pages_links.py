@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_common import Handler, call, message, page, refused_form, render, services
+from web.pages_common import Handler, call, message, origin, page, refused_form, render, services
 from web.pages_password import password_context
 from web.security import checked_form
 
@@ -42,7 +42,7 @@ def confirming(template: str, use_case: Callable[[Request], Callable[..., Any]],
         form = await checked_form(request)
         token = form.get("token", "")
         try:
-            result = await call(use_case(request), token)
+            result = await call(use_case(request), token, origin(request))
         except Refused as refusal:
             return refused_form(request, template, refusal, TOKEN_FIELDS, token=token)
         return done(request, result)
@@ -75,7 +75,8 @@ async def reset_submit(request: Request) -> Response:
     token = form.get("token", "")
     try:
         await call(
-            services(request).password_reset.confirm, token, form.get("password", ""), form.get("password_confirmation", "")
+            services(request).password_reset.confirm, token, form.get("password", ""), form.get("password_confirmation", ""),
+            origin(request),
         )
     except Refused as refusal:
         return refused_form(

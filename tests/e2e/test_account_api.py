@@ -123,15 +123,16 @@ def test_a_newer_reset_link_supersedes_the_older(sesame: Sesame) -> None:
     assert sesame.http.post("/password-resets/confirm", json={**body, "token": new}).status_code == 204
 
 
-def test_a_reset_during_activation_restarts_it_so_the_email_can_be_corrected(sesame: Sesame) -> None:
+def test_a_mistyped_email_is_corrected_by_giving_the_provisional_credentials_again(sesame: Sesame) -> None:
+    """Seed 001 §1.1.4: the person resumes the activation with the agency's code and
+    proposes the right address; the link sent to the wrong one stops working."""
     creds = contract(sesame)
     activation = start(sesame, creds)
     sesame.http.post(f"/activations/{activation}/email", json={"email": "fote-de-frappe@exemple.fr"})
     choose_password(sesame, activation)
-    body = {"login_id": creds["login_id"], "client_code": creds["client_code"], "company_code": creds["company_code"]}
-    assert sesame.http.post("/password-resets", json=body).status_code == 202
-    assert sesame.http.post(f"/activations/{activation}/resend").status_code == 404
+    wrong_link = link_token(sesame.wait_for_mail("fote-de-frappe@exemple.fr"), "/verify-email")
     activate(sesame, creds)
+    assert sesame.http.post("/email-verifications", json={"token": wrong_link}).status_code == 400
     log_in(sesame, creds["email"])
 
 

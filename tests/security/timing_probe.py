@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import TEST_SECRET
-from tests.e2e.flows import contract, person, provisional
+from tests.e2e.flows import awaiting_verification, contract, person, provisional
 from tests.e2e.harness import Sesame
 
 
@@ -54,6 +54,8 @@ def main(pairs: int) -> None:
     try:
         creds, _ = person(sesame)
         other = contract(sesame)
+        pending = contract(sesame)
+        awaiting_verification(sesame, pending)
         post = sesame.http.post
         xff = lambda n: {"X-Forwarded-For": f"10.9.{n // 250}.{n % 250 + 1}"}  # noqa: E731
         print(f"{pairs} interleaved pairs each, quartiles (25 / 50 / 75 %):")
@@ -62,6 +64,12 @@ def main(pairs: int) -> None:
             lambda n: post("/sessions", headers=xff(n), json={"email": creds["email"], "password": f"Mauvais-{n}!"}),
             lambda n: post("/sessions", headers=xff(n), json={"email": f"personne{n}@exemple.fr", "password": f"Mauvais-{n}!"}),
             min(pairs, 95),  # below the account's lock at 100 failures
+        )
+        compare(
+            "login: unfinished activation vs unknown",
+            lambda n: post("/sessions", headers=xff(n), json={"email": pending["email"], "password": f"Mauvais-{n}!"}),
+            lambda n: post("/sessions", headers=xff(n), json={"email": f"inconnu{n}@exemple.fr", "password": f"Mauvais-{n}!"}),
+            min(pairs, 95),
         )
         compare(
             "reset: known vs unknown email",
