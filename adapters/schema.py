@@ -18,6 +18,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS subject_keys (
         subject_id TEXT PRIMARY KEY,
         data_key TEXT)""",
+    # Rows still in clear (older versions), wrapped at start: empty once they are.
+    "CREATE INDEX IF NOT EXISTS subject_keys_in_clear ON subject_keys (subject_id) WHERE substr(data_key, 1, 4) <> 'kw1:'",
     """CREATE TABLE IF NOT EXISTS idempotency (
         key_digest TEXT PRIMARY KEY,
         request_digest TEXT NOT NULL,
