@@ -180,6 +180,9 @@ class Container:
             worker.start()
             self.threads.append(threading.Thread(target=self._stop_on_exit, args=(worker,), daemon=True))
             self.threads.append(threading.Thread(target=self._schedule_retention, name="retention", daemon=True))
+            self.threads.append(threading.Thread(
+                target=self.delivery.leases.run, args=(self.stopping,), name="mail-leases", daemon=True,
+            ))
         if "projections" in roles:
             self.threads.extend(self._follow(f) for name, f in self.followers.items() if name != "outbox")
         if "outbox" in roles:

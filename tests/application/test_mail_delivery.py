@@ -4,6 +4,7 @@ out is recorded as failed with the relay's answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -17,16 +18,22 @@ from tests.application.test_retention import activated, imported
 
 
 class Relay:
-    """A mailer that fails with ``failure`` while it is set."""
+    """A mailer that fails with ``failure`` while it is set, after calling
+    ``meanwhile`` (a test's moves while the relay has the message)."""
 
     def __init__(self) -> None:
-        self.failure: Exception | None = ConnectionRefusedError("relay down")
+        self.failure: BaseException | None = ConnectionRefusedError("relay down")
+        self.meanwhile: Callable[[], None] = lambda: None
+        self.received: list[EmailMessage] = []
         self.sent: list[EmailMessage] = []
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage, accepted: Callable[[], None]) -> None:
+        self.received.append(message)
+        self.meanwhile()
         if self.failure:
             raise self.failure
         self.sent.append(message)
+        accepted()
 
 
 @pytest.fixture
@@ -40,12 +47,13 @@ def delivery(app: Container, relay: Relay) -> MailDelivery:
 
 
 @pytest.fixture
-def mail(app: Container) -> str:
-    """The id of the verification mail of a fresh activation."""
+def mail(app: Container, clock: FakeClock) -> str:
+    """The id of the verification mail of a fresh activation, the clock set to when it is due."""
     activated(app, imported(app, 1), "lettre@exemple.fr")
     app.followers["outbox"].catch_up()
     with app.db.read() as tx:
-        (row,) = tx.execute("SELECT mail_id FROM outbox").all()
+        (row,) = tx.execute("SELECT mail_id, next_attempt_at FROM outbox").all()
+    clock.current = datetime.fromisoformat(row["next_attempt_at"])
     return str(row["mail_id"])
 
 
