@@ -4,6 +4,7 @@ out is recorded as failed with the relay's answer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ import pytest
 
 from adapters.bootstrap import Container
 from application.mail_delivery import GIVE_UP_AFTER, LONGEST_WAIT, MailDelivery, Undeliverable
+from application.mail_messages import MailComposer
 from tests.application.conftest import FakeClock
 from tests.application.test_retention import activated, imported
 
@@ -103,3 +105,21 @@ def test_a_refusal_for_good_fails_the_mail_at_once(
     state = row(app, mail)
     assert state["status"] == "failed" and state["attempts"] == 1
     assert state["last_error"] == "Undeliverable: 550 'No such mailbox'"
+
+
+@pytest.mark.parametrize(
+    ("sender", "public_url", "domain"),
+    [
+        ("Mon compte immobilier <no-reply@example.fr>", "https://compte.example.fr", "example.fr"),
+        ("", "https://compte.example.fr/", "compte.example.fr"),
+    ],
+)
+def test_every_attempt_at_a_mail_carries_one_message_id_at_the_senders_domain(
+    app: Container, mail: str, sender: str, public_url: str, domain: str
+) -> None:
+    """The same on every attempt, so a copy sent again is recognisably the same message."""
+    composer = MailComposer(app.directory.keys, public_url, sender, app.clock)
+    outbox_row = row(app, mail)
+    outbox_row["payload"] = json.loads(outbox_row["payload"])
+    ids = {composer.compose(outbox_row)["Message-ID"] for _ in range(2)}
+    assert ids == {f"<{mail}@{domain}>"}
