@@ -80,15 +80,27 @@ class KeyTable:
                 raise ConfigurationError(
                     "SECRET_KEY (or KEY_ENCRYPTION_KEY) does not open this database's subject keys"
                 ) from None
-        wrapped = 0
+        wrapped, after = 0, ""
         while True:
             with self.db.transaction() as tx:
-                rows = tx.execute(f"SELECT subject_id, data_key FROM subject_keys WHERE {IN_CLEAR} LIMIT {int(batch)}").all()
-                for row in rows:
+                rows = tx.execute(  # on from the last one, past the index entries PostgreSQL keeps until vacuum
+                    f"SELECT subject_id, data_key FROM subject_keys WHERE {IN_CLEAR} AND subject_id > :after "
+                    f"ORDER BY subject_id LIMIT {int(batch)}",
+                    {"after": after},
+                ).all()
+                params: dict[str, str] = {}
+                for i, row in enumerate(rows):
                     clear = base64.b64decode(row["data_key"])  # how older versions kept it
+                    params[f"s{i}"], params[f"c{i}"] = row["subject_id"], row["data_key"]
+                    params[f"w{i}"] = self.wrapping.wrap(row["subject_id"], clear)
+                if rows:
                     wrapped += tx.execute(
-                        "UPDATE subject_keys SET data_key = :wrapped WHERE subject_id = :s AND data_key = :clear",
-                        {"s": row["subject_id"], "clear": row["data_key"], "wrapped": self.wrapping.wrap(row["subject_id"], clear)},
+                        "WITH new (subject_id, clear, wrapped) AS (VALUES "
+                        + ", ".join(f"(:s{i}, :c{i}, :w{i})" for i in range(len(rows)))
+                        + ") UPDATE subject_keys SET data_key = new.wrapped FROM new "
+                        "WHERE subject_keys.subject_id = new.subject_id AND subject_keys.data_key = new.clear",
+                        params,
                     ).rowcount
             if len(rows) < batch:
                 return wrapped
+            after = rows[-1]["subject_id"]
