@@ -66,9 +66,10 @@ class KeyTable:
         """At start, before any key is read: refuse a key-encryption key that
         does not open the keys already wrapped (a wrong SECRET_KEY would
         otherwise wrap the old rows with it), then wrap the rows an older
-        version left in clear; returns how many. Each row is replaced only if it
-        still holds the clear key read, so processes starting together on
-        SQLite (PostgreSQL queues them on the schema lock) wrap each row once."""
+        version left in clear; returns how many. A row is replaced only while
+        it is still in clear (a clear key never changes), so processes starting
+        together on SQLite (PostgreSQL queues them on the schema lock) wrap each
+        row once."""
         with self.db.read() as tx:
             sample = tx.execute(
                 f"SELECT subject_id, data_key FROM subject_keys WHERE data_key IS NOT NULL AND NOT ({IN_CLEAR}) LIMIT 1"
@@ -88,17 +89,14 @@ class KeyTable:
                     f"ORDER BY subject_id LIMIT {int(batch)}",
                     {"after": after},
                 ).all()
-                params: dict[str, str] = {}
-                for i, row in enumerate(rows):
-                    clear = base64.b64decode(row["data_key"])  # how older versions kept it
-                    params[f"s{i}"], params[f"c{i}"] = row["subject_id"], row["data_key"]
-                    params[f"w{i}"] = self.wrapping.wrap(row["subject_id"], clear)
                 if rows:
+                    ids, params = in_list("s", [row["subject_id"] for row in rows])
+                    for i, row in enumerate(rows):  # base64 in clear: how older versions kept it
+                        params[f"w{i}"] = self.wrapping.wrap(row["subject_id"], base64.b64decode(row["data_key"]))
                     wrapped += tx.execute(
-                        "WITH new (subject_id, clear, wrapped) AS (VALUES "
-                        + ", ".join(f"(:s{i}, :c{i}, :w{i})" for i in range(len(rows)))
-                        + ") UPDATE subject_keys SET data_key = new.wrapped FROM new "
-                        "WHERE subject_keys.subject_id = new.subject_id AND subject_keys.data_key = new.clear",
+                        "UPDATE subject_keys SET data_key = CASE subject_id "
+                        + " ".join(f"WHEN :s{i} THEN :w{i}" for i in range(len(rows)))
+                        + f" END WHERE subject_id IN {ids} AND {IN_CLEAR}",
                         params,
                     ).rowcount
             if len(rows) < batch:

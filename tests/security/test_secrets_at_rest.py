@@ -200,6 +200,10 @@ def test_a_key_an_older_version_kept_in_clear_is_wrapped_at_start(app: Container
         assert set(now) == set(rows) and all(str(stored).startswith(WRAPPED) for stored in now.values())
         assert [wrapping().unwrap(s, str(now[s])) for s in rows] == [wrapping().unwrap(s, str(rows[s])) for s in rows]
         assert upgraded.export.export(person.id)["profile"]["email"] == "ancienne@exemple.fr"
+        for subject in rows:  # once more, wrapped in batches of one row
+            set_key_row(upgraded, subject, base64.b64encode(wrapping().unwrap(subject, str(now[subject]))).decode())
+        assert upgraded.erasure.keys.store.wrap_clear_keys(batch=1) == len(rows)
+        assert all(str(stored).startswith(WRAPPED) for stored in key_rows(upgraded).values())
     finally:
         upgraded.stop()
 
