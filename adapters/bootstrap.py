@@ -48,7 +48,8 @@ from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
 from application.oidc.clients import RelyingParties
-from application.oidc.provider import ID_TOKEN_LIFETIME, Provider
+from application.oidc.grants import ID_TOKEN_LIFETIME
+from application.oidc.provider import Provider
 from application.oidc.sign_ins import SignIns
 from application.oidc.tokens import Tokens
 from application.password_reset import PasswordReset
@@ -75,7 +76,8 @@ log = logging.getLogger(__name__)
 
 def event_store_env(database_url: str) -> dict[str, str]:
     """eventsourcing's persistence settings for a DATABASE_URL. Its tables are
-    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off). Its
+    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off); its
+    recorders also write the side rows a commit carries (``event_recorders``). Its
     PostgreSQL pool keeps two connections and opens up to ten; a cut one is
     replaced by eventsourcing's own retries (ten, 0.2 s apart), which beat the
     pool's checks and their growing back-off when all were cut at once."""
@@ -84,6 +86,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url),
             "SQLITE_LOCK_TIMEOUT": "30", "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:SQLiteRecorder",
         }
     if url.scheme in ("postgresql", "postgres"):
         return {
@@ -96,6 +99,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "8",
             "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:PostgresRecorder",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
 

@@ -41,16 +41,24 @@ class TokenTable:
 
     def add(self, *records: TokenRecord) -> None:
         with self.db.transaction() as tx:
-            for r in records:
-                tx.execute(
-                    "INSERT INTO oidc_tokens (digest, kind, sign_in_id, client_id, identity_id, scope, data, "
-                    "issued_at, expires_at) VALUES (:d, :k, :s, :c, :i, :scope, :data, :at, :exp)",
-                    {
-                        "d": r.digest, "k": r.kind, "s": str(r.sign_in_id), "c": r.client_id, "i": str(r.identity_id),
-                        "scope": r.scope, "data": json.dumps(r.data), "at": r.issued_at.isoformat(),
-                        "exp": r.expires_at.isoformat(),
-                    },
-                )
+            for sql, params in self.inserts(*records):
+                tx.execute(sql, params)
+
+    @staticmethod
+    def inserts(*records: TokenRecord) -> list[tuple[str, dict[str, Any]]]:
+        """The statements adding these rows, for a transaction of the event store."""
+        return [
+            (
+                "INSERT INTO oidc_tokens (digest, kind, sign_in_id, client_id, identity_id, scope, data, "
+                "issued_at, expires_at) VALUES (:d, :k, :s, :c, :i, :scope, :data, :at, :exp)",
+                {
+                    "d": r.digest, "k": r.kind, "s": str(r.sign_in_id), "c": r.client_id, "i": str(r.identity_id),
+                    "scope": r.scope, "data": json.dumps(r.data), "at": r.issued_at.isoformat(),
+                    "exp": r.expires_at.isoformat(),
+                },
+            )
+            for r in records
+        ]
 
     def get(self, digest: str) -> TokenRecord | None:
         with self.db.read() as tx:

@@ -15,9 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from application.oidc.provider import (
-    AUTH_METHODS, SCOPES, ChooseContract, ErrorPage, Outcome, Provider, Redirect, SignInFirst,
-)
+from application.oidc.grants import AUTH_METHODS, SCOPES
+from application.oidc.provider import ChooseContract, ErrorPage, Outcome, Provider, Redirect, SignInFirst
 from application.signing_keys import ALGORITHM
 from web.oidc_adapter import error_response, oauth2_request, pairs, response
 from web.pages_common import call, current_session, message, page, redirect, render, services

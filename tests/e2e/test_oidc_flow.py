@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
-from tests.e2e.flows import log_in, person, provisional, contract
+from tests.e2e.flows import contract, person, provisional
 from tests.e2e.harness import Sesame, selected_topologies
 from tests.e2e.oidc_flows import (
     REDIRECT, Browser, answer, authorization, discovery, exchange, register, rp, verified_claims,
