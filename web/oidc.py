@@ -163,7 +163,7 @@ async def endpoint(request: Request, run) -> Response:  # noqa: ANN001 - the ser
 routes = [
     Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
     Route(PATHS["jwks_uri"], jwks, methods=["GET"]),
-    Route(PATHS["authorization_endpoint"], authorize, methods=["GET"]),
+    Route(PATHS["authorization_endpoint"], authorize, methods=["GET", "POST"]),  # OIDC Core §3.1.2.1: both
     Route(PATHS["authorization_endpoint"] + "/contrat", choose_contract, methods=["POST"]),
     Route(PATHS["token_endpoint"], token, methods=["POST"]),
     Route(PATHS["userinfo_endpoint"], userinfo, methods=["GET", "POST"]),

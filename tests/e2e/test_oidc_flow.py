@@ -257,3 +257,30 @@ def test_tokens_signed_before_a_key_rotation_still_verify(op: Sesame, extranet: 
     after = exchange(oauth, op, answer(browser.go(url))["code"], verifier)
     new_header, _ = verified_claims(op, after["id_token"], extranet["client_id"])
     assert new_header["kid"] == kids[0] != old_kid["kid"]
+
+
+def test_several_serve_processes_share_keys_codes_and_tokens(op: Sesame, extranet: dict[str, Any]) -> None:
+    """A load balancer may send each step to another ``serve``: the second one
+    signs with the same key and honours the first one's codes and tokens."""
+    if op.topology != "production":
+        pytest.skip("several serve processes share a database on the production topology")
+    second = op.serve_again()
+    other = str(second.base_url).rstrip("/").removesuffix("/api/v1")
+    assert httpx.get(other + "/oidc/jwks").json() == httpx.get(op.url + "/oidc/jwks").json()
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, extranet)
+    url, verifier, _ = authorization(oauth, op)
+    code = answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+    token = oauth.fetch_token(other + "/oidc/token", grant_type="authorization_code", code=code, code_verifier=verifier)
+    verified_claims(op, token["id_token"], extranet["client_id"])
+    refreshed = oauth.refresh_token(other + "/oidc/token", refresh_token=token["refresh_token"])
+    info = httpx.get(op.url + "/oidc/userinfo", headers={"Authorization": f"Bearer {refreshed['access_token']}"})
+    assert info.status_code == 200 and info.json()["sub"]
+    second.close()
+
+
+def test_an_authorization_request_may_also_be_posted(op: Sesame, extranet: dict[str, Any]) -> None:
+    url, _, state = authorization(rp(op, extranet), op, prompt="none")
+    endpoint, _, query = url.partition("?")
+    back = answer(httpx.post(endpoint, content=query, headers={"content-type": "application/x-www-form-urlencoded"}))
+    assert back["error"] == "login_required" and back["state"] == state
