@@ -284,3 +284,20 @@ def test_an_authorization_request_may_also_be_posted(op: Sesame, extranet: dict[
     endpoint, _, query = url.partition("?")
     back = answer(httpx.post(endpoint, content=query, headers={"content-type": "application/x-www-form-urlencoded"}))
     assert back["error"] == "login_required" and back["state"] == state
+
+
+def test_login_hint_fills_the_form_and_max_age_asks_again(op: Sesame, extranet: dict[str, Any]) -> None:
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, extranet)
+    url, _, _ = authorization(oauth, op, login_hint=creds["email"])
+    page = browser.go(url)
+    assert f'value="{creds["email"]}"' in page.text and "login_hint" not in page.text
+    back = answer(browser.sign_in(page, creds["email"]))
+    assert back["code"]
+    url, _, _ = authorization(oauth, op, max_age="3600")
+    assert answer(browser.go(url))["code"]  # signed in moments ago
+    url, _, _ = authorization(oauth, op, max_age="0", prompt="none")
+    assert answer(browser.go(url))["error"] == "login_required"
+    url, verifier, _ = authorization(oauth, op, max_age="0")
+    token = exchange(oauth, op, answer(browser.sign_in(browser.go(url), creds["email"]))["code"], verifier)
+    assert verified_claims(op, token["id_token"], extranet["client_id"])[1]["auth_time"]
