@@ -301,3 +301,40 @@ def test_login_hint_fills_the_form_and_max_age_asks_again(op: Sesame, extranet: 
     url, verifier, _ = authorization(oauth, op, max_age="0")
     token = exchange(oauth, op, answer(browser.sign_in(browser.go(url), creds["email"]))["code"], verifier)
     assert verified_claims(op, token["id_token"], extranet["client_id"])[1]["auth_time"]
+
+
+def test_client_secrets_codes_and_tokens_never_rest_in_clear(op: Sesame) -> None:
+    """After a sign-in and a refresh, neither the database files (embedded)
+    nor any process's log hold the client secret, the code or a token."""
+    client = register(op, "Extranet secret")
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, client)
+    url, verifier, _ = authorization(oauth, op)
+    code = answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+    token = exchange(oauth, op, code, verifier)
+    refreshed = oauth.refresh_token(discovery(op)["token_endpoint"], refresh_token=token["refresh_token"])
+    secrets = [client["client_secret"], code, token["access_token"], token["refresh_token"], refreshed["refresh_token"]]
+    files = [p for p in op.root.rglob("*") if p.is_file() and (p.suffix == ".log" or ".db" in p.name)]
+    assert files
+    for path in files:
+        content = path.read_bytes()
+        assert not [s for s in secrets if s.encode() in content], path
+    if op.topology == "production":
+        rows = op.query("SELECT digest FROM oidc_tokens")
+        assert rows and not {r["digest"] for r in rows} & set(secrets)
+    cli_list = op.cli("clients", "list", "--json", check=True).stdout
+    assert client["client_id"] in cli_list and client["client_secret"] not in cli_list
+
+
+def test_clients_cli_refuses_bad_addresses_in_french_and_removes(op: Sesame) -> None:
+    bad = op.cli("clients", "add", "X", "--redirect-uri", "http://ex.test/cb")
+    assert bad.returncode == 1 and "https" in bad.stderr and "localhost" in bad.stderr
+    fragment = op.cli("clients", "add", "X", "--redirect-uri", "https://ex.test/cb#x")
+    assert fragment.returncode == 1 and "fragment" in fragment.stderr
+    gone = register(op, "Extranet éphémère")
+    assert op.cli("clients", "remove", gone["client_id"], check=True).returncode == 0
+    assert gone["client_id"] not in op.cli("clients", "list", check=True).stdout
+    page = httpx.get(discovery(op)["authorization_endpoint"], params={
+        "client_id": gone["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid"})
+    assert page.status_code == 400 and "location" not in page.headers
+    assert op.cli("clients", "remove", gone["client_id"]).returncode == 1
