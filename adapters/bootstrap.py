@@ -269,6 +269,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
+    account_settings = AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle)
     relying_parties = RelyingParties(store, keys)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
     oidc_tokens = Tokens(TokenTable(db), clock, timedelta(minutes=settings.oidc_access_token_minutes))
@@ -291,7 +292,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label),
-        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle),
+        account_settings=account_settings,
         password_reset=PasswordReset(directory, passwords, activation, session_table, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,
@@ -303,7 +304,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         signing_keys=signing_keys,
         oidc_tokens=oidc_tokens,
         oidc=Provider(
-            settings.public_url, relying_parties, SignIns(store, read_models), oidc_tokens, signing_keys,
+            settings.public_url, relying_parties, SignIns(store, read_models, account_settings.terms_outdated),
+            oidc_tokens, signing_keys,
         ),
         followers={},
     )

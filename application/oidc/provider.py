@@ -21,7 +21,7 @@ from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidGrantError, OAuth2Error
 from authlib.oauth2.rfc6749.resource_protector import ResourceProtector
 from authlib.oauth2.rfc6749.util import scope_to_list
-from authlib.oidc.core.errors import LoginRequiredError
+from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import (
@@ -48,11 +48,13 @@ class Redirect:
 
 
 @dataclass(frozen=True)
-class SignInFirst:
-    """The portal's sign-in form, then ``next`` again."""
+class PortalFirst:
+    """A page of the portal first (``/login``, or ``/cgu/accepter`` for new
+    terms), then the authorization request ``next`` again."""
 
+    page: str
     next: str
-    login_hint: str
+    login_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class ChooseContract:
     redirect_uri: str
 
 
-Outcome = ErrorPage | Redirect | SignInFirst | ChooseContract
+Outcome = ErrorPage | Redirect | PortalFirst | ChooseContract
 
 
 class Provider(AuthorizationServer):  # type: ignore[misc]
@@ -142,11 +144,16 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         try:
             grant = self.get_consent_grant(request, end_user=person)
             data = request.payload.data
+            silent = "none" in (data.get("prompt") or "").split()
             if grant.prompt == "login" or self._too_old(person, data.get("max_age")):
-                if "none" in (data.get("prompt") or "").split():
+                if silent:
                     raise LoginRequiredError(redirect_uri=grant.redirect_uri)
-                return SignInFirst(_again(data), data.get("login_hint") or "")
+                return PortalFirst("/login", _again(data), data.get("login_hint") or "")
             assert person is not None
+            if self.sign_ins.terms_outdated(person.identity_id):
+                if silent:
+                    raise InteractionRequiredError(redirect_uri=grant.redirect_uri)
+                return PortalFirst("/cgu/accepter", _again(data))
             contracts, default = self.sign_ins.visible_contracts(person.identity_id, grant.client.party)
             if not contracts:
                 raise AccessDeniedError(redirect_uri=grant.redirect_uri)

@@ -42,9 +42,10 @@ class Person:
 
 
 class SignIns:
-    def __init__(self, store: EventStore, read_models: ReadModels) -> None:
+    def __init__(self, store: EventStore, read_models: ReadModels, terms_outdated: Callable[[UUID], bool]) -> None:
         self.store = store
         self.read_models = read_models
+        self.terms_outdated = terms_outdated  # new CGU to accept before any sign-in (AccountSettings)
 
     @staticmethod
     def person(session: Session | None) -> Person | None:

@@ -4,12 +4,17 @@ person (issue 13)."""
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from application.terms import TERMS_DIR
 from tests.conftest import TEST_SECRET
 from tests.e2e.flows import contract, person, provisional
 from tests.e2e.harness import Sesame, selected_topologies
@@ -338,3 +343,40 @@ def test_clients_cli_refuses_bad_addresses_in_french_and_removes(op: Sesame) -> 
         "client_id": gone["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid"})
     assert page.status_code == 400 and "location" not in page.headers
     assert op.cli("clients", "remove", gone["client_id"]).returncode == 1
+
+
+def test_new_terms_are_accepted_on_the_way_to_the_client(tmp_path: Path) -> None:
+    """New CGU: a person already signed in, or signing in, accepts them on the
+    portal's page and goes on to the client; prompt=none answers interaction_required."""
+    terms = tmp_path / "terms"
+    shutil.copytree(TERMS_DIR, terms)
+    sesame = Sesame(tmp_path, {"SECRET_KEY": TEST_SECRET, "TERMS_DIR": str(terms)})
+    sesame.env["PUBLIC_URL"] = sesame.url
+    try:
+        sesame.serve()
+        client = register(sesame)
+        creds, _ = person(sesame)
+        browser, oauth = Browser(sesame), rp(sesame, client)
+        url, _, _ = authorization(oauth, sesame)
+        assert answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+        shutil.copytree(terms / sorted(p.name for p in terms.iterdir())[-1], terms / "2099-01-01")
+
+        url, _, _ = authorization(oauth, sesame, prompt="none")
+        assert answer(browser.go(url))["error"] == "interaction_required"
+        url, _, _ = authorization(oauth, sesame)
+        assert answer(accept_version(browser, browser.go(url), "2099-01-01"))["code"]
+        other, _ = person(sesame)
+        shutil.copytree(terms / "2099-01-01", terms / "2099-02-01")
+        browser = Browser(sesame)
+        url, verifier, _ = authorization(oauth, sesame)
+        accepted = accept_version(browser, browser.sign_in(browser.go(url), other["email"]))
+        assert exchange(oauth, sesame, answer(accepted)["code"], verifier)["id_token"]
+    finally:
+        sesame.stop()
+
+
+def accept_version(browser: Browser, page: httpx.Response, version: str = "2099-02-01") -> httpx.Response:
+    next_path = re.search(r'name="next" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and next_path, page.text
+    form = {"csrf": browser.csrf(page), "accept_terms": "oui", "version": version, "next": html.unescape(next_path.group(1))}
+    return browser.follow(browser.http.post("/cgu/accepter", data=form))
