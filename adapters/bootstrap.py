@@ -272,7 +272,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     account_settings = AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle)
     relying_parties = RelyingParties(store, keys)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
-    oidc_tokens = Tokens(TokenTable(db), clock, timedelta(minutes=settings.oidc_access_token_minutes))
+    token_table = TokenTable(db)
+    oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
     container = Container(
         settings=settings,
         clock=clock,
@@ -287,7 +288,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         ),
         fusion=Fusion(directory, passwords, activation),
         erasure=erasure,
-        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
+        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
         export=Export(directory, clock, access.reads_of),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),

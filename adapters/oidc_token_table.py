@@ -7,12 +7,12 @@ it, so a token saved after the revocation (a racing redemption) is dead too.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from adapters.database import Database
-from application.oidc.tokens import TokenRecord
+from application.oidc.tokens import REFRESH_LIFETIME, TokenRecord
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS oidc_tokens (
@@ -91,6 +91,17 @@ class TokenTable:
                 params,
             )
             tx.execute("UPDATE oidc_tokens SET revoked_at = :at WHERE sign_in_id = :s AND revoked_at IS NULL", params)
+
+
+    def remove_expired(self, now: datetime) -> int:
+        """Housekeeping: rows past their deadline; a revocation mark once no
+        token of its sign-in can still be alive."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "DELETE FROM oidc_revoked_sign_ins WHERE revoked_at <= :before",
+                {"before": (now - REFRESH_LIFETIME - timedelta(days=1)).isoformat()},
+            )
+            return tx.execute("DELETE FROM oidc_tokens WHERE expires_at <= :now", {"now": now.isoformat()}).rowcount
 
 
 def _record(row: Any) -> TokenRecord:

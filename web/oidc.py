@@ -8,15 +8,17 @@ end-session endpoint) is served by ``web/oidc_logout.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
+from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from application.oidc.grants import AUTH_METHODS, SCOPES
-from application.oidc.provider import ChooseContract, ErrorPage, Outcome, PortalFirst, Provider, Redirect
+from application.oidc.provider import Answer, ChooseContract, ErrorPage, Outcome, PortalFirst, Provider, Redirect
 from application.signing_keys import ALGORITHM
 from web.oidc_adapter import error_response, oauth2_request, response
 from web.oidc_return import csp_sending_to
@@ -130,7 +132,7 @@ async def userinfo(request: Request) -> Response:
     return await endpoint(request, lambda oauth: provider(request).userinfo(oauth))
 
 
-async def endpoint(request: Request, run) -> Response:  # noqa: ANN001 - the server's call on the request
+async def endpoint(request: Request, run: Callable[[OAuth2Request], Answer]) -> Response:
     try:
         oauth = await oauth2_request(request)
     except OAuth2Error as error:

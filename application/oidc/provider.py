@@ -21,6 +21,7 @@ from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidGrantError, OAuth2Error
 from authlib.oauth2.rfc6749.resource_protector import ResourceProtector
 from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc6750.errors import InvalidTokenError
 from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 
 from application.oidc.clients import RelyingParties
@@ -181,9 +182,15 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
             return False
 
     def userinfo(self, request: OAuth2Request) -> Answer:
+        """The claims of the access token's sign-in; a token whose person or
+        contract is gone is as invalid as an expired one."""
         try:
             token: Token = self.protector.validate_request(["openid"], request)
-            return 200, self.claims_of(token.person(), token.get_scope()), [("Content-Type", "application/json")]
+            try:
+                claims = self.claims_of(token.person(), token.get_scope())
+            except InvalidGrantError as gone:
+                raise InvalidTokenError() from gone
+            return 200, claims, [("Content-Type", "application/json")]
         except OAuth2Error as error:
             return self.handle_error_response(request, error)
 

@@ -62,6 +62,9 @@ class TokenStore(Protocol):
     def revoke_sign_in(self, sign_in_id: UUID, at: datetime) -> None:
         """Revoke every token of the sign-in, and those saved for it later."""
 
+    def remove_expired(self, now: datetime) -> int:
+        """Housekeeping (the retention sweep): rows past their deadline."""
+
 
 class SignInRevocation(Protocol):
     """The port the sign-out cascade calls (logout, password change, erasure...)."""

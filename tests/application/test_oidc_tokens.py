@@ -64,10 +64,12 @@ def test_of_two_racing_refreshes_one_wins_and_the_sign_in_is_revoked(app: Contai
     assert tokens.store.get(record.digest).revoked  # type: ignore[union-attr]
 
 
-def test_expired_tokens_are_not_live(app: Container, clock: FakeClock) -> None:
-    value, _ = issue(app, ACCESS)
+def test_expired_tokens_are_not_live_and_the_retention_sweep_forgets_them(app: Container, clock: FakeClock) -> None:
+    value, record = issue(app, ACCESS)
     clock.advance(minutes=11)
     assert app.oidc_tokens.live(value, ACCESS) is None
+    app.retention.sweep()
+    assert app.oidc_tokens.store.get(record.digest) is None
 
 
 def test_a_code_and_its_sign_in_are_written_in_one_transaction(app: Container) -> None:
