@@ -60,6 +60,7 @@ from application.passwords import Passwords
 from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
+from application.my_sessions import MySessions
 from application.sessions import Sessions
 from application.signing_keys import SigningKeys
 from application.staff import Staff
@@ -148,6 +149,7 @@ class Container:
     passwords: Passwords
     activation: Activation
     sessions: Sessions
+    my_sessions: MySessions
     fusion: Fusion
     erasure: Erasure
     export: Export
@@ -294,6 +296,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
             directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
             idle=timedelta(minutes=settings.session_idle_minutes),
         ),
+        my_sessions=MySessions(directory, session_table, clock),
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),

@@ -22,6 +22,13 @@ SCHEMA = [
         token_digest TEXT PRIMARY KEY,
         sid TEXT NOT NULL UNIQUE,
         authenticated_at TEXT NOT NULL)""",
+    # Where a session is used from, for « Sécurité »: the device in words and the
+    # client address (personal data: deleted with the session), the last use.
+    """CREATE TABLE IF NOT EXISTS session_device (
+        token_digest TEXT PRIMARY KEY,
+        device TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS subject_keys (
         subject_id TEXT PRIMARY KEY,
         data_key TEXT)""",

@@ -2,7 +2,8 @@
 
 Idle-limited (portal) sessions keep their inactivity deadline in ``session_idle``;
 a session without a row there ends only at its absolute ``expires_at``. The
-sign-in's public id (``sid``) and time are in ``session_sign_in``.
+sign-in's public id (``sid``) and time are in ``session_sign_in``; where it is
+used from and its last use in ``session_device``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from uuid import UUID
 from adapters.database import Database
 from application.ports import Session
 
-SIDE_TABLES = ("session_idle", "session_sign_in")  # rows keyed by a session's digest, deleted with it
+SIDE_TABLES = ("session_idle", "session_sign_in", "session_device")  # rows keyed by a session's digest, deleted with it
+
+
+def moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class SessionTable:
@@ -36,29 +41,51 @@ class SessionTable:
                     "INSERT INTO session_sign_in (token_digest, sid, authenticated_at) VALUES (:d, :s, :a)",
                     {"d": session.token_digest, "s": session.sid, "a": session.authenticated_at.isoformat()},
                 )
+            if session.last_seen_at is not None:
+                tx.execute(
+                    "INSERT INTO session_device (token_digest, device, ip, last_seen_at) VALUES (:d, :device, :ip, :at)",
+                    {"d": session.token_digest, "device": session.device, "ip": session.ip,
+                     "at": session.last_seen_at.isoformat()},
+                )
 
     def get(self, token_digest: str) -> Session | None:
-        with self.db.read() as tx:
-            row = tx.execute(
-                "SELECT s.token_digest, s.identity_id, s.expires_at, i.idle_until, g.sid, g.authenticated_at "
-                "FROM sessions s LEFT JOIN session_idle i ON i.token_digest = s.token_digest "
-                "LEFT JOIN session_sign_in g ON g.token_digest = s.token_digest WHERE s.token_digest = :d",
-                {"d": token_digest},
-            ).one()
-        if row is None:
-            return None
-        idle_until = datetime.fromisoformat(row["idle_until"]) if row["idle_until"] else None
-        authenticated_at = datetime.fromisoformat(row["authenticated_at"]) if row["authenticated_at"] else None
-        return Session(
-            row["token_digest"], UUID(row["identity_id"]), datetime.fromisoformat(row["expires_at"]), idle_until,
-            row["sid"] or "", authenticated_at,
-        )
+        rows = self._select("s.token_digest = :d", {"d": token_digest})
+        return rows[0] if rows else None
 
-    def prolong(self, token_digest: str, idle_until: datetime) -> None:
+    def of_person(self, identity_id: UUID) -> list[Session]:
+        return self._select("s.identity_id = :i", {"i": str(identity_id)})
+
+    def _select(self, where: str, params: dict[str, str]) -> list[Session]:
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT s.token_digest, s.identity_id, s.expires_at, i.idle_until, g.sid, g.authenticated_at, "
+                "v.device, v.ip, v.last_seen_at FROM sessions s "
+                "LEFT JOIN session_idle i ON i.token_digest = s.token_digest "
+                "LEFT JOIN session_sign_in g ON g.token_digest = s.token_digest "
+                f"LEFT JOIN session_device v ON v.token_digest = s.token_digest WHERE {where} "
+                "ORDER BY g.authenticated_at, s.token_digest",
+                params,
+            ).all()
+        return [
+            Session(
+                row["token_digest"], UUID(row["identity_id"]), datetime.fromisoformat(row["expires_at"]),
+                moment(row["idle_until"]), row["sid"] or "", moment(row["authenticated_at"]),
+                row["device"] or "", row["ip"] or "", moment(row["last_seen_at"]),
+            )
+            for row in rows
+        ]
+
+    def touch(self, token_digest: str, seen_at: datetime, idle_until: datetime | None) -> None:
         with self.db.transaction() as tx:
-            tx.execute(
-                "UPDATE session_idle SET idle_until = :u WHERE token_digest = :d",
-                {"d": token_digest, "u": idle_until.isoformat()},
+            if idle_until is not None:
+                tx.execute(
+                    "UPDATE session_idle SET idle_until = :u WHERE token_digest = :d",
+                    {"d": token_digest, "u": idle_until.isoformat()},
+                )
+            tx.execute(  # a session opened before this table gets its row at its next use
+                "INSERT INTO session_device (token_digest, device, ip, last_seen_at) VALUES (:d, '', '', :at) "
+                "ON CONFLICT (token_digest) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                {"d": token_digest, "at": seen_at.isoformat()},
             )
 
     def remove(self, token_digest: str) -> None:
@@ -82,12 +109,11 @@ class SessionTable:
         """Housekeeping: sessions past their absolute or idle deadline."""
         params = {"now": now.isoformat()}
         with self.db.transaction() as tx:
-            tx.execute(
+            removed = tx.execute(
                 "DELETE FROM sessions WHERE expires_at <= :now OR token_digest IN "
                 "(SELECT token_digest FROM session_idle WHERE idle_until <= :now)",
                 params,
-            )
-            tx.execute("DELETE FROM session_sign_in WHERE token_digest NOT IN (SELECT token_digest FROM sessions)")
-            return tx.execute(
-                "DELETE FROM session_idle WHERE token_digest NOT IN (SELECT token_digest FROM sessions)", params
             ).rowcount
+            for table in SIDE_TABLES:
+                tx.execute(f"DELETE FROM {table} WHERE token_digest NOT IN (SELECT token_digest FROM sessions)")
+            return removed

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SECRET_FIELDS = {"password_hash", "nonce", "activation_nonce", "provisional_digest", "digest"}
+SECRET_FIELDS = {"password_hash", "nonce", "activation_nonce", "provisional_digest", "digest", "device_digest"}
 
 WORDS: dict[str, str] = {
     "ActivationStarted": "Activation commencée avec les identifiants provisoires du contrat {account}",
@@ -29,6 +29,8 @@ WORDS: dict[str, str] = {
     "PasswordReset": "Mot de passe réinitialisé par le lien reçu",
     "EmailChangeRequested": "Changement d'adresse email demandé vers {new_email}",
     "EmailChanged": "Adresse email changée de {old_email} en {new_email}",
+    "NewDeviceSignedIn": "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
+    "SessionsEnded": "Sessions fermées depuis « Sécurité » : {devices}",
 }
 
 

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
+from application.french_time import french_moment
 from application.password_reset import PASSWORD_RESET
 from application.keyring import Keyring
 from application.ports import Clock
@@ -31,6 +32,7 @@ SUBJECTS = {
     "password_changed_notice": "Votre mot de passe a été modifié",
     "password_reset_notice": "Votre mot de passe a été réinitialisé",
     "account_linked_notice": "Un contrat a été rattaché à votre compte",
+    "new_device_notice": "Nouvelle connexion à votre compte",
 }
 LINKS = {
     "verify_email": (VERIFY_EMAIL, "/verify-email"),
@@ -51,6 +53,7 @@ class MailComposer:
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
         )
+        self.templates.filters["french_moment"] = french_moment
 
     def compose(self, mail: dict[str, Any]) -> EmailMessage:
         """The message for an outbox row; links are derived here, never stored."""

@@ -25,7 +25,10 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.ports import KeyStore
 
-PERSONAL_FIELDS = frozenset({"email", "new_email", "old_email", "holder_name", "suggested_email", "login_id"})
+PERSONAL_FIELDS = frozenset({
+    "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id",
+    "device", "devices", "ip",  # where a person signs in from
+})
 ERASED = "[effacé]"
 SEALED = "pii:v1:"
 

@@ -33,6 +33,11 @@ class Session:
     # opened before sessions had one.
     sid: str = ""
     authenticated_at: datetime | None = None
+    # Where it is used from (the device in words, the client address) and when
+    # it was last used, to the minute; empty for a session opened before.
+    device: str = ""
+    ip: str = ""
+    last_seen_at: datetime | None = None
 
 
 class SessionStore(Protocol):
@@ -44,8 +49,12 @@ class SessionStore(Protocol):
 
     def remove(self, token_digest: str) -> None: ...
 
-    def prolong(self, token_digest: str, idle_until: datetime) -> None:
-        """Move an idle-limited session's inactivity deadline (after a use)."""
+    def touch(self, token_digest: str, seen_at: datetime, idle_until: datetime | None) -> None:
+        """Record a use: its time and, for an idle-limited session, the new
+        inactivity deadline."""
+
+    def of_person(self, identity_id: UUID) -> list[Session]:
+        """The person's sessions, oldest first."""
 
     def remove_all(self, identity_id: UUID, keep: str | None) -> None:
         """End every session of a person but the one whose digest is ``keep``."""

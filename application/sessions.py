@@ -6,6 +6,12 @@ portal session also ends after ``idle`` without use (OWASP ASVS 5.0 V7.3.1,
 V7.3.2), while API sessions keep the lifetime the contract gave them. Reads
 through projections first wait for the position the store had when the read
 began, so a person always sees their own changes.
+
+A session remembers where it is used from (the device in words, the client
+address) and its last use, to the minute. A sign-in from a device the person
+never used records ``NewDeviceSignedIn``, which the outbox mails: the portal
+knows a device by its long-lived device cookie, the API by its User-Agent,
+each kept as a keyed digest per person.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from application.activation import invalid_credentials
+from application.device_words import device_words
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
@@ -29,7 +36,17 @@ from application.throttle import Throttle
 from domain.identity import ACTIVE, Identity
 
 IDLE_TIMEOUT = timedelta(minutes=30)
-IDLE_STEP = timedelta(minutes=1)  # a busy session writes its new deadline at most once a minute
+IDLE_STEP = timedelta(minutes=1)  # a busy session writes its last use (and idle deadline) at most once a minute
+
+
+@dataclass(frozen=True)
+class SignInDevice:
+    """Where a sign-in comes from: the client address, its User-Agent, and what
+    tells the device apart (the portal's device cookie; else the User-Agent)."""
+
+    ip: str | None = None
+    user_agent: str = ""
+    device_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,13 +80,15 @@ class Sessions:
 
     @retrying()
     def log_in(
-        self, email: object, password: object, origin: str | None = None, idle_timeout: bool = False
+        self, email: object, password: object, origin: str | None = None, idle_timeout: bool = False,
+        device: SignInDevice | None = None,
     ) -> LoggedIn:
         """Email and password to a new session, or the reason for refusal. Every
         path verifies exactly one argon2id hash (the account's, else a pending
         activation's, else a dummy one) and counts one try, so neither an unknown
         email nor an unfinished activation answers faster or slower.
-        ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused."""
+        ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused.
+        ``device`` says where it comes from (``origin`` stands for its address)."""
         try:
             address = normalize_email(email)
         except Refused:
@@ -85,10 +104,13 @@ class Sessions:
             raise Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.")
         attempt.passed()
         assert identity is not None and identity.email is not None and identity.password_hash and isinstance(password, str)
+        device = device or SignInDevice(origin)
         if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
+        self._note_device(identity, device)
+        if identity.pending_events:
             self.store.commit(identity)
-        logged_in = self._open(identity.id, identity.email, idle_timeout)
+        logged_in = self._open(identity.id, identity.email, idle_timeout, device)
         if identity.terms_version != current_terms_version():
             raise Refused(
                 "terms_acceptance_required",
@@ -104,28 +126,42 @@ class Sessions:
         found = (self.directory.identity(i) for i in self.read_models.pending_identities(email))
         return next((i for i in found if i and i.status != ACTIVE and i.password_hash), None)
 
-    def _open(self, identity_id: UUID, email: str, idle_timeout: bool = False) -> LoggedIn:
+    def _note_device(self, identity: Identity, device: SignInDevice) -> None:
+        """A device is known per person by a keyed digest of its cookie (else its
+        User-Agent): the first sign-in from it adds ``NewDeviceSignedIn``."""
+        key = device.device_key or f"user-agent:{device.user_agent}"
+        digest = self.directory.keys.digest("known-device", str(identity.id), key)
+        identity.sign_in_from(digest, device_words(device.user_agent), device.ip or "")
+
+    def _open(
+        self, identity_id: UUID, email: str, idle_timeout: bool = False, device: SignInDevice | None = None
+    ) -> LoggedIn:
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         idle_until = min(now + self.idle, now + self.ttl) if idle_timeout else None
-        self.sessions.add(Session(sha256(token), identity_id, now + self.ttl, idle_until, secrets.token_urlsafe(16), now))
+        device = device or SignInDevice()
+        self.sessions.add(Session(
+            sha256(token), identity_id, now + self.ttl, idle_until, secrets.token_urlsafe(16), now,
+            device_words(device.user_agent), device.ip or "", now,
+        ))
         return LoggedIn(token, identity_id, email)
 
     def current(self, token: str | None) -> Session | None:
-        """The live session a bearer token opens, if any; a use of an
-        idle-limited session pushes its inactivity deadline back."""
+        """The live session a bearer token opens, if any; a use is recorded
+        (at most once a minute) and pushes an idle-limited session's
+        inactivity deadline back."""
         if not token:
             return None
         session = self.sessions.get(sha256(token))
         now = self.clock.now()
         if session is None or session.expires_at <= now:
             return None
-        if session.idle_until is not None:
-            if session.idle_until <= now:
-                return None
-            renewed = min(now + self.idle, session.expires_at)
-            if renewed - session.idle_until >= IDLE_STEP:
-                self.sessions.prolong(session.token_digest, renewed)
+        if session.idle_until is not None and session.idle_until <= now:
+            return None
+        last_use = session.last_seen_at or session.authenticated_at
+        if last_use is None or now - last_use >= IDLE_STEP:
+            renewed = min(now + self.idle, session.expires_at) if session.idle_until is not None else None
+            self.sessions.touch(session.token_digest, now, renewed)
         return session
 
     def log_out(self, token: str) -> None:

@@ -42,6 +42,7 @@ class Identity(Aggregate):
         self.merged_into: UUID | None = None
         self.password_reset: Link | None = None
         self.email_change: Link | None = None
+        self.known_devices: set[str] = set()  # keyed digests of the devices signed in from
 
     # -- activation ---------------------------------------------------------
 
@@ -264,6 +265,30 @@ class Identity(Aggregate):
         self.activation_nonce = None
         self.accounts = []
         self.default_account = None
+
+    # -- devices and sessions ------------------------------------------------
+
+    def sign_in_from(self, device_digest: str, device: str, ip: str) -> bool:
+        """A successful sign-in from a device (a keyed digest of what identifies
+        it): the first one from it is recorded, and the outbox tells the person."""
+        self._require_active()
+        if device_digest in self.known_devices:
+            return False
+        self._new_device_signed_in(device_digest, device, ip)
+        return True
+
+    @event("NewDeviceSignedIn")
+    def _new_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
+        self.known_devices.add(device_digest)
+
+    def end_sessions(self, devices: str) -> None:
+        """The person ended sessions of theirs from another one (``devices`` in words)."""
+        self._require_active()
+        self._sessions_ended(devices)
+
+    @event("SessionsEnded")
+    def _sessions_ended(self, devices: str) -> None:
+        """Only history: the sessions are a table, not a stream."""
 
     def _end_links(self) -> None:
         """Every emailed link still pending dies, whatever its kind (any

@@ -23,7 +23,7 @@ from projections.follower import Projection
 IdentityAt = Callable[[UUID, int], Identity]
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
 )
 
 
@@ -86,6 +86,13 @@ class OutboxProjection(Projection):
         before = self.identity_at(event.originator_id, event.originator_version - 1)
         if before.accounts:  # the first contract is announced by the activation itself
             self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
+
+    @apply.register
+    def _(self, event: Identity.NewDeviceSignedIn, position: int, tx: Tx) -> None:
+        self._queue(
+            event, tx, "new_device_notice", self._address_at(event),
+            device=event.device, ip=event.ip, at=event.timestamp.isoformat(),
+        )
 
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()

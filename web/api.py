@@ -13,7 +13,7 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from web.openapi import openapi_json
-from web.requests import bearer, client_address, json_body, text
+from web.requests import bearer, client_address, json_body, sign_in_device, text
 from web.session_gate import signed_in
 
 
@@ -78,7 +78,8 @@ async def verify_email(request: Request) -> Response:
 async def log_in(request: Request) -> Response:
     body = await json_body(request)
     logged_in = await run_in_threadpool(
-        services(request).sessions.log_in, text(body, "email", 254), text(body, "password"), client_address(request)
+        services(request).sessions.log_in, text(body, "email", 254), text(body, "password"), client_address(request),
+        False, sign_in_device(request),
     )
     return JSONResponse(
         {"token": logged_in.token, "identity": {"id": str(logged_in.identity_id), "email": logged_in.email}},

@@ -76,6 +76,14 @@ def obj(required: list[str] | None = None, **properties: Schema) -> Schema:
     return {"type": "object", "required": required if required is not None else list(properties), "properties": properties}
 
 
+MOMENT = {"type": ["string", "null"], "format": "date-time"}
+SESSION = obj(
+    id={"type": "string"}, current={"type": "boolean"}, created_at=MOMENT, last_seen_at=MOMENT,
+    device={"type": "string"}, ip={"type": ["string", "null"]},
+    applications={"type": "array", "items": {"type": "string"}},
+)
+
+
 def operation(
     summary: str,
     success: tuple[int, Schema | None],
@@ -189,6 +197,17 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "Choose the contract shown first", (204, None), (404, 409), body=obj(account=TEXT), person=True,
     )},
     "/me/history": {"get": operation("The person's own event history", (200, obj(["events"], events=EVENTS)), person=True)},
+    "/me/sessions": {
+        "get": operation(
+            "The person's portal, API and single sign-on sessions (`id` is the public sid; `applications` the clients "
+            "signed in through it)",
+            (200, obj(sessions={"type": "array", "items": SESSION})), person=True,
+        ),
+        "delete": operation("End every session but the current one", (204, None), person=True),
+    },
+    "/me/sessions/{session}": {"delete": operation(
+        "End one of the person's sessions", (204, None), (404,), person=True,
+    )},
     "/me/export": {"get": operation("The person's data (GDPR portability)", (200, {"type": "object"}), person=True)},
     "/password-resets": {"post": operation(
         "Ask for a reset link; the same answer whether or not an account matches",

@@ -1,13 +1,16 @@
 """Logging in and out with the session cookie (seed 001 §1.2).
 
 The cookie holds the same token the API hands out as a bearer token, HttpOnly
-so no script can read it. Logging in always opens a new session (the one the
+so no script can read it. A second, long-lived cookie tells this browser apart
+from a new device (its keyed digest is what the person's history keeps), so a
+sign-in from a browser never used before sends the person a notice. Logging in always opens a new session (the one the
 browser had ends) and a new CSRF seed (OWASP ASVS 5.0 V7.2.4); the portal's
 sessions also end after a while unused (V7.3.1).
 """
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -19,10 +22,12 @@ from web.pages_common import (
     SESSION_COOKIE, agency_codes, call, origin, page, redirect, refused_form, render, required, services,
 )
 from web.oidc_return import on_the_way, safe_next
+from web.requests import sign_in_device
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 PORTAL_COOKIES = ("activation", "bien")
+DEVICE_COOKIE, DEVICE_DAYS = "appareil", 400  # kept across logouts: the browser, not the session
 
 
 @page
@@ -43,17 +48,29 @@ async def login_submit(request: Request) -> Response:
             request, render(request, "login.html", 422, errors=missing, values=values, codes=codes, next=next_path),
             next_path,
         )
+    device_key = read_cookie(request, DEVICE_COOKIE) or secrets.token_urlsafe(32)
     try:
-        logged_in = await call(services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
+        logged_in = await call(
+            services(request).sessions.log_in, email, form.get("password", ""), origin(request), True,
+            sign_in_device(request, device_key),
+        )
     except Refused as refusal:
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
             terms = "/cgu/accepter" + (f"?{urlencode({'next': next_path})}" if next_path else "")
-            return await open_session(request, redirect(terms), refusal.details["token"])
+            return remember_device(
+                request, await open_session(request, redirect(terms), refusal.details["token"]), device_key
+            )
         return await on_the_way(request, refused_form(
             request, "login.html", refusal, {}, values=values, codes=codes,
             activate_hint=refusal.code == "invalid_credentials", next=next_path,
         ), next_path)
-    return await open_session(request, redirect(next_path or "/espace"), logged_in.token)
+    return remember_device(request, await open_session(request, redirect(next_path or "/espace"), logged_in.token), device_key)
+
+
+def remember_device(request: Request, response: Response, device_key: str) -> Response:
+    """The device cookie, set (or its lifetime renewed) at each sign-in."""
+    set_cookie(response, request, DEVICE_COOKIE, device_key, max_age=DEVICE_DAYS * 24 * 3600)
+    return response
 
 
 async def open_session(request: Request, response: Response, token: str) -> Response:

@@ -7,7 +7,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from application.device_words import MAX_USER_AGENT
 from application.errors import Refused
+from application.sessions import SignInDevice
 
 MAX_BODY = 1024 * 1024
 MAX_FIELD = 1024
@@ -76,6 +78,13 @@ def client_address(request: Request) -> str | None:
     the proxies listed in ``FORWARDED_ALLOW_IPS`` (uvicorn's default: loopback
     only), so a client cannot pick its own address."""
     return request.client.host if request.client else None
+
+
+def sign_in_device(request: Request, device_key: str | None = None) -> SignInDevice:
+    """Where a sign-in comes from: the client address (as the throttles count
+    it), the User-Agent, and the portal's device cookie when there is one."""
+    user_agent = request.headers.get("user-agent", "")[:MAX_USER_AGENT]
+    return SignInDevice(client_address(request), user_agent, device_key)
 
 
 def bearer(request: Request) -> str | None:
