@@ -42,6 +42,8 @@ NOTICES = {
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
+    "session-fermee": "La session a été fermée sur cet appareil.",
+    "autres-fermees": "Vos autres appareils ont été déconnectés.",
 }
 
 

@@ -20,6 +20,7 @@ from web.pages_activation import PROVISIONAL
 from web.pages_common import (
     agency_codes, call, kept, origin, person_page, redirect, refused_form, render, required, services,
 )
+from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
 
 SHOWN_COOKIE = "bien"
@@ -48,7 +49,8 @@ async def contracts_context(request: Request, session: Session) -> dict[str, Any
 
 @person_page
 async def space_page(request: Request, session: Session) -> Response:
-    return render(request, "space.html", **await contracts_context(request, session))
+    sessions = await sessions_shown(request, session)  # newest first: the last sign-in to the account
+    return render(request, "space.html", last_sign_in=sessions[0] if sessions else None, **await contracts_context(request, session))
 
 
 @person_page
