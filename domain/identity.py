@@ -270,12 +270,22 @@ class Identity(Aggregate):
 
     def sign_in_from(self, device_digest: str, device: str, ip: str) -> bool:
         """A successful sign-in from a device (a keyed digest of what identifies
-        it): the first one from it is recorded, and the outbox tells the person."""
+        it). The very first sign-in only remembers its device (there is nothing
+        to compare it with, and it follows the person's own activation); a later
+        one from a device never used is recorded so that the outbox tells the
+        person. Answers whether it was such a new device."""
         self._require_active()
         if device_digest in self.known_devices:
             return False
+        if not self.known_devices:
+            self._first_device_signed_in(device_digest, device, ip)
+            return False
         self._new_device_signed_in(device_digest, device, ip)
         return True
+
+    @event("FirstDeviceSignedIn")
+    def _first_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
+        self.known_devices.add(device_digest)
 
     @event("NewDeviceSignedIn")
     def _new_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:

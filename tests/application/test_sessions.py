@@ -24,7 +24,7 @@ def test_raised_argon2_parameters_rehash_at_login(workdir: Path, clock: FakeCloc
     identity = stronger.directory.identity(person.id)
     assert identity.password_hash != old_hash and "t=3" in identity.password_hash
     kinds = [type(e).__name__ for e in stronger.store.events.get(person.id)]
-    assert kinds[-2:] == ["PasswordRehashed", "NewDeviceSignedIn"]  # the first sign-in from this device, too
+    assert kinds[-2:] == ["PasswordRehashed", "FirstDeviceSignedIn"]  # the first sign-in's device, too
     stronger.sessions.log_in("rehash@exemple.fr", PASSWORD)  # no second re-hash
     assert [type(e).__name__ for e in stronger.store.events.get(person.id)] == kinds
     stronger.stop()
