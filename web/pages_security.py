@@ -38,7 +38,8 @@ async def sessions_shown(request: Request, session: Session) -> list[dict[str, A
 
 @person_page
 async def security_page(request: Request, session: Session) -> Response:
-    return render(request, "security.html", sessions=await sessions_shown(request, session))
+    sessions = await sessions_shown(request, session)
+    return render(request, "security.html", sessions=sorted(sessions, key=lambda s: not s["current"]))  # this one first
 
 
 @person_page
