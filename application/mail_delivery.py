@@ -5,12 +5,14 @@ a delay doubling from 2 s up to 15 minutes, for two days: a relay down for an
 afternoon delays the mails and loses none. A message refused for good
 (``Undeliverable``: no such mailbox, content rejected) is given up at once, as
 is one still failing after two days; its row keeps ``status = 'failed'`` and
-the relay's last answer (``last_error``) for support.
+the relay's last answer (``last_error``) for support. Rows of other kinds (a
+back-channel logout) go through their own sender on the same schedule.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -37,11 +39,15 @@ class Outbox(Protocol):
 
 
 class MailDelivery:
-    def __init__(self, outbox: Outbox, composer: MailComposer, mailer: Mailer, clock: Clock) -> None:
+    def __init__(
+        self, outbox: Outbox, composer: MailComposer, mailer: Mailer, clock: Clock,
+        senders: Mapping[str, Callable[[dict[str, Any]], None]] | None = None,
+    ) -> None:
         self.outbox = outbox
         self.composer = composer
         self.mailer = mailer
         self.clock = clock
+        self.senders = dict(senders or {})  # rows of these kinds are not mail (a back-channel logout)
 
     def due(self) -> list[str]:
         return self.outbox.due(self.clock.now())
@@ -52,7 +58,7 @@ class MailDelivery:
         if mail is None:
             return False
         try:
-            self.mailer.deliver(self.composer.compose(mail))
+            self._send(mail)
         except Exception as error:  # any transport failure is retried later, unless final
             retry_at = self._retry_at(mail, error)
             log.warning("mail %s attempt %s failed: %s", mail_id, mail["attempts"], type(error).__name__)
@@ -60,6 +66,15 @@ class MailDelivery:
             return False
         self.outbox.sent(mail_id, self.clock.now())
         return True
+
+    def _send(self, row: dict[str, Any]) -> None:
+        """A mail through the mailer; a row of another kind through its own sender,
+        with the same retries."""
+        sender = self.senders.get(row["kind"])
+        if sender is not None:
+            sender(row)
+        else:
+            self.mailer.deliver(self.composer.compose(row))
 
     def _retry_at(self, mail: dict[str, Any], error: Exception) -> datetime | None:
         """When to try again; None to give up."""
