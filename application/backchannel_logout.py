@@ -17,8 +17,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, Protocol
+from uuid import UUID
 
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from application.event_store import EventStore
 from application.ports import Clock
+from domain.client_sign_in import ClientSignIn
+from domain.relying_party import RelyingParty
 
 KIND = "backchannel_logout"
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -43,14 +50,10 @@ class Poster(Protocol):
         """Deliver, or raise: ``Undeliverable`` for good, anything else to retry."""
 
 
-Signer = Callable[[dict[str, Any], dict[str, Any]], str]
-"""(claims, extra header) → a compact JWS signed with the current signing key."""
-
-
 class BackchannelLogout:
-    def __init__(self, issuer: str, sign: Signer, poster: Poster, clock: Clock) -> None:
+    def __init__(self, issuer: str, current_key: Callable[[], RSAKey], poster: Poster, clock: Clock) -> None:
         self.issuer = issuer
-        self.sign = sign
+        self.current_key = current_key  # the signing key ID tokens use now
         self.poster = poster
         self.clock = clock
 
@@ -62,8 +65,26 @@ class BackchannelLogout:
             "jti": hashlib.sha256(row["mail_id"].encode()).hexdigest()[:32], "sub": payload["sub"],
             "sid": payload["sid"], "events": {EVENT: {}},
         }
-        return self.sign(claims, {"typ": "logout+jwt"})
+        key = self.current_key()
+        return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
 
     def send(self, row: dict[str, Any]) -> None:
         """The outbox's sender for rows of kind ``backchannel_logout``."""
         self.poster.post(row["recipient"], self.logout_token(row))
+
+
+class LogoutNotices:
+    """For the outbox projection: whom a ``SignedOut`` event tells, found by
+    replaying the sign-in to that event; None when its client (still
+    registered) has no back-channel logout URI."""
+
+    def __init__(self, store: EventStore, client: Callable[[object], RelyingParty | None]) -> None:
+        self.store = store
+        self.client = client
+
+    def __call__(self, sign_in_id: UUID, version: int) -> Notice | None:
+        sign_in: ClientSignIn = self.store.repository.get(sign_in_id, version=version)
+        client = self.client(sign_in.client_id)
+        if client is None or not client.backchannel_logout_uri:
+            return None
+        return Notice(client.backchannel_logout_uri, sign_in.client_id, str(sign_in.identity_id), sign_in.sid)
