@@ -24,6 +24,10 @@ from adapters.dramatiq_jobs import Jobs
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
+from adapters.oidc_key_table import SCHEMA as OIDC_KEY_SCHEMA
+from adapters.oidc_key_table import SigningKeyTable
+from adapters.oidc_token_table import SCHEMA as OIDC_TOKEN_SCHEMA
+from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
@@ -43,12 +47,17 @@ from application.fusion import Fusion
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
+from application.oidc.clients import RelyingParties
+from application.oidc.provider import ID_TOKEN_LIFETIME, Provider
+from application.oidc.sign_ins import SignIns
+from application.oidc.tokens import Tokens
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
 from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
+from application.signing_keys import SigningKeys
 from application.staff import Staff
 from application.support import Support
 from application.terms import current_terms_version
@@ -147,6 +156,10 @@ class Container:
     jobs: Jobs
     outbox: OutboxTable
     idempotency: IdempotencyTable
+    relying_parties: RelyingParties
+    signing_keys: SigningKeys
+    oidc_tokens: Tokens
+    oidc: Provider
     followers: dict[str, Follower]
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -231,7 +244,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     db = open_database(settings.database_url)
     subject_keys = SubjectKeys(KeyTable(db))
     store = EventStore(event_store_env(settings.database_url), subject_keys)
-    db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES, then=[store.recorder.create_table])
+    db.create_schema(
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA,
+        then=[store.recorder.create_table],
+    )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(
@@ -249,6 +265,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
+    relying_parties = RelyingParties(store, keys)
+    signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
+    oidc_tokens = Tokens(TokenTable(db), clock, timedelta(minutes=settings.oidc_access_token_minutes))
     container = Container(
         settings=settings,
         clock=clock,
@@ -276,6 +295,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         jobs=jobs,
         outbox=outbox,
         idempotency=IdempotencyTable(db),
+        relying_parties=relying_parties,
+        signing_keys=signing_keys,
+        oidc_tokens=oidc_tokens,
+        oidc=Provider(
+            settings.public_url, relying_parties, SignIns(store, read_models), oidc_tokens, signing_keys,
+        ),
         followers={},
     )
     container.followers = {

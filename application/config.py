@@ -21,6 +21,7 @@ DEFAULTS = {
     "SESSION_TTL_HOURS": "12",
     "SESSION_IDLE_MINUTES": "30",
     "RETENTION_SWEEP_SECONDS": "3600",
+    "OIDC_ACCESS_TOKEN_MINUTES": "10",
 }
 
 # OWASP's floor for argon2id; configuration may raise the cost, never lower it.
@@ -47,6 +48,7 @@ class Settings:
     session_ttl_hours: int
     session_idle_minutes: int
     retention_sweep_seconds: int
+    oidc_access_token_minutes: int = 10
 
     @property
     def embedded(self) -> bool:
@@ -77,7 +79,18 @@ class Settings:
             session_ttl_hours=int(value["SESSION_TTL_HOURS"]),
             session_idle_minutes=int(value["SESSION_IDLE_MINUTES"]),
             retention_sweep_seconds=int(value["RETENTION_SWEEP_SECONDS"]),
+            oidc_access_token_minutes=_positive(value, "OIDC_ACCESS_TOKEN_MINUTES"),
         )
+
+
+def _positive(value: dict[str, str], name: str) -> int:
+    try:
+        number = int(value[name])
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigurationError(f"{name} must be a whole number above 0")
+    return number
 
 
 def _secret_key(configured: str | None, path: Path = Path("var/secret_key")) -> bytes:

@@ -26,6 +26,10 @@ class Keyring:
         message = "\x1f".join((purpose, *parts)).encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
+    def derive_key(self, purpose: str) -> bytes:
+        """A 256-bit key of its own for one purpose (sealing data at rest)."""
+        return hmac.new(self._key, f"key:{purpose}".encode(), hashlib.sha256).digest()
+
     @staticmethod
     def nonce() -> str:
         """128 random bits for a link or token, recorded in the event stream."""

@@ -8,13 +8,15 @@ sessions also end after a while unused (V7.3.1).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
 from web.pages_common import (
-    SESSION_COOKIE, agency_codes, call, form_page, origin, page, redirect, refused_form, render, required, services,
+    SESSION_COOKIE, agency_codes, call, origin, page, redirect, refused_form, render, required, services,
 )
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
@@ -22,24 +24,56 @@ MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre
 PORTAL_COOKIES = ("activation", "bien")
 
 
+def safe_next(value: str | None) -> str | None:
+    """Where to go after signing in, when a single sign-on flow asked: only a
+    path of this site under ``/oidc/``, never another site (an open redirect)."""
+    if not value or "\\" in value or any(ord(c) < 32 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/oidc/") or value.startswith("//"):
+        return None
+    return value
+
+
+async def on_the_way(request: Request, response: Response, next_path: str | None) -> Response:
+    """On the way back to a client (``next``), the form may end at the
+    client's address (see ``web.oidc.flow_policy``)."""
+    from web.oidc import flow_policy
+
+    policy = await flow_policy(request, next_path) if next_path else None
+    if policy:
+        response.headers["content-security-policy"] = policy
+    return response
+
+
+@page
+async def login_form(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    hint = request.query_params.get("login_hint", "")[:320]
+    return await on_the_way(request, render(request, "login.html", next=next_path, values={"email": hint}), next_path)
+
+
 @page
 async def login_submit(request: Request) -> Response:
     form = await checked_form(request)
     email = form.get("email", "").strip()
-    values, codes = {"email": email}, agency_codes(form)
+    values, codes, next_path = {"email": email}, agency_codes(form), safe_next(form.get("next"))
     missing = required(form, MISSING)
     if missing:
-        return render(request, "login.html", 422, errors=missing, values=values, codes=codes)
+        return await on_the_way(
+            request, render(request, "login.html", 422, errors=missing, values=values, codes=codes, next=next_path),
+            next_path,
+        )
     try:
         logged_in = await call(services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
     except Refused as refusal:
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
             return await open_session(request, redirect("/cgu/accepter"), refusal.details["token"])
-        return refused_form(
+        return await on_the_way(request, refused_form(
             request, "login.html", refusal, {}, values=values, codes=codes,
-            activate_hint=refusal.code == "invalid_credentials",
-        )
-    return await open_session(request, redirect("/espace"), logged_in.token)
+            activate_hint=refusal.code == "invalid_credentials", next=next_path,
+        ), next_path)
+    return await open_session(request, redirect(next_path or "/espace"), logged_in.token)
 
 
 async def open_session(request: Request, response: Response, token: str) -> Response:
@@ -68,7 +102,7 @@ async def logout_submit(request: Request) -> Response:
 
 
 routes = [
-    Route("/login", form_page("login.html"), methods=["GET"]),
+    Route("/login", login_form, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
     Route("/deconnexion", logout_submit, methods=["POST"]),
 ]

@@ -1,0 +1,96 @@
+"""Who signs in to a client, with which contract, and what the client learns.
+
+The person comes from their portal session (its public ``sid`` and the time
+they proved who they are); the contracts a client may see are the person's
+contracts, only its own agency's for an agency client. Each code issued
+starts a ClientSignIn stream, whose id every token of that sign-in carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from application.event_store import EventStore
+from application.ports import ReadModels, Session
+from domain.client_sign_in import ClientSignIn
+from domain.relying_party import RelyingParty
+
+CONTRACT_FIELDS = ("id", "client_code", "company_code", "login_id", "role", "holder_name")
+
+
+@dataclass(frozen=True)
+class Person:
+    """The signed-in person as a grant carries them from code to tokens."""
+
+    identity_id: UUID
+    sid: str
+    auth_time: int
+    contract_id: str = ""
+    client_id: str = ""
+
+    def carried(self) -> dict[str, Any]:
+        return {"sid": self.sid, "auth_time": self.auth_time, "contract_id": self.contract_id}
+
+    @classmethod
+    def of(cls, identity_id: UUID, client_id: str, data: dict[str, Any]) -> Person:
+        return cls(identity_id, data["sid"], int(data["auth_time"]), data["contract_id"], client_id)
+
+
+class SignIns:
+    def __init__(self, store: EventStore, read_models: ReadModels) -> None:
+        self.store = store
+        self.read_models = read_models
+
+    @staticmethod
+    def person(session: Session | None) -> Person | None:
+        """The person a live portal session proves (sessions older than the sid have none)."""
+        if session is None or not session.sid or session.authenticated_at is None:
+            return None
+        return Person(session.identity_id, session.sid, int(session.authenticated_at.timestamp()))
+
+    def profile(self, identity_id: UUID) -> dict[str, Any] | None:
+        self.read_models.wait_for(self.store.position())
+        return self.read_models.profile(identity_id)
+
+    def visible_contracts(self, identity_id: UUID, party: RelyingParty) -> tuple[list[dict[str, Any]], str | None]:
+        """The contracts this client may see, and the person's default contract."""
+        profile = self.profile(identity_id)
+        if profile is None:
+            return [], None
+        visible = [
+            {name: a[name] for name in CONTRACT_FIELDS}
+            for a in profile["accounts"]
+            if party.sees(a["client_code"], a["company_code"])
+        ]
+        return visible, profile.get("default_account")
+
+    def start(self, person: Person, party: RelyingParty, scopes: list[str]) -> UUID:
+        """Record the sign-in (the code is about to be issued); its id."""
+        auth_time = datetime.fromtimestamp(person.auth_time, timezone.utc)
+        sign_in = ClientSignIn(
+            person.identity_id, str(party.id), party.name, person.sid, person.contract_id, scopes, auth_time,
+        )
+        self.store.commit(sign_in)
+        return sign_in.id
+
+    def claims(self, person: Person, party: RelyingParty, scopes: list[str]) -> dict[str, Any] | None:
+        """The ID token's and userinfo's claims; None when the person or the
+        chosen contract is gone (erased, unlinked)."""
+        contracts, _ = self.visible_contracts(person.identity_id, party)
+        contract = next((c for c in contracts if c["id"] == person.contract_id), None)
+        if contract is None:
+            return None
+        claims: dict[str, Any] = {
+            "sub": str(person.identity_id), "sid": person.sid, "auth_time": person.auth_time, "contract": contract,
+        }
+        if "email" in scopes:
+            profile = self.profile(person.identity_id) or {}
+            claims.update(email=profile.get("email"), email_verified=True)  # an active identity proved its email
+        if "profile" in scopes:
+            claims["name"] = contract["holder_name"]
+        if "contracts" in scopes:
+            claims["contracts"] = contracts
+        return claims
