@@ -13,7 +13,6 @@ tokens). Then the person goes to the client's registered
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,9 +21,10 @@ from starlette.routing import Route
 from application.end_session import LogoutRequest
 from application.errors import Refused
 from application.ports import Session
+from web.oidc import csp_sending_to
 from web.pages_common import SESSION_COOKIE, call, current_session, message, page, render, services
 from web.pages_login import PORTAL_COOKIES
-from web.security import CSP, FormRefused, bounded_body, checked_form, delete_cookie, parse_form
+from web.security import FormRefused, bounded_body, checked_form, delete_cookie, parse_form
 
 FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state")
 KEPT = ("client_id", "post_logout_redirect_uri", "state")  # what the confirmation form carries on
@@ -60,9 +60,8 @@ async def understand(request: Request, params: Mapping[str, str]) -> LogoutReque
 def confirmation(request: Request, logout: LogoutRequest) -> Response:
     response = render(request, "logout_confirm.html", logout=logout)
     target = logout.redirect()
-    if target:  # the form's answer redirects to the client: its origin joins form-action (CSP)
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(target))
-        response.headers["content-security-policy"] = CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+    if target:  # the form's answer redirects to the client
+        response.headers["content-security-policy"] = csp_sending_to(target)
     return response
 
 
