@@ -5,7 +5,6 @@ with a ``backchannel_logout_uri``; the person's history shows it all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,7 @@ from application.oidc.tokens import REFRESH
 from domain.client_sign_in import ClientSignIn
 from tests.application.conftest import FakeClock
 from tests.application.test_retention import PASSWORD, activated, imported
-from tests.e2e.logout_receiver import LogoutReceiver
+from tests.e2e.logout_receiver import LogoutReceiver, receiver  # noqa: F401 - the fixture
 
 NEW_PASSWORD = "Nouve@u-Secret-9"
 
@@ -28,13 +27,6 @@ NEW_PASSWORD = "Nouve@u-Secret-9"
 def app(app: Container) -> Container:
     app.start(("projections",))
     return app
-
-
-@pytest.fixture
-def receiver() -> Iterator[LogoutReceiver]:
-    receiver = LogoutReceiver()
-    yield receiver
-    receiver.stop()
 
 
 class World:

@@ -18,17 +18,10 @@ from adapters.bootstrap import Container
 from application.backchannel_logout import EVENT, KIND, BackchannelLogout
 from application.mail_delivery import MailDelivery
 from tests.application.conftest import FakeClock
-from tests.e2e.logout_receiver import LogoutReceiver
+from tests.e2e.logout_receiver import LogoutReceiver, receiver  # noqa: F401 - the fixture
 
 KEY = RSAKey.generate_key(2048, private=True, parameters={"kid": "k1"})
 ROW_ID = "5b0e4a52-0000-4000-8000-000000000001.2.backchannel_logout"
-
-
-@pytest.fixture
-def receiver() -> Any:
-    receiver = LogoutReceiver()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

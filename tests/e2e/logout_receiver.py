@@ -6,9 +6,12 @@ the answer."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+import pytest
 
 from tests.e2e.harness import free_port, wait_until
 
@@ -58,3 +61,11 @@ class LogoutReceiver:
     def wait_for(self, count: int, timeout: float = 60) -> list[str]:
         wait_until(lambda: len(self.received()) >= count, f"{count} logout token(s) at {self.url}", timeout)
         return self.received()
+
+
+@pytest.fixture
+def receiver() -> Iterator[LogoutReceiver]:
+    """A receiver of a test's own, stopped after it."""
+    receiver = LogoutReceiver()
+    yield receiver
+    receiver.stop()

@@ -18,22 +18,15 @@ from joserfc.jwk import KeySet
 
 from tests.e2e.flows import PASSWORD, log_in, person
 from tests.e2e.harness import Sesame
-from tests.e2e.logout_receiver import LogoutReceiver
+from tests.e2e.logout_receiver import LogoutReceiver, receiver
 from tests.e2e.oidc_flows import Browser, discovery, register
 from tests.e2e.test_oidc_flow import op, signed_in
 
 pytestmark = pytest.mark.e2e
-__all__ = ["op"]  # the deployment fixture, whose PUBLIC_URL is its own address
+__all__ = ["op", "receiver"]  # the deployment fixture, whose PUBLIC_URL is its own address
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 BYE = "http://127.0.0.1:9/bye"
 NEW_PASSWORD = "Nouve@u-Secret-9"
-
-
-@pytest.fixture
-def receiver() -> Iterator[LogoutReceiver]:
-    receiver = LogoutReceiver()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture
