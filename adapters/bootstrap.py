@@ -53,7 +53,8 @@ from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
 from application.oidc.clients import RelyingParties
-from application.oidc.provider import ID_TOKEN_LIFETIME, Provider
+from application.oidc.grants import ID_TOKEN_LIFETIME
+from application.oidc.provider import Provider
 from application.oidc.sign_ins import SignIns
 from application.oidc.tokens import Tokens
 from application.password_reset import PasswordReset
@@ -83,7 +84,8 @@ log = logging.getLogger(__name__)
 
 def event_store_env(database_url: str) -> dict[str, str]:
     """eventsourcing's persistence settings for a DATABASE_URL. Its tables are
-    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off). Its
+    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off); its
+    recorders also write the side rows a commit carries (``event_recorders``). Its
     PostgreSQL pool keeps two connections and opens up to ten; a cut one is
     replaced by eventsourcing's own retries (ten, 0.2 s apart), which beat the
     pool's checks and their growing back-off when all were cut at once."""
@@ -92,6 +94,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url),
             "SQLITE_LOCK_TIMEOUT": "30", "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:SQLiteRecorder",
         }
     if url.scheme in ("postgresql", "postgres"):
         return {
@@ -104,6 +107,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "8",
             "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:PostgresRecorder",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
 
@@ -270,7 +274,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
-    oidc_tokens = Tokens(TokenTable(db), clock, timedelta(minutes=settings.oidc_access_token_minutes))
+    token_table = TokenTable(db)
+    oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
     backchannel = BackchannelLogout(settings.public_url, signing_keys.current, BackchannelHttp(), clock)
     delivery = MailDelivery(
         outbox, composer, open_mailer(settings.smtp_url), clock, senders={BACKCHANNEL_LOGOUT: backchannel.send}
@@ -285,6 +290,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     erasure = Erasure(directory, passwords, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
+    account_settings = AccountSettings(
+        directory, passwords, sign_outs, clock, link_ttl, throttle, connected_apps.timeline
+    )
     container = Container(
         settings=settings,
         clock=clock,
@@ -299,14 +307,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         ),
         fusion=Fusion(directory, passwords, activation),
         erasure=erasure,
-        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
+        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
-        account_settings=AccountSettings(
-            directory, passwords, sign_outs, clock, link_ttl, throttle, connected_apps.timeline
-        ),
+        account_settings=account_settings,
         password_reset=PasswordReset(directory, passwords, activation, sign_outs, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,
@@ -318,7 +324,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         signing_keys=signing_keys,
         oidc_tokens=oidc_tokens,
         oidc=Provider(
-            settings.public_url, relying_parties, SignIns(store, read_models), oidc_tokens, signing_keys,
+            settings.public_url, relying_parties, SignIns(store, read_models, account_settings.terms_outdated),
+            oidc_tokens, signing_keys,
         ),
         followers={},
         sign_outs=sign_outs,

@@ -7,12 +7,12 @@ it, so a token saved after the revocation (a racing redemption) is dead too.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from adapters.database import Database
-from application.oidc.tokens import TokenRecord
+from application.oidc.tokens import REFRESH_LIFETIME, TokenRecord
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS oidc_tokens (
@@ -41,16 +41,24 @@ class TokenTable:
 
     def add(self, *records: TokenRecord) -> None:
         with self.db.transaction() as tx:
-            for r in records:
-                tx.execute(
-                    "INSERT INTO oidc_tokens (digest, kind, sign_in_id, client_id, identity_id, scope, data, "
-                    "issued_at, expires_at) VALUES (:d, :k, :s, :c, :i, :scope, :data, :at, :exp)",
-                    {
-                        "d": r.digest, "k": r.kind, "s": str(r.sign_in_id), "c": r.client_id, "i": str(r.identity_id),
-                        "scope": r.scope, "data": json.dumps(r.data), "at": r.issued_at.isoformat(),
-                        "exp": r.expires_at.isoformat(),
-                    },
-                )
+            for sql, params in self.inserts(*records):
+                tx.execute(sql, params)
+
+    @staticmethod
+    def inserts(*records: TokenRecord) -> list[tuple[str, dict[str, Any]]]:
+        """The statements adding these rows, for a transaction of the event store."""
+        return [
+            (
+                "INSERT INTO oidc_tokens (digest, kind, sign_in_id, client_id, identity_id, scope, data, "
+                "issued_at, expires_at) VALUES (:d, :k, :s, :c, :i, :scope, :data, :at, :exp)",
+                {
+                    "d": r.digest, "k": r.kind, "s": str(r.sign_in_id), "c": r.client_id, "i": str(r.identity_id),
+                    "scope": r.scope, "data": json.dumps(r.data), "at": r.issued_at.isoformat(),
+                    "exp": r.expires_at.isoformat(),
+                },
+            )
+            for r in records
+        ]
 
     def get(self, digest: str) -> TokenRecord | None:
         with self.db.read() as tx:
@@ -83,6 +91,17 @@ class TokenTable:
                 params,
             )
             tx.execute("UPDATE oidc_tokens SET revoked_at = :at WHERE sign_in_id = :s AND revoked_at IS NULL", params)
+
+
+    def remove_expired(self, now: datetime) -> int:
+        """Housekeeping: rows past their deadline; a revocation mark once no
+        token of its sign-in can still be alive."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "DELETE FROM oidc_revoked_sign_ins WHERE revoked_at <= :before",
+                {"before": (now - REFRESH_LIFETIME - timedelta(days=1)).isoformat()},
+            )
+            return tx.execute("DELETE FROM oidc_tokens WHERE expires_at <= :now", {"now": now.isoformat()}).rowcount
 
 
 def _record(row: Any) -> TokenRecord:

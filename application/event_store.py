@@ -10,8 +10,8 @@ reaches the caller, as a 409 ``conflict``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -38,10 +38,12 @@ class EventStore(Application[UUID]):
         """Personal fields of events are sealed with their subject's key."""
         return PersonalDataMapper(self.construct_transcoder(), self.subject_keys)
 
-    def commit(self, *aggregates: Aggregate) -> int:
-        """Save atomically; returns the last notification id written (0 if none)."""
+    def commit(self, *aggregates: Aggregate, writes: Sequence[tuple[str, dict[str, Any]]] = ()) -> int:
+        """Save atomically, with the side-table ``writes`` (statements an adapter
+        gave) in the same transaction; returns the last notification id written
+        (0 if none)."""
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, writes=writes) if writes else self.save(*aggregates)
         except IntegrityError as error:
             raise Conflict() from error
         self.on_commit()

@@ -8,21 +8,23 @@ end-session endpoint) is served by ``web/oidc_logout.py``.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from collections.abc import Callable
+from urllib.parse import urlencode
 
+from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from application.oidc.provider import (
-    AUTH_METHODS, SCOPES, ChooseContract, ErrorPage, Outcome, Provider, Redirect, SignInFirst,
-)
+from application.oidc.grants import AUTH_METHODS, SCOPES
+from application.oidc.provider import Answer, ChooseContract, ErrorPage, Outcome, PortalFirst, Provider, Redirect
 from application.signing_keys import ALGORITHM
-from web.oidc_adapter import error_response, oauth2_request, pairs, response
+from web.oidc_adapter import error_response, oauth2_request, response
+from web.oidc_return import csp_sending_to
 from web.pages_common import call, current_session, message, page, redirect, render, services
 from web.pages_contracts import ROLES
-from web.security import CSP, checked_form
+from web.security import checked_form
 
 PATHS = {
     "authorization_endpoint": "/oidc/authorize",
@@ -96,9 +98,9 @@ async def choose_contract(request: Request) -> Response:
 def outcome(request: Request, result: Outcome) -> Response:
     if isinstance(result, Redirect):
         return Response(status_code=302, headers={"location": result.url})
-    if isinstance(result, SignInFirst):
+    if isinstance(result, PortalFirst):
         query = {"next": result.next, **({"login_hint": result.login_hint} if result.login_hint else {})}
-        return redirect("/login?" + urlencode(query))
+        return redirect(result.page + "?" + urlencode(query))
     if isinstance(result, ChooseContract):
         page_ = render(
             request, "oidc_contract.html", client_name=result.client_name, contracts=result.contracts,
@@ -112,29 +114,6 @@ def outcome(request: Request, result: Outcome) -> Response:
 
 def refused_page(request: Request, text: str) -> Response:
     return message(request, "Connexion impossible", text, 400, link="/", link_text="Revenir à l'accueil")
-
-
-async def flow_policy(request: Request, next_path: str) -> str | None:
-    """The policy of a sign-in page on the way back to a client (``next``):
-    its form may end at the client's registered address."""
-    query = dict(pairs_or_none(urlsplit(next_path).query))
-    client = await call(provider(request).query_client, query.get("client_id", ""))
-    uri = query.get("redirect_uri", "")
-    return csp_sending_to(uri) if client is not None and client.check_redirect_uri(uri) else None
-
-
-def pairs_or_none(query: str) -> list[tuple[str, str]]:
-    try:
-        return pairs(query)
-    except ValueError:
-        return []
-
-
-def csp_sending_to(redirect_uri: str) -> str:
-    """The portal's policy, but a form of this page may end at the client's
-    address: browsers apply ``form-action`` to the redirects after a POST."""
-    parts = urlsplit(redirect_uri)
-    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
 
 async def token(request: Request) -> Response:
@@ -153,7 +132,7 @@ async def userinfo(request: Request) -> Response:
     return await endpoint(request, lambda oauth: provider(request).userinfo(oauth))
 
 
-async def endpoint(request: Request, run) -> Response:  # noqa: ANN001 - the server's call on the request
+async def endpoint(request: Request, run: Callable[[OAuth2Request], Answer]) -> Response:
     try:
         oauth = await oauth2_request(request)
     except OAuth2Error as error:
@@ -164,7 +143,7 @@ async def endpoint(request: Request, run) -> Response:  # noqa: ANN001 - the ser
 routes = [
     Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
     Route(PATHS["jwks_uri"], jwks, methods=["GET"]),
-    Route(PATHS["authorization_endpoint"], authorize, methods=["GET"]),
+    Route(PATHS["authorization_endpoint"], authorize, methods=["GET", "POST"]),  # OIDC Core §3.1.2.1: both
     Route(PATHS["authorization_endpoint"] + "/contrat", choose_contract, methods=["POST"]),
     Route(PATHS["token_endpoint"], token, methods=["POST"]),
     Route(PATHS["userinfo_endpoint"], userinfo, methods=["GET", "POST"]),

@@ -21,7 +21,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.security import FormRefused, bounded_body
+from web.security import FormRefused, bounded_body, over_https
 
 MESSAGES = {
     "invalid_request": "La requête est incomplète ou mal formée.",
@@ -55,7 +55,10 @@ class Payload(OAuth2Payload):
 
 class StarletteOAuth2Request(OAuth2Request):  # type: ignore[misc]
     def __init__(self, request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]]) -> None:
-        super().__init__(request.method, str(request.url), headers=request.headers)
+        # Authlib refuses plain http but on the loopback: the request counts as
+        # https when the portal's own rule says so (a TLS proxy, an https PUBLIC_URL).
+        url = request.url.replace(scheme="https") if over_https(request) else request.url
+        super().__init__(request.method, str(url), headers=request.headers)
         self._args = dict(query)
         self._form = dict(form)
         self.payload = Payload(query + form)

@@ -8,7 +8,7 @@ sessions also end after a while unused (V7.3.1).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,32 +18,11 @@ from application.errors import Refused
 from web.pages_common import (
     SESSION_COOKIE, agency_codes, call, origin, page, redirect, refused_form, render, required, services,
 )
+from web.oidc_return import on_the_way, safe_next
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 PORTAL_COOKIES = ("activation", "bien")
-
-
-def safe_next(value: str | None) -> str | None:
-    """Where to go after signing in, when a single sign-on flow asked: only a
-    path of this site under ``/oidc/``, never another site (an open redirect)."""
-    if not value or "\\" in value or any(ord(c) < 32 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/oidc/") or value.startswith("//"):
-        return None
-    return value
-
-
-async def on_the_way(request: Request, response: Response, next_path: str | None) -> Response:
-    """On the way back to a client (``next``), the form may end at the
-    client's address (see ``web.oidc.flow_policy``)."""
-    from web.oidc import flow_policy
-
-    policy = await flow_policy(request, next_path) if next_path else None
-    if policy:
-        response.headers["content-security-policy"] = policy
-    return response
 
 
 @page
@@ -68,7 +47,8 @@ async def login_submit(request: Request) -> Response:
         logged_in = await call(services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
     except Refused as refusal:
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
-            return await open_session(request, redirect("/cgu/accepter"), refusal.details["token"])
+            terms = "/cgu/accepter" + (f"?{urlencode({'next': next_path})}" if next_path else "")
+            return await open_session(request, redirect(terms), refusal.details["token"])
         return await on_the_way(request, refused_form(
             request, "login.html", refusal, {}, values=values, codes=codes,
             activate_hint=refusal.code == "invalid_credentials", next=next_path,

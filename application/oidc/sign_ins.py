@@ -8,12 +8,14 @@ starts a ClientSignIn stream, whose id every token of that sign-in carries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
 from application.event_store import EventStore
+from application.oidc.tokens import Writes
 from application.ports import ReadModels, Session
 from domain.client_sign_in import ClientSignIn
 from domain.relying_party import RelyingParty
@@ -40,9 +42,10 @@ class Person:
 
 
 class SignIns:
-    def __init__(self, store: EventStore, read_models: ReadModels) -> None:
+    def __init__(self, store: EventStore, read_models: ReadModels, terms_outdated: Callable[[UUID], bool]) -> None:
         self.store = store
         self.read_models = read_models
+        self.terms_outdated = terms_outdated  # new CGU to accept before any sign-in (AccountSettings)
 
     @staticmethod
     def person(session: Session | None) -> Person | None:
@@ -67,13 +70,14 @@ class SignIns:
         ]
         return visible, profile.get("default_account")
 
-    def start(self, person: Person, party: RelyingParty, scopes: list[str]) -> UUID:
-        """Record the sign-in (the code is about to be issued); its id."""
+    def start(self, person: Person, party: RelyingParty, scopes: list[str], code: Callable[[UUID], Writes]) -> UUID:
+        """Record the sign-in and, in the same transaction, the rows ``code``
+        gives for its id (the authorization code); its id."""
         auth_time = datetime.fromtimestamp(person.auth_time, timezone.utc)
         sign_in = ClientSignIn(
             person.identity_id, str(party.id), party.name, person.sid, person.contract_id, scopes, auth_time,
         )
-        self.store.commit(sign_in)
+        self.store.commit(sign_in, writes=code(sign_in.id))
         return sign_in.id
 
     def claims(self, person: Person, party: RelyingParty, scopes: list[str]) -> dict[str, Any] | None:

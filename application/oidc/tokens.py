@@ -1,6 +1,7 @@
 """Authorization codes, access and refresh tokens: digests in a table, never the values.
 
-Every row names its sign-in (a ClientSignIn id): ``revoke_sign_in`` ends all
+A code is written in the same transaction as the ``SignedIn`` event of its
+sign-in (``writes``). Every row names its sign-in (a ClientSignIn id): ``revoke_sign_in`` ends all
 of them at once, including tokens a concurrent request saves afterwards (the
 sign-in itself is marked revoked, and every lookup checks the mark). A code is
 spent by one atomic update, so of two redemptions racing only one wins; the
@@ -12,6 +13,7 @@ revokes the sign-in (RFC 6819 §5.2.2.3).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -40,8 +42,15 @@ class TokenRecord:
     revoked: bool = False  # the token, or its whole sign-in
 
 
+Writes = Sequence[tuple[str, dict[str, Any]]]
+
+
 class TokenStore(Protocol):
     def add(self, *records: TokenRecord) -> None: ...
+
+    def inserts(self, *records: TokenRecord) -> Writes:
+        """The statements that add these rows, for the event store to run in
+        the transaction of the events they follow (EventStore.commit)."""
 
     def get(self, digest: str) -> TokenRecord | None: ...
 
@@ -52,6 +61,9 @@ class TokenStore(Protocol):
 
     def revoke_sign_in(self, sign_in_id: UUID, at: datetime) -> None:
         """Revoke every token of the sign-in, and those saved for it later."""
+
+    def remove_expired(self, now: datetime) -> int:
+        """Housekeeping (the retention sweep): rows past their deadline."""
 
 
 class SignInRevocation(Protocol):
@@ -79,6 +91,9 @@ class Tokens:
 
     def save(self, *records: TokenRecord) -> None:
         self.store.add(*records)
+
+    def writes(self, *records: TokenRecord) -> Writes:
+        return self.store.inserts(*records)
 
     def live(self, value: str, *kinds: str) -> TokenRecord | None:
         """The token of one of these kinds, if neither expired, spent nor revoked."""

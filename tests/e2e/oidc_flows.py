@@ -4,6 +4,7 @@ browser-like httpx client (cookies, the portal's CSRF field) for the person."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -50,9 +51,12 @@ class Browser:
         self.sesame = sesame
         self.http = httpx.Client(base_url=sesame.url, follow_redirects=False, timeout=30)
 
-    def go(self, url: str, response: httpx.Response | None = None) -> httpx.Response:
-        """GET ``url`` (or follow ``response``) through redirects, stopping at the client."""
-        response = response or self.http.get(url)
+    def go(self, url: str) -> httpx.Response:
+        """GET ``url`` through redirects, stopping at the client."""
+        return self.follow(self.http.get(url))
+
+    def follow(self, response: httpx.Response) -> httpx.Response:
+        """Follow ``response``'s redirects, stopping at the client."""
         while response.is_redirect:
             target = urljoin(str(response.url), response.headers["location"])
             if target.startswith(REDIRECT):
@@ -70,14 +74,14 @@ class Browser:
         next_path = re.search(r'name="next" value="([^"]+)"', page.text)
         form = {"csrf": self.csrf(page), "email": email, "password": password, "client": "", "societe": ""}
         if next_path:
-            form["next"] = next_path.group(1).replace("&amp;", "&")
-        return self.go("", self.http.post("/login", data=form))
+            form["next"] = html.unescape(next_path.group(1))
+        return self.follow(self.http.post("/login", data=form))
 
     def choose(self, page: httpx.Response, contract_id: str) -> httpx.Response:
         request = re.search(r'name="request" value="([^"]+)"', page.text)
         assert request, page.text
-        form = {"csrf": self.csrf(page), "request": request.group(1).replace("&amp;", "&"), "contract": contract_id}
-        return self.go("", self.http.post("/oidc/authorize/contrat", data=form))
+        form = {"csrf": self.csrf(page), "request": html.unescape(request.group(1)), "contract": contract_id}
+        return self.follow(self.http.post("/oidc/authorize/contrat", data=form))
 
 
 def authorization(client: OAuth2Client, sesame: Sesame, **params: str) -> tuple[str, str, str]:

@@ -4,14 +4,19 @@ person (issue 13)."""
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from application.terms import TERMS_DIR
 from tests.conftest import TEST_SECRET
-from tests.e2e.flows import log_in, person, provisional, contract
+from tests.e2e.flows import contract, person, provisional
 from tests.e2e.harness import Sesame, selected_topologies
 from tests.e2e.oidc_flows import (
     REDIRECT, Browser, answer, authorization, discovery, exchange, register, rp, verified_claims,
@@ -257,3 +262,121 @@ def test_tokens_signed_before_a_key_rotation_still_verify(op: Sesame, extranet: 
     after = exchange(oauth, op, answer(browser.go(url))["code"], verifier)
     new_header, _ = verified_claims(op, after["id_token"], extranet["client_id"])
     assert new_header["kid"] == kids[0] != old_kid["kid"]
+
+
+def test_several_serve_processes_share_keys_codes_and_tokens(op: Sesame, extranet: dict[str, Any]) -> None:
+    """A load balancer may send each step to another ``serve``: the second one
+    signs with the same key and honours the first one's codes and tokens."""
+    if op.topology != "production":
+        pytest.skip("several serve processes share a database on the production topology")
+    second = op.serve_again()
+    other = str(second.base_url).rstrip("/").removesuffix("/api/v1")
+    assert httpx.get(other + "/oidc/jwks").json() == httpx.get(op.url + "/oidc/jwks").json()
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, extranet)
+    url, verifier, _ = authorization(oauth, op)
+    code = answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+    token = oauth.fetch_token(other + "/oidc/token", grant_type="authorization_code", code=code, code_verifier=verifier)
+    verified_claims(op, token["id_token"], extranet["client_id"])
+    refreshed = oauth.refresh_token(other + "/oidc/token", refresh_token=token["refresh_token"])
+    info = httpx.get(op.url + "/oidc/userinfo", headers={"Authorization": f"Bearer {refreshed['access_token']}"})
+    assert info.status_code == 200 and info.json()["sub"]
+    second.close()
+
+
+def test_an_authorization_request_may_also_be_posted(op: Sesame, extranet: dict[str, Any]) -> None:
+    url, _, state = authorization(rp(op, extranet), op, prompt="none")
+    endpoint, _, query = url.partition("?")
+    back = answer(httpx.post(endpoint, content=query, headers={"content-type": "application/x-www-form-urlencoded"}))
+    assert back["error"] == "login_required" and back["state"] == state
+
+
+def test_login_hint_fills_the_form_and_max_age_asks_again(op: Sesame, extranet: dict[str, Any]) -> None:
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, extranet)
+    url, _, _ = authorization(oauth, op, login_hint=creds["email"])
+    page = browser.go(url)
+    assert f'value="{creds["email"]}"' in page.text and "login_hint" not in page.text
+    back = answer(browser.sign_in(page, creds["email"]))
+    assert back["code"]
+    url, _, _ = authorization(oauth, op, max_age="3600")
+    assert answer(browser.go(url))["code"]  # signed in moments ago
+    url, _, _ = authorization(oauth, op, max_age="0", prompt="none")
+    assert answer(browser.go(url))["error"] == "login_required"
+    url, verifier, _ = authorization(oauth, op, max_age="0")
+    token = exchange(oauth, op, answer(browser.sign_in(browser.go(url), creds["email"]))["code"], verifier)
+    assert verified_claims(op, token["id_token"], extranet["client_id"])[1]["auth_time"]
+
+
+def test_client_secrets_codes_and_tokens_never_rest_in_clear(op: Sesame) -> None:
+    """After a sign-in and a refresh, neither the database files (embedded)
+    nor any process's log hold the client secret, the code or a token."""
+    client = register(op, "Extranet secret")
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, client)
+    url, verifier, _ = authorization(oauth, op)
+    code = answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+    token = exchange(oauth, op, code, verifier)
+    refreshed = oauth.refresh_token(discovery(op)["token_endpoint"], refresh_token=token["refresh_token"])
+    secrets = [client["client_secret"], code, token["access_token"], token["refresh_token"], refreshed["refresh_token"]]
+    files = [p for p in op.root.rglob("*") if p.is_file() and (p.suffix == ".log" or ".db" in p.name)]
+    assert files
+    for path in files:
+        content = path.read_bytes()
+        assert not [s for s in secrets if s.encode() in content], path
+    if op.topology == "production":
+        rows = op.query("SELECT digest FROM oidc_tokens")
+        assert rows and not {r["digest"] for r in rows} & set(secrets)
+    cli_list = op.cli("clients", "list", "--json", check=True).stdout
+    assert client["client_id"] in cli_list and client["client_secret"] not in cli_list
+
+
+def test_clients_cli_refuses_bad_addresses_in_french_and_removes(op: Sesame) -> None:
+    bad = op.cli("clients", "add", "X", "--redirect-uri", "http://ex.test/cb")
+    assert bad.returncode == 1 and "https" in bad.stderr and "localhost" in bad.stderr
+    fragment = op.cli("clients", "add", "X", "--redirect-uri", "https://ex.test/cb#x")
+    assert fragment.returncode == 1 and "fragment" in fragment.stderr
+    gone = register(op, "Extranet éphémère")
+    assert op.cli("clients", "remove", gone["client_id"], check=True).returncode == 0
+    assert gone["client_id"] not in op.cli("clients", "list", check=True).stdout
+    page = httpx.get(discovery(op)["authorization_endpoint"], params={
+        "client_id": gone["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid"})
+    assert page.status_code == 400 and "location" not in page.headers
+    assert op.cli("clients", "remove", gone["client_id"]).returncode == 1
+
+
+def test_new_terms_are_accepted_on_the_way_to_the_client(tmp_path: Path) -> None:
+    """New CGU: a person already signed in, or signing in, accepts them on the
+    portal's page and goes on to the client; prompt=none answers interaction_required."""
+    terms = tmp_path / "terms"
+    shutil.copytree(TERMS_DIR, terms)
+    sesame = Sesame(tmp_path, {"SECRET_KEY": TEST_SECRET, "TERMS_DIR": str(terms)})
+    sesame.env["PUBLIC_URL"] = sesame.url
+    try:
+        sesame.serve()
+        client = register(sesame)
+        creds, _ = person(sesame)
+        browser, oauth = Browser(sesame), rp(sesame, client)
+        url, _, _ = authorization(oauth, sesame)
+        assert answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+        shutil.copytree(terms / sorted(p.name for p in terms.iterdir())[-1], terms / "2099-01-01")
+
+        url, _, _ = authorization(oauth, sesame, prompt="none")
+        assert answer(browser.go(url))["error"] == "interaction_required"
+        url, _, _ = authorization(oauth, sesame)
+        assert answer(accept_version(browser, browser.go(url), "2099-01-01"))["code"]
+        other, _ = person(sesame)
+        shutil.copytree(terms / "2099-01-01", terms / "2099-02-01")
+        browser = Browser(sesame)
+        url, verifier, _ = authorization(oauth, sesame)
+        accepted = accept_version(browser, browser.sign_in(browser.go(url), other["email"]))
+        assert exchange(oauth, sesame, answer(accepted)["code"], verifier)["id_token"]
+    finally:
+        sesame.stop()
+
+
+def accept_version(browser: Browser, page: httpx.Response, version: str = "2099-02-01") -> httpx.Response:
+    next_path = re.search(r'name="next" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and next_path, page.text
+    form = {"csrf": browser.csrf(page), "accept_terms": "oui", "version": version, "next": html.unescape(next_path.group(1))}
+    return browser.follow(browser.http.post("/cgu/accepter", data=form))
