@@ -85,9 +85,11 @@ class SignOuts:
         return self.sign_ins.live(identity_id=identity_id, sid=sid)
 
     def _end(self, sign_in_ids: list[UUID], reason: str) -> None:
+        """Tokens first: a crash in between leaves a sign-in unannounced, never
+        one announced as ended whose tokens still work."""
         for sign_in_id in sign_in_ids:
-            self._sign_out(sign_in_id, reason)
             self.revoke_sign_in(sign_in_id)
+            self._sign_out(sign_in_id, reason)
 
     @retrying()
     def _sign_out(self, sign_in_id: UUID, reason: str) -> None:
