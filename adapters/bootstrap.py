@@ -324,7 +324,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         signing_keys=signing_keys,
         oidc_tokens=oidc_tokens,
         oidc=Provider(
-            settings.public_url, relying_parties, SignIns(store, read_models, account_settings.terms_outdated),
+            settings.public_url, relying_parties, SignIns(directory, account_settings.terms_outdated),
             oidc_tokens, signing_keys,
         ),
         followers={},

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,6 +23,7 @@ from domain.errors import DomainError
 from domain.relying_party import RelyingParty
 
 SECRET_PURPOSE = "oidc-client-secret"
+CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class RelyingParties:
     def __init__(self, store: EventStore, keys: Keyring) -> None:
         self.store = store
         self.keys = keys
+        self._cache: dict[UUID, tuple[float, RelyingParty | None]] = {}
+        self._lock = threading.Lock()
 
     def add(
         self,
@@ -59,11 +64,25 @@ class RelyingParties:
         return NewClient(str(party.id), secret)
 
     def find(self, client_id: object) -> RelyingParty | None:
-        """The registered, not removed, client with this id."""
-        try:
-            party_id = UUID(str(client_id))
-        except ValueError:
+        """The registered, not removed, client with this id. Every protocol
+        request asks, so the answer is kept ``CACHE_SECONDS``: a removal made
+        by ``sesame clients remove`` takes that long to reach a running server."""
+        party_id = parse_id(client_id)
+        if party_id is None:
             return None
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(party_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        party = self._load(party_id)
+        with self._lock:
+            if len(self._cache) > 1000:
+                self._cache.clear()
+            self._cache[party_id] = (now + CACHE_SECONDS, party)
+        return party
+
+    def _load(self, party_id: UUID) -> RelyingParty | None:
         party = self.store.find(RelyingParty, party_id)
         return party if party is not None and not party.removed else None
 
@@ -81,7 +100,7 @@ class RelyingParties:
         while True:
             page = self.store.recorder.select_notifications(start, 500, topics=[topic])
             for notification in page:
-                party = self.find(notification.originator_id)
+                party = self._load(notification.originator_id)
                 if party is not None:
                     found.append(party)
             if len(page) < 500:
@@ -90,9 +109,19 @@ class RelyingParties:
 
     @retrying()
     def remove(self, client_id: str) -> RelyingParty:
-        party = self.find(client_id)
+        party_id = parse_id(client_id)
+        party = self._load(party_id) if party_id else None
         if party is None:
             raise Refused("not_found", f"Aucune application « {client_id} ».")
         party.remove()
         self.store.commit(party)
+        with self._lock:
+            self._cache.pop(party.id, None)
         return party
+
+
+def parse_id(client_id: object) -> UUID | None:
+    try:
+        return UUID(str(client_id))
+    except ValueError:
+        return None

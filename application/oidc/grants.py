@@ -221,15 +221,20 @@ class BearerValidator(BearerTokenValidator):
         return Token(record, self.provider.tokens) if record and record.kind == ACCESS else None
 
 
-class Revocation(RevocationEndpoint):
-    """RFC 7009; revoking a refresh token ends the whole sign-in (§2.1)."""
+class TokenLookup:
+    """An access or refresh token, whatever the hint says (RFC 7009 §2.1, RFC 7662 §2.1)."""
 
-    CLIENT_AUTH_METHODS = AUTH_METHODS
     server: Provider
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
         record = self.server.tokens.find(token_string)
         return Token(record, self.server.tokens) if record else None
+
+
+class Revocation(TokenLookup, RevocationEndpoint):
+    """RFC 7009; revoking a refresh token ends the whole sign-in (§2.1)."""
+
+    CLIENT_AUTH_METHODS = AUTH_METHODS
 
     def revoke_token(self, token: Token, request: OAuth2Request) -> None:
         if token.record.kind == REFRESH:
@@ -238,15 +243,10 @@ class Revocation(RevocationEndpoint):
             self.server.tokens.revoke(token.record)
 
 
-class Introspection(IntrospectionEndpoint):
+class Introspection(TokenLookup, IntrospectionEndpoint):
     """RFC 7662, for confidential clients and their own tokens only."""
 
     CLIENT_AUTH_METHODS = CONFIDENTIAL_METHODS
-    server: Provider
-
-    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
-        record = self.server.tokens.find(token_string)
-        return Token(record, self.server.tokens) if record else None
 
     def check_permission(self, token: Token, client: Client, request: OAuth2Request) -> bool:
         return token.check_client(client)

@@ -2,8 +2,11 @@
 
 The person comes from their portal session (its public ``sid`` and the time
 they proved who they are); the contracts a client may see are the person's
-contracts, only its own agency's for an agency client. Each code issued
-starts a ClientSignIn stream, whose id every token of that sign-in carries.
+contracts, only its own agency's for an agency client. They are read from
+the event store (the identity and its contracts), not from a read model: a
+sign-in sees the person's latest writes without waiting for a projection,
+and the token endpoint waits for none. Each code issued starts a
+ClientSignIn stream, whose id every token of that sign-in carries.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
-from application.event_store import EventStore
+from application.directory import Directory
 from application.oidc.tokens import Writes
-from application.ports import ReadModels, Session
+from application.ports import Session
+from domain.agency_account import AgencyAccount
 from domain.client_sign_in import ClientSignIn
+from domain.identity import ACTIVE, Identity
 from domain.relying_party import RelyingParty
 
 CONTRACT_FIELDS = ("id", "client_code", "company_code", "login_id", "role", "holder_name")
@@ -42,9 +47,9 @@ class Person:
 
 
 class SignIns:
-    def __init__(self, store: EventStore, read_models: ReadModels, terms_outdated: Callable[[UUID], bool]) -> None:
-        self.store = store
-        self.read_models = read_models
+    def __init__(self, directory: Directory, terms_outdated: Callable[[UUID], bool]) -> None:
+        self.directory = directory
+        self.store = directory.store
         self.terms_outdated = terms_outdated  # new CGU to accept before any sign-in (AccountSettings)
 
     @staticmethod
@@ -54,21 +59,23 @@ class SignIns:
             return None
         return Person(session.identity_id, session.sid, int(session.authenticated_at.timestamp()))
 
-    def profile(self, identity_id: UUID) -> dict[str, Any] | None:
-        self.read_models.wait_for(self.store.position())
-        return self.read_models.profile(identity_id)
+    def active(self, identity_id: UUID) -> Identity | None:
+        identity = self.directory.identity(identity_id)
+        return identity if identity is not None and identity.status == ACTIVE else None
 
     def visible_contracts(self, identity_id: UUID, party: RelyingParty) -> tuple[list[dict[str, Any]], str | None]:
-        """The contracts this client may see, and the person's default contract."""
-        profile = self.profile(identity_id)
-        if profile is None:
+        """The contracts this client may see, in the order they were linked,
+        and the person's default contract."""
+        identity = self.active(identity_id)
+        if identity is None:
             return [], None
-        visible = [
-            {name: a[name] for name in CONTRACT_FIELDS}
-            for a in profile["accounts"]
-            if party.sees(a["client_code"], a["company_code"])
-        ]
-        return visible, profile.get("default_account")
+        visible = []
+        for account_id in identity.accounts:
+            account = self.store.find(AgencyAccount, account_id)
+            if account is not None and not account.erased and party.sees(account.client_code, account.company_code):
+                visible.append({"id": str(account_id), **{name: getattr(account, name) for name in CONTRACT_FIELDS[1:]}})
+        default = str(identity.default_account) if identity.default_account else None
+        return visible, default
 
     def start(self, person: Person, party: RelyingParty, scopes: list[str], code: Callable[[UUID], Writes]) -> UUID:
         """Record the sign-in and, in the same transaction, the rows ``code``
@@ -91,8 +98,8 @@ class SignIns:
             "sub": str(person.identity_id), "sid": person.sid, "auth_time": person.auth_time, "contract": contract,
         }
         if "email" in scopes:
-            profile = self.profile(person.identity_id) or {}
-            claims.update(email=profile.get("email"), email_verified=True)  # an active identity proved its email
+            identity = self.active(person.identity_id)
+            claims.update(email=identity.email if identity else None, email_verified=True)  # an active identity proved it
         if "profile" in scopes:
             claims["name"] = contract["holder_name"]
         if "contracts" in scopes:
