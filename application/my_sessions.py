@@ -2,9 +2,10 @@
 in, and ending one or all the others.
 
 A session is named by its public ``sid``, never by its token's digest. Ending
-sessions goes through the session store the composition root hands out, the
-one that also ends the single sign-on sign-ins made in them; the person's
-history records which devices were signed out (``SessionsEnded``).
+one goes through the sign-out cascade (``SignOuts.remove``), which also ends
+the single sign-on sign-ins made in it, each client told by back-channel; the
+kept session's sign-ins stay. The person's history records which devices were
+signed out (``SessionsEnded``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from uuid import UUID
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
-from application.ports import Clock, Session, SessionStore
+from application.ports import Clock, Session
+from application.sign_outs import SignOuts
 
 UNKNOWN_DEVICE = "Appareil inconnu"
+REASON = "security_page"  # the sign-ins' SignedOut reason
 Applications = Callable[[UUID], dict[str, list[str]]]  # a person's sign-ins: sid -> client names
 
 
@@ -29,7 +32,7 @@ def not_found() -> Refused:
 
 class MySessions:
     def __init__(
-        self, directory: Directory, sessions: SessionStore, clock: Clock,
+        self, directory: Directory, sessions: SignOuts, clock: Clock,
         applications: Applications = lambda identity_id: {},
     ) -> None:
         self.directory = directory
@@ -71,7 +74,7 @@ class MySessions:
 
     def _end(self, identity_id: UUID, sessions: list[Session]) -> None:
         for session in sessions:
-            self.sessions.remove(session.token_digest)
+            self.sessions.remove(session.token_digest, reason=REASON)
         if sessions:
             self._record(identity_id, ", ".join(s.device or UNKNOWN_DEVICE for s in sessions))
 
