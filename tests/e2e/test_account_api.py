@@ -185,13 +185,13 @@ def test_the_persons_history_in_plain_words_without_secrets(sesame: Sesame) -> N
     kinds = [e["type"] for e in events]
     assert kinds == [
         "ActivationStarted", "EmailProposed", "PasswordSet", "TermsAccepted",
-        "EmailVerificationRequested", "EmailVerified", "AccountLinked",
+        "EmailVerificationRequested", "EmailVerified", "AccountLinked", "FirstDeviceSignedIn",  # the sign-in's device
     ]
-    assert [e["position"] for e in events] == list(range(1, 8))
+    assert [e["position"] for e in events] == list(range(1, 9))
     assert "validée" in events[5]["description"]
     assert creds["login_id"] in events[6]["description"]
     flat = str(events)
-    assert "argon2" not in flat and "nonce" not in flat
+    assert "argon2" not in flat and "nonce" not in flat and "digest" not in flat
 
 
 # -- issue 19 finding 1: taking the account back evicts every pending link ---------
