@@ -54,6 +54,7 @@ from application.staff import Staff
 from application.support import Support
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
+from application.two_step import TwoStepSignIn
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
@@ -141,6 +142,7 @@ class Container:
     support: Support
     audit: Audit
     account_settings: AccountSettings
+    two_step: TwoStepSignIn
     password_reset: PasswordReset
     importer: AccountImport
     read_models: ReadModelQueries
@@ -251,6 +253,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     session_table = SessionTable(db)
+    sessions = Sessions(
+        directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+    )
     container = Container(
         settings=settings,
         clock=clock,
@@ -259,10 +265,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory=directory,
         passwords=passwords,
         activation=activation,
-        sessions=Sessions(
-            directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
-            idle=timedelta(minutes=settings.session_idle_minutes),
-        ),
+        sessions=sessions,
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
@@ -271,6 +274,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label),
         account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle, proof),
+        two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         password_reset=PasswordReset(directory, passwords, session_table, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,

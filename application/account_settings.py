@@ -25,7 +25,6 @@ from application.terms import current_terms_version
 from application.throttle import Throttle
 from application.use_case import UseCase
 from domain.errors import AlreadyOwned, DomainError, NotLinked
-from domain.identity import ACTIVE, Identity
 
 EMAIL_CHANGE = "email-change"
 
@@ -43,12 +42,6 @@ class AccountSettings(UseCase):
         self.sessions = sessions
         self.link_ttl = link_ttl
         self.proof = proof
-
-    def person(self, identity_id: UUID) -> Identity:
-        identity = self.directory.identity(identity_id)
-        if identity is None or identity.status != ACTIVE:
-            raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
-        return identity
 
     @retrying()
     def change_password(

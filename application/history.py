@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SECRET_FIELDS = {"password_hash", "nonce", "activation_nonce", "provisional_digest", "digest"}
+SECRET_FIELDS = {
+    "password_hash", "nonce", "activation_nonce", "provisional_digest", "digest",
+    "totp_secret", "recovery_digests", "recovery_digest", "time_step",
+}
 
 WORDS: dict[str, str] = {
     "ActivationStarted": "Activation commencée avec les identifiants provisoires du contrat {account}",
@@ -29,6 +32,12 @@ WORDS: dict[str, str] = {
     "PasswordReset": "Mot de passe réinitialisé par le lien reçu",
     "EmailChangeRequested": "Changement d'adresse email demandé vers {new_email}",
     "EmailChanged": "Adresse email changée de {old_email} en {new_email}",
+    "TwoStepEnrolled": "Validation en deux étapes : mise en place commencée",
+    "TwoStepConfirmed": "Validation en deux étapes activée, 10 codes de secours créés",
+    "TwoStepChallenged": "Mot de passe vérifié : code de validation en deux étapes demandé",
+    "TwoStepCodeAccepted": "Code de validation en deux étapes accepté",
+    "RecoveryCodeUsed": "Code de secours utilisé",
+    "TwoStepDisabled": "Validation en deux étapes désactivée",
 }
 
 

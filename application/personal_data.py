@@ -25,7 +25,8 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.ports import KeyStore
 
-PERSONAL_FIELDS = frozenset({"email", "new_email", "old_email", "holder_name", "suggested_email", "login_id"})
+# ``totp_secret``: a two-step sign-in secret is shredded with the rest.
+PERSONAL_FIELDS = frozenset({"email", "new_email", "old_email", "holder_name", "suggested_email", "login_id", "totp_secret"})
 ERASED = "[effacé]"
 SEALED = "pii:v1:"
 

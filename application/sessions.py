@@ -30,6 +30,8 @@ from domain.identity import ACTIVE, Identity
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 IDLE_STEP = timedelta(minutes=1)  # a busy session writes its new deadline at most once a minute
+TWO_STEP_CHALLENGE = "two-step-challenge"
+CHALLENGE_TTL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ class Sessions:
         path verifies exactly one argon2id hash (the account's, else a pending
         activation's, else a dummy one) and counts one try, so neither an unknown
         email nor an unfinished activation answers faster or slower.
-        ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused."""
+        ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused.
+        A person with two-step sign-in gets ``two_step_required`` and a challenge
+        instead, only once the password proved right: a wrong one answers as before."""
         try:
             address = normalize_email(email)
         except Refused:
@@ -88,6 +92,26 @@ class Sessions:
         if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
             self.store.commit(identity)
+        if identity.two_step_on:
+            raise self._two_step_required(identity)
+        return self.open_for(identity, idle_timeout)
+
+    def _two_step_required(self, identity: Identity) -> Refused:
+        """The password was right but a code is due: a challenge, keyed to this
+        identity and to a nonce its history records, used once within
+        ``CHALLENGE_TTL`` (``TwoStepSignIn.complete`` opens it)."""
+        nonce = self.directory.keys.nonce()
+        identity.challenge_two_step(nonce, self.clock.now() + CHALLENGE_TTL)
+        self.store.commit(identity)
+        return Refused(
+            "two_step_required", "Saisissez le code à 6 chiffres de votre application d'authentification.",
+            challenge=self.directory.keys.mint(TWO_STEP_CHALLENGE, identity.id, nonce),
+        )
+
+    def open_for(self, identity: Identity, idle_timeout: bool = False) -> LoggedIn:
+        """A session for a person who proved who they are; new terms to accept
+        come first (``terms_acceptance_required``, with the session's token)."""
+        assert identity.email is not None
         logged_in = self._open(identity.id, identity.email, idle_timeout)
         if identity.terms_version != current_terms_version():
             raise Refused(
