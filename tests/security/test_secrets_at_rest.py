@@ -1,6 +1,7 @@
 """Secrets at rest and in logs: after a full life of an account, the raw SQLite
 files (the database and its write-ahead log) and the server's log hold no
-password, provisional code, session token, activation token or emailed token.
+password, provisional code, session token, activation token, emailed token,
+two-step secret, sign-in challenge or recovery code.
 
 A separate deployment, so its files hold this flow only.
 """
@@ -11,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from tests.e2e.flows import PASSWORD, contract, provisional
@@ -49,8 +51,17 @@ def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, li
         confirm = {"token": reset, "new_password": RESET_PASSWORD, "new_password_confirmation": RESET_PASSWORD}
         assert post("/password-resets/confirm", 10, json=confirm).status_code == 204
         second = sesame.http.post("/sessions", json={"email": new_email, "password": RESET_PASSWORD}).json()["token"]
-        secrets += [verify, login, change, reset, second]
+        secrets += [verify, login, change, reset, second, *two_step_life(sesame, new_email, {"Authorization": f"Bearer {second}"})]
         yield sesame, secrets, [creds["provisional_password"], other["provisional_password"]]
+
+
+def two_step_life(sesame: Sesame, email: str, auth: dict[str, str]) -> list[str]:
+    """Two-step sign-in on, a sign-in through it: its secret, challenge, codes and session."""
+    totp = pyotp.TOTP(sesame.http.post("/me/two-step", headers=auth, json={"password": RESET_PASSWORD}).json()["secret"])
+    recovery = sesame.http.post("/me/two-step/confirm", headers=auth, json={"code": totp.now()}).json()["recovery_codes"]
+    challenge = sesame.http.post("/sessions", json={"email": email, "password": RESET_PASSWORD}).json()["challenge"]
+    token = sesame.http.post("/sessions/two-step", json={"challenge": challenge, "code": recovery[0]}).json()["token"]
+    return [totp.secret, challenge, token, *recovery]
 
 
 def found(haystack: bytes, secrets: list[str], codes: list[str]) -> list[str]:
