@@ -44,7 +44,9 @@ def invalid_code() -> Refused:
 def expired_challenge() -> Refused:
     """A challenge unknown, used, superseded or past its five minutes: the
     contract's one refusal of this step, with what to do."""
-    return Refused("invalid_code", "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.")
+    return Refused(
+        "invalid_code", "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.", field="challenge"
+    )
 
 
 def new_recovery_code() -> str:
@@ -81,6 +83,9 @@ class TwoStepSignIn(UseCase):
         super().__init__(directory, passwords, clock, throttle)
         self.proof = proof
         self.sessions = sessions
+
+    def is_on(self, identity_id: UUID) -> bool:
+        return self.person(identity_id).two_step_on
 
     @retrying()
     def enrol(self, identity_id: UUID, password: object, origin: str | None = None) -> dict[str, str]:

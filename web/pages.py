@@ -8,7 +8,7 @@ from starlette.staticfiles import StaticFiles
 
 from web import (
     pages_activation, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data, pages_profile, pages_reset,
-    pages_terms,
+    pages_terms, pages_two_step,
 )
 from web.pages_common import HERE
 
@@ -21,6 +21,7 @@ routes = [
     *pages_reset.routes,
     *pages_contracts.routes,
     *pages_profile.routes,
+    *pages_two_step.routes,
     *pages_my_data.routes,
     *pages_terms.routes,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -1,4 +1,5 @@
-"""Logging in and out with the session cookie (seed 001 §1.2).
+"""Logging in and out with the session cookie (seed 001 §1.2), and the code
+page of two-step sign-in (its challenge in a short-lived HttpOnly cookie).
 
 The cookie holds the same token the API hands out as a bearer token, HttpOnly
 so no script can read it. Logging in always opens a new session (the one the
@@ -8,18 +9,23 @@ sessions also end after a while unused (V7.3.1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
+from application.sessions import LoggedIn
 from web.pages_common import (
     SESSION_COOKIE, agency_codes, call, form_page, origin, page, redirect, refused_form, render, required, services,
 )
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
-PORTAL_COOKIES = ("activation", "bien")
+CHALLENGE_COOKIE = "deux-etapes"
+CHALLENGE_AGE = 5 * 60  # as long as the challenge lives (application.sessions.CHALLENGE_TTL)
+PORTAL_COOKIES = ("activation", "bien", CHALLENGE_COOKIE)
 
 
 @page
@@ -30,16 +36,53 @@ async def login_submit(request: Request) -> Response:
     missing = required(form, MISSING)
     if missing:
         return render(request, "login.html", 422, errors=missing, values=values, codes=codes)
+    signed = await sign_in(request, services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
+    if isinstance(signed, Refused):
+        return refused_form(
+            request, "login.html", signed, {}, values=values, codes=codes, activate_hint=signed.code == "invalid_credentials",
+        )
+    return signed
+
+
+async def sign_in(request: Request, use_case: Callable[..., LoggedIn], *args: object) -> Response | Refused:
+    """Either step of a sign-in: the new session, the code page when two-step
+    sign-in asks for one, or the refusal for the form to show."""
     try:
-        logged_in = await call(services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
+        logged_in = await call(use_case, *args)
     except Refused as refusal:
+        if refusal.code == "two_step_required":  # the password was right; the challenge waits in a cookie
+            response = redirect("/login/code")
+            set_cookie(response, request, CHALLENGE_COOKIE, refusal.details["challenge"], CHALLENGE_AGE)
+            return response
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
             return await open_session(request, redirect("/cgu/accepter"), refusal.details["token"])
-        return refused_form(
-            request, "login.html", refusal, {}, values=values, codes=codes,
-            activate_hint=refusal.code == "invalid_credentials",
-        )
+        return refusal
     return await open_session(request, redirect("/espace"), logged_in.token)
+
+
+@page
+async def code_page(request: Request) -> Response:
+    if read_cookie(request, CHALLENGE_COOKIE) is None:
+        return redirect("/login")
+    return render(request, "login_code.html")
+
+
+@page
+async def code_submit(request: Request) -> Response:
+    """The second step: the challenge from its cookie and the code typed."""
+    form = await checked_form(request)
+    challenge = read_cookie(request, CHALLENGE_COOKIE)
+    if challenge is None:
+        return redirect("/login?info=expire")
+    errors = required(form, {"code": "Indiquez le code à 6 chiffres de votre application, ou un code de secours."})
+    if errors:
+        return render(request, "login_code.html", 422, errors=errors)
+    signed = await sign_in(request, services(request).two_step.complete, challenge, form.get("code", ""), origin(request), True)
+    if isinstance(signed, Refused):
+        expired = signed.details.get("field") == "challenge"  # back to the password
+        field = "form" if expired else "code"
+        return refused_form(request, "login_code.html", signed, {"invalid_code": field, "too_many_attempts": field}, expired=expired)
+    return signed
 
 
 async def open_session(request: Request, response: Response, token: str) -> Response:
@@ -70,5 +113,7 @@ async def logout_submit(request: Request) -> Response:
 routes = [
     Route("/login", form_page("login.html"), methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
+    Route("/login/code", code_page, methods=["GET"]),
+    Route("/login/code", code_submit, methods=["POST"]),
     Route("/deconnexion", logout_submit, methods=["POST"]),
 ]

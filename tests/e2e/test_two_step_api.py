@@ -13,9 +13,10 @@ from tests.e2e.flows import PASSWORD, address_of, person
 from tests.e2e.harness import Sesame
 
 
-def wrong_code(totp: pyotp.TOTP) -> str:
-    """Six digits that are the code of no time step near now."""
-    near = {totp.at(time.time() + 30 * d) for d in range(-2, 3)}
+def wrong_code(totp: pyotp.TOTP, now: float | None = None) -> str:
+    """Six digits that are the code of no time step near ``now`` (the clock's time)."""
+    at = time.time() if now is None else now
+    near = {totp.at(at + 30 * d) for d in range(-2, 3)}
     return next(c for c in (f"{n:06d}" for n in range(1, 100)) if c not in near)
 
 
