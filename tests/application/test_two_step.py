@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from adapters.bootstrap import Container
+from application.audit import state_view
 from application.errors import Refused
 from application.history import describe
 from application.personal_data import ERASED
@@ -75,12 +76,14 @@ def test_turning_off_takes_the_password_and_a_code(app: Container, clock: FakeCl
     assert app.sessions.log_in(EMAIL, PASSWORD).identity_id == person.id
 
 
-def test_nothing_secret_in_the_history_and_erasure_shreds_the_secret(app: Container, clock: FakeClock) -> None:
+def test_nothing_secret_in_the_history_or_the_audit_and_erasure_shreds_the_secret(app: Container, clock: FakeClock) -> None:
     person, totp, codes = enrolled(app, clock)
     app.two_step.complete(challenge(app), codes[2])
     described = str([describe(e) for e in app.store.events.get(person.id)])
     assert totp.secret not in described and not [c for c in codes if c in described]
     assert "Validation en deux étapes activée" in described
+    audited = state_view(app.directory.identity(person.id), clock.now())
+    assert audited["two_step"] == "on" and totp.secret not in str(audited)
     app.erasure.erase_mine(person.id, PASSWORD)
     enrolment = next(e for e in app.store.events.get(person.id) if type(e).__name__ == "TwoStepEnrolled")
     assert enrolment.totp_secret == ERASED
