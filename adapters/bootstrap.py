@@ -40,6 +40,8 @@ from application.erasure import Erasure
 from application.event_store import EventStore
 from application.export import Export
 from application.fusion import Fusion
+from application.key_wrapping import PURPOSE as WRAPPING
+from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
@@ -181,6 +183,9 @@ class Container:
             worker.start()
             self.threads.append(threading.Thread(target=self._stop_on_exit, args=(worker,), daemon=True))
             self.threads.append(threading.Thread(target=self._schedule_retention, name="retention", daemon=True))
+            self.threads.append(threading.Thread(
+                target=self.delivery.leases.run, args=(self.stopping,), name="mail-leases", daemon=True,
+            ))
         if "projections" in roles:
             self.threads.extend(self._follow(f) for name, f in self.followers.items() if name != "outbox")
         if "outbox" in roles:
@@ -232,9 +237,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
-    subject_keys = SubjectKeys(KeyTable(db))
+    key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
+    subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
-    db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES, then=[store.recorder.create_table])
+    db.create_schema(
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES, then=[store.recorder.create_table, key_table.wrap_clear_keys],
+    )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(

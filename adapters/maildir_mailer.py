@@ -7,6 +7,7 @@ overwrites nothing and appears once.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,15 +18,15 @@ class MaildirMailer:
         for sub in ("tmp", "new", "cur"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage, accepted: Callable[[], None]) -> None:
         name = f"{message['X-Sesame-Mail-Id']}.sesame"
-        if any((self.root / "cur").glob(name + "*")):
-            return  # already delivered and read
-        temporary = self.root / "tmp" / name
-        temporary.write_bytes(message.as_bytes())
-        try:
-            os.link(temporary, self.root / "new" / name)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
+        if not any((self.root / "cur").glob(name + "*")):  # else already delivered and read
+            temporary = self.root / "tmp" / name
+            temporary.write_bytes(message.as_bytes())
+            try:
+                os.link(temporary, self.root / "new" / name)
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink()
+        accepted()

@@ -2,8 +2,11 @@
 
 A row moves pending → queued → sending → sent, or back to pending with a later
 ``next_attempt_at`` after a failure, or to failed after too many. Taking a row
-is a conditional update, so two workers never send the same mail at once; a
-row left in ``sending`` by a killed worker becomes due again after a while.
+is a conditional update, so two workers never send the same mail at once. In
+``sending``, ``next_attempt_at`` is the end of the worker's lease, renewed by
+its heartbeat (``application.outbox_leases``): a killed worker's row comes due
+again seconds after its last beat. ``attempts`` fences the lease: a worker
+whose row was taken over can no longer renew it or record it failed.
 
 ``queued`` means a job for the row is on the broker: the row is not handed to
 the broker again until ``QUEUED_LEASE`` has passed (a message lost with a
@@ -19,7 +22,6 @@ from typing import Any
 
 from adapters.database import Database
 
-STALE_SENDING = timedelta(minutes=5)
 QUEUED_LEASE = timedelta(minutes=1)
 
 
@@ -27,13 +29,13 @@ class OutboxTable:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def take(self, mail_id: str, now: datetime) -> dict[str, Any] | None:
-        """Mark a due mail as being sent by us; None if it is not ours to send."""
+    def take(self, mail_id: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
+        """Lease a due mail to us until ``lease_until``; None if it is not ours to send."""
         with self.db.transaction() as tx:
             taken = tx.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = :retry "
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = :lease "
                 "WHERE mail_id = :id AND (status = 'queued' OR (status IN ('pending', 'sending') AND next_attempt_at <= :now))",
-                {"id": mail_id, "now": now.isoformat(), "retry": (now + STALE_SENDING).isoformat()},
+                {"id": mail_id, "now": now.isoformat(), "lease": lease_until.isoformat()},
             ).rowcount
             if not taken:
                 return None
@@ -42,20 +44,30 @@ class OutboxTable:
         mail["payload"] = json.loads(mail["payload"])
         return mail
 
+    def renew(self, row_id: str, attempt: int, until: datetime) -> bool:
+        with self.db.transaction() as tx:
+            return tx.execute(
+                "UPDATE outbox SET next_attempt_at = :until WHERE mail_id = :id AND status = 'sending' AND attempts = :attempt",
+                {"id": row_id, "attempt": attempt, "until": until.isoformat()},
+            ).rowcount == 1
+
     def sent(self, mail_id: str, now: datetime) -> None:
+        """Whoever had the relay's 250 records it, taken over or not."""
         with self.db.transaction() as tx:
             tx.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = :now, last_error = NULL WHERE mail_id = :id",
                 {"id": mail_id, "now": now.isoformat()},
             )
 
-    def failed(self, mail_id: str, error: str, retry_at: datetime | None) -> None:
-        """Record a failure: due again at ``retry_at``, or given up when None."""
+    def failed(self, mail_id: str, attempt: int, error: str, retry_at: datetime | None) -> None:
+        """Record the failure of ``attempt``: due again at ``retry_at``, or given
+        up when None; nothing if the row was taken over meanwhile."""
         with self.db.transaction() as tx:
             tx.execute(
-                "UPDATE outbox SET status = :status, last_error = :error, next_attempt_at = :retry WHERE mail_id = :id",
+                "UPDATE outbox SET status = :status, last_error = :error, next_attempt_at = :retry "
+                "WHERE mail_id = :id AND status = 'sending' AND attempts = :attempt",
                 {
-                    "id": mail_id, "error": error[:500], "status": "pending" if retry_at else "failed",
+                    "id": mail_id, "attempt": attempt, "error": error[:500], "status": "pending" if retry_at else "failed",
                     "retry": (retry_at or datetime.max).isoformat(),
                 },
             )

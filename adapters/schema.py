@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.key_table import IN_CLEAR
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS tracking (
         name TEXT PRIMARY KEY,
@@ -18,6 +20,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS subject_keys (
         subject_id TEXT PRIMARY KEY,
         data_key TEXT)""",
+    # Rows still in clear (older versions), wrapped at start: empty once they are.
+    f"CREATE INDEX IF NOT EXISTS subject_keys_in_clear ON subject_keys (subject_id) WHERE {IN_CLEAR}",
     """CREATE TABLE IF NOT EXISTS idempotency (
         key_digest TEXT PRIMARY KEY,
         request_digest TEXT NOT NULL,

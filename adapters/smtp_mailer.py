@@ -8,8 +8,9 @@ adds one). Credentials are only ever sent inside TLS.
 
 A connection per message: the outbox sends a few mails a second at most, and a
 fresh connection means a restarted relay never leaves a broken session behind.
-Once the relay has answered 250 to the message, it is the relay's: a failure
-while saying goodbye must not make the outbox send it a second time. A 5xx
+Once the relay has answered 250 to the message, it is the relay's: ``accepted``
+records it sent before the goodbye (QUIT), and a failure while saying goodbye
+must not make the outbox send it a second time. A 5xx
 answer to the recipient or to the message refuses this message for good
 (``Undeliverable``); any other failure, a refused login or sender included
 (the configuration, not the message), is tried again later.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from contextlib import closing, suppress
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlparse
@@ -45,8 +47,9 @@ class SmtpMailer:
         self.timeout = timeout
         self.tls = ssl.create_default_context()
 
-    def deliver(self, message: EmailMessage) -> None:
-        """Hand the message to the relay; raises when the relay did not take it."""
+    def deliver(self, message: EmailMessage, accepted: Callable[[], None]) -> None:
+        """Hand the message to the relay, call ``accepted`` on its 250, then say
+        goodbye; raises when the relay did not take it."""
         with closing(self._open()) as connection:
             try:
                 connection.send_message(message)
@@ -59,6 +62,7 @@ class SmtpMailer:
                 if 500 <= refused.smtp_code < 600:
                     raise Undeliverable(f"{refused.smtp_code} {refused.smtp_error!r}") from refused
                 raise
+            accepted()
             with suppress(smtplib.SMTPException, OSError):
                 connection.quit()
 

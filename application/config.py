@@ -47,6 +47,7 @@ class Settings:
     session_ttl_hours: int
     session_idle_minutes: int
     retention_sweep_seconds: int
+    key_encryption_key: bytes | None = None  # wraps the subject keys; derived from secret_key when None
 
     @property
     def embedded(self) -> bool:
@@ -77,7 +78,14 @@ class Settings:
             session_ttl_hours=int(value["SESSION_TTL_HOURS"]),
             session_idle_minutes=int(value["SESSION_IDLE_MINUTES"]),
             retention_sweep_seconds=int(value["RETENTION_SWEEP_SECONDS"]),
+            key_encryption_key=_key_encryption_key(env.get("KEY_ENCRYPTION_KEY")),
         )
+
+
+def _key_encryption_key(configured: str | None) -> bytes | None:
+    if configured and len(configured) < 32:
+        raise ConfigurationError("KEY_ENCRYPTION_KEY must be at least 32 characters")
+    return configured.encode() if configured else None
 
 
 def _secret_key(configured: str | None, path: Path = Path("var/secret_key")) -> bytes:

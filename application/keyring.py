@@ -5,6 +5,8 @@ HMAC of its natural key, so no email appears in an id; a provisional code is
 kept as an HMAC, because a plain hash of one of a million codes is no secret;
 an emailed link is an HMAC of a random nonce kept in the event stream, so the
 outbox can write the link again after a crash while the store alone cannot.
+A key of its own for another purpose (the one that wraps subject keys) is
+derived with HKDF under a label, never SECRET_KEY itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import hmac
 import secrets
 from uuid import UUID
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 
 class Keyring:
     def __init__(self, secret_key: bytes) -> None:
@@ -25,6 +30,10 @@ class Keyring:
         """A stable keyed digest (hex) of a natural key, one namespace per purpose."""
         message = "\x1f".join((purpose, *parts)).encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def derive(self, purpose: str) -> bytes:
+        """A 256-bit key for ``purpose`` alone (HKDF-SHA256, the purpose as its label)."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"sesame:{purpose}".encode()).derive(self._key)
 
     @staticmethod
     def nonce() -> str:

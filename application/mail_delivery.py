@@ -6,6 +6,14 @@ afternoon delays the mails and loses none. A message refused for good
 (``Undeliverable``: no such mailbox, content rejected) is given up at once, as
 is one still failing after two days; its row keeps ``status = 'failed'`` and
 the relay's last answer (``last_error``) for support.
+
+What is guaranteed is at-least-once, with the window for twice made small and
+the second copy recognisable: the mail is leased while it is sent (see
+``outbox_leases``), recorded sent the moment the transport has it (the relay's
+250, before the connection is closed), and every attempt carries the same
+``Message-ID``. A second copy goes out only if the worker dies, or the
+database fails, between the relay's 250 and that record, or if a worker
+frozen past its lease wakes to finish a mail already handed over.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from application.mail_messages import MailComposer
+from application.outbox_leases import Leases
 from application.ports import Clock, Mailer
 
 log = logging.getLogger(__name__)
@@ -27,13 +36,15 @@ class Undeliverable(Exception):
 
 
 class Outbox(Protocol):
-    def take(self, mail_id: str, now: Any) -> dict[str, Any] | None: ...
+    def take(self, mail_id: str, now: datetime, lease_until: datetime) -> dict[str, Any] | None: ...
 
-    def sent(self, mail_id: str, now: Any) -> None: ...
+    def renew(self, row_id: str, attempt: int, until: datetime) -> bool: ...
 
-    def failed(self, mail_id: str, error: str, retry_at: Any) -> None: ...
+    def sent(self, mail_id: str, now: datetime) -> None: ...
 
-    def due(self, now: Any, limit: int = 100) -> list[str]: ...
+    def failed(self, mail_id: str, attempt: int, error: str, retry_at: datetime | None) -> None: ...
+
+    def due(self, now: datetime, limit: int = 100) -> list[str]: ...
 
 
 class MailDelivery:
@@ -42,23 +53,32 @@ class MailDelivery:
         self.composer = composer
         self.mailer = mailer
         self.clock = clock
+        self.leases = Leases(outbox, clock)
 
     def due(self) -> list[str]:
         return self.outbox.due(self.clock.now())
 
     def deliver(self, mail_id: str) -> bool:
         """Send one due mail; False when it was not due or the transport failed."""
-        mail = self.outbox.take(mail_id, self.clock.now())
+        mail = self.outbox.take(mail_id, self.clock.now(), self.leases.until())
         if mail is None:
             return False
-        try:
-            self.mailer.deliver(self.composer.compose(mail))
-        except Exception as error:  # any transport failure is retried later, unless final
-            retry_at = self._retry_at(mail, error)
-            log.warning("mail %s attempt %s failed: %s", mail_id, mail["attempts"], type(error).__name__)
-            self.outbox.failed(mail_id, f"{type(error).__name__}: {error}", retry_at)
-            return False
-        self.outbox.sent(mail_id, self.clock.now())
+        handed_over: list[bool] = []
+
+        def accepted() -> None:
+            handed_over.append(True)
+            self.outbox.sent(mail_id, self.clock.now())
+
+        with self.leases.holding(mail_id, mail["attempts"]):
+            try:
+                self.mailer.deliver(self.composer.compose(mail), accepted)
+            except Exception as error:
+                if handed_over:  # the relay has it, the record failed: the job raises, the lease hands it over
+                    raise
+                retry_at = self._retry_at(mail, error)  # any transport failure is retried later, unless final
+                log.warning("mail %s attempt %s failed: %s", mail_id, mail["attempts"], type(error).__name__)
+                self.outbox.failed(mail_id, mail["attempts"], f"{type(error).__name__}: {error}", retry_at)
+                return False
         return True
 
     def _retry_at(self, mail: dict[str, Any], error: Exception) -> datetime | None:

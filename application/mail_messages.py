@@ -1,11 +1,18 @@
-"""The mails Sésame sends, in French, as plain text with an HTML alternative."""
+"""The mails Sésame sends, in French, as plain text with an HTML alternative.
+
+A mail's ``Message-ID`` is its outbox id at Sésame's mail domain, the same on
+every attempt: a copy sent again after a worker died between the relay's 250
+and the record of it is recognisably the same message (mail servers and
+clients drop or thread it as one).
+"""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -37,6 +44,7 @@ class MailComposer:
         self.keys = keys
         self.public_url = public_url
         self.sender = sender
+        self.domain = parseaddr(sender)[1].rpartition("@")[2] or urlparse(public_url).hostname or "localhost"
         self.clock = clock
         self.templates = Environment(
             loader=FileSystemLoader(Path(__file__).parent / "templates" / "mail"),
@@ -57,7 +65,7 @@ class MailComposer:
         message["From"] = self.sender
         message["To"] = mail["recipient"]
         message["Date"] = format_datetime(self.clock.now())
-        message["Message-ID"] = make_msgid(idstring=mail["mail_id"], domain="sesame")
+        message["Message-ID"] = f"<{mail['mail_id']}@{self.domain}>"
         message["X-Sesame-Mail-Id"] = mail["mail_id"]
         message.set_content(self.templates.get_template(f"{kind}.txt").render(context))
         message.add_alternative(self.templates.get_template(f"{kind}.html").render(context), subtype="html")

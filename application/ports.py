@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from datetime import datetime
@@ -52,7 +53,9 @@ class Mailer(Protocol):
     """Delivers one message; the same message id delivered twice lands once
     where the transport allows it (Maildir), and is retried otherwise."""
 
-    def deliver(self, message: EmailMessage) -> None: ...
+    def deliver(self, message: EmailMessage, accepted: Callable[[], None]) -> None:
+        """Hand the message over, calling ``accepted`` the moment the transport
+        has it (before saying goodbye); raise when it did not take it."""
 
 
 class KeyStore(Protocol):

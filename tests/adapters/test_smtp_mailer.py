@@ -28,11 +28,13 @@ from tests.e2e.harness import free_port
 
 
 class Relay:
-    """Keeps what it accepts; ``hang_up`` closes the connection right after its
-    250; ``recipient_answer`` and ``data_answer`` refuse instead."""
+    """Keeps what it accepts, and the order of what it saw in ``seen``;
+    ``hang_up`` closes the connection right after its 250;
+    ``recipient_answer`` and ``data_answer`` refuse instead."""
 
     def __init__(self) -> None:
         self.accepted: list[bytes] = []
+        self.seen: list[str] = []
         self.logins: list[tuple[bytes, bytes]] = []
         self.hang_up = False
         self.recipient_answer = "250 OK"
@@ -47,9 +49,14 @@ class Relay:
         if not self.data_answer.startswith("250"):
             return self.data_answer
         self.accepted.append(envelope.content)
+        self.seen.append("250")
         if self.hang_up:
             asyncio.get_running_loop().call_soon(server.transport.close)
         return self.data_answer
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        self.seen.append("QUIT")
+        return "221 Bye"
 
     def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         assert isinstance(data, LoginPassword)
@@ -110,23 +117,48 @@ def message() -> EmailMessage:
     return mail
 
 
+def deliver(url: str, relay: Relay | None = None, **options: Any) -> None:
+    """Deliver ``message()``; its acceptance is noted in the relay's ``seen``."""
+    SmtpMailer(url, **options).deliver(message(), lambda: relay.seen.append("recorded sent") if relay else None)
+
+
 def test_plain_smtp_hands_the_message_over(relay: Relay) -> None:
     with running(relay) as port:
-        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+        deliver(f"smtp://127.0.0.1:{port}", relay)
     (raw,) = relay.accepted
     assert b"X-Sesame-Mail-Id: mail-1" in raw
 
 
+def test_the_mail_is_recorded_sent_on_the_250_before_the_goodbye(relay: Relay) -> None:
+    """The window in which a killed worker leaves a mail the relay has but the
+    outbox does not know sent ends at the 250, not after QUIT's answer."""
+    with running(relay) as port:
+        deliver(f"smtp://127.0.0.1:{port}", relay)
+    assert relay.seen == ["250", "recorded sent", "QUIT"]
+
+
+def test_a_failure_to_record_the_mail_is_not_hidden(relay: Relay) -> None:
+    """The relay has the message but the outbox could not record it: the
+    error reaches the outbox, which leaves the row to its lease."""
+
+    def database_down() -> None:
+        raise ConnectionError("database down")
+
+    with running(relay) as port, pytest.raises(ConnectionError):
+        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message(), database_down)
+    assert len(relay.accepted) == 1
+
+
 def test_smtps_logs_in_inside_tls(relay: Relay, trusted: ssl.SSLContext) -> None:
     with running(relay, ssl_context=trusted, authenticator=relay.authenticate, auth_require_tls=False) as port:
-        SmtpMailer(f"smtps://sesame:p%40ss%20word@localhost:{port}").deliver(message())
+        deliver(f"smtps://sesame:p%40ss%20word@localhost:{port}", relay)
     assert relay.logins == [(b"sesame", b"p@ss word")]  # the URL's escapes undone
     assert len(relay.accepted) == 1
 
 
 def test_starttls_upgrades_before_the_login(relay: Relay, trusted: ssl.SSLContext) -> None:
     with running(relay, tls_context=trusted, require_starttls=True, authenticator=relay.authenticate) as port:
-        SmtpMailer(f"smtp://sesame:p%40ss%20word@localhost:{port}?starttls=true").deliver(message())
+        deliver(f"smtp://sesame:p%40ss%20word@localhost:{port}?starttls=true", relay)
     assert len(relay.accepted) == 1 and relay.logins == [(b"sesame", b"p@ss word")]
 
 
@@ -135,7 +167,7 @@ def test_an_untrusted_certificate_is_refused(relay: Relay, certificate: tuple[Pa
     context.load_cert_chain(*certificate)
     with running(relay, ssl_context=context) as port:
         with pytest.raises(ssl.SSLError):
-            SmtpMailer(f"smtps://localhost:{port}").deliver(message())
+            deliver(f"smtps://localhost:{port}", relay)
     assert relay.accepted == []
 
 
@@ -149,13 +181,13 @@ def test_a_relay_that_hangs_up_after_taking_the_message_has_it(relay: Relay) -> 
     outbox send the same mail again."""
     relay.hang_up = True
     with running(relay) as port:
-        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+        deliver(f"smtp://127.0.0.1:{port}", relay)
     assert len(relay.accepted) == 1
 
 
 def test_a_relay_that_is_down_is_an_error_to_retry() -> None:
     with pytest.raises(OSError):
-        SmtpMailer(f"smtp://127.0.0.1:{free_port()}", timeout=2).deliver(message())
+        deliver(f"smtp://127.0.0.1:{free_port()}", timeout=2)
 
 
 @pytest.mark.parametrize(
@@ -170,6 +202,6 @@ def test_a_relay_that_is_down_is_an_error_to_retry() -> None:
 def test_a_refusal_for_good_is_told_apart_from_a_try_later(relay: Relay, recipient: str, data: str, final: bool) -> None:
     relay.recipient_answer, relay.data_answer = recipient, data
     with running(relay) as port, pytest.raises(Exception) as raised:
-        SmtpMailer(f"smtp://127.0.0.1:{port}").deliver(message())
+        deliver(f"smtp://127.0.0.1:{port}", relay)
     assert isinstance(raised.value, Undeliverable) is final
     assert relay.accepted == []

@@ -4,6 +4,8 @@ out is recorded as failed with the relay's answer."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -12,21 +14,28 @@ import pytest
 
 from adapters.bootstrap import Container
 from application.mail_delivery import GIVE_UP_AFTER, LONGEST_WAIT, MailDelivery, Undeliverable
+from application.mail_messages import MailComposer
 from tests.application.conftest import FakeClock
 from tests.application.test_retention import activated, imported
 
 
 class Relay:
-    """A mailer that fails with ``failure`` while it is set."""
+    """A mailer that fails with ``failure`` while it is set, after calling
+    ``meanwhile`` (a test's moves while the relay has the message)."""
 
     def __init__(self) -> None:
-        self.failure: Exception | None = ConnectionRefusedError("relay down")
+        self.failure: BaseException | None = ConnectionRefusedError("relay down")
+        self.meanwhile: Callable[[], None] = lambda: None
+        self.received: list[EmailMessage] = []
         self.sent: list[EmailMessage] = []
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage, accepted: Callable[[], None]) -> None:
+        self.received.append(message)
+        self.meanwhile()
         if self.failure:
             raise self.failure
         self.sent.append(message)
+        accepted()
 
 
 @pytest.fixture
@@ -40,12 +49,13 @@ def delivery(app: Container, relay: Relay) -> MailDelivery:
 
 
 @pytest.fixture
-def mail(app: Container) -> str:
-    """The id of the verification mail of a fresh activation."""
+def mail(app: Container, clock: FakeClock) -> str:
+    """The id of the verification mail of a fresh activation, the clock set to when it is due."""
     activated(app, imported(app, 1), "lettre@exemple.fr")
     app.followers["outbox"].catch_up()
     with app.db.read() as tx:
-        (row,) = tx.execute("SELECT mail_id FROM outbox").all()
+        (row,) = tx.execute("SELECT mail_id, next_attempt_at FROM outbox").all()
+    clock.current = datetime.fromisoformat(row["next_attempt_at"])
     return str(row["mail_id"])
 
 
@@ -95,3 +105,21 @@ def test_a_refusal_for_good_fails_the_mail_at_once(
     state = row(app, mail)
     assert state["status"] == "failed" and state["attempts"] == 1
     assert state["last_error"] == "Undeliverable: 550 'No such mailbox'"
+
+
+@pytest.mark.parametrize(
+    ("sender", "public_url", "domain"),
+    [
+        ("Mon compte immobilier <no-reply@example.fr>", "https://compte.example.fr", "example.fr"),
+        ("", "https://compte.example.fr/", "compte.example.fr"),
+    ],
+)
+def test_every_attempt_at_a_mail_carries_one_message_id_at_the_senders_domain(
+    app: Container, mail: str, sender: str, public_url: str, domain: str
+) -> None:
+    """The same on every attempt, so a copy sent again is recognisably the same message."""
+    composer = MailComposer(app.directory.keys, public_url, sender, app.clock)
+    outbox_row = row(app, mail)
+    outbox_row["payload"] = json.loads(outbox_row["payload"])
+    ids = {composer.compose(outbox_row)["Message-ID"] for _ in range(2)}
+    assert ids == {f"<{mail}@{domain}>"}

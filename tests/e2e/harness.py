@@ -93,13 +93,17 @@ class Maildir:
 
 class SmtpRelay:
     """An SMTP relay (aiosmtpd) in the test process, keeping what it accepted in
-    order; ``stop`` and ``start`` play an outage, ``delay`` a slow relay, and
-    it refuses the addresses in ``unknown`` for good."""
+    order, and in ``received`` every message whose DATA it read, answered or
+    not; ``stop`` and ``start`` play an outage, ``delay`` a slow relay,
+    ``holding`` one that keeps its answer to DATA until cleared, and it refuses
+    the addresses in ``unknown`` for good."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.accepted: list[Message] = []
+        self.received: list[Message] = []
         self.delay = 0.0
+        self.holding = False
         self.unknown: set[str] = set()
         self._lock = threading.Lock()
         self.controller: Any = None
@@ -112,7 +116,11 @@ class SmtpRelay:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        with self._lock:
+            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         await asyncio.sleep(self.delay)
+        while self.holding:
+            await asyncio.sleep(0.05)
         # No await from here: the message is kept and the 250 written in one
         # step of the loop, so a stop never keeps a message the client saw refused.
         with self._lock:

@@ -2,12 +2,14 @@
 processes killed with SIGKILL, PostgreSQL connections cut, a worker stopped
 while it sends. After each, every
 mail decided went out exactly once and the read models equal a rebuild from
-zero. Two ``projections`` and two ``outbox`` processes run throughout, so
+zero. A worker killed with SIGKILL while the relay holds its mail is the one
+case allowed a second copy: at least once, each mail under one Message-ID. Two ``projections`` and two ``outbox`` processes run throughout, so
 they also show that processes of one role share the work without doubling it.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
@@ -150,3 +152,33 @@ def test_a_mail_refused_for_good_is_recorded_as_failed_for_support(busy: Sesame)
     assert failed["recipient"] == unknown["email"] and failed["attempts"] == 1
     assert failed["last_error"].startswith("Undeliverable: 550")
     assert busy.mails(unknown["email"]) == []
+
+
+def test_a_worker_killed_while_it_holds_a_mail_is_relieved_in_seconds_under_the_same_message_id(busy: Sesame) -> None:
+    """SIGKILL once the relay has read a mail's DATA and before it answers: the
+    dead worker's leases end within seconds, a new worker sends its mails again
+    with the Message-ID of the first attempt, and every mail arrives under one
+    Message-ID (60 s only bounds a hung run; the lease is 10 s)."""
+    people = [contract(busy) for _ in range(3)]
+    busy.relay.holding = True
+    for creds in people:
+        request_verification(busy, creds)
+    wait_until(lambda: busy.relay.received, "the worker to hand a mail to the relay")
+    busy.kill_role("worker")
+    killed_at = time.monotonic()
+    held = {message["X-Sesame-Mail-Id"]: message["Message-ID"] for message in busy.relay.received}
+    busy.relay.holding = False
+    busy.start_role("worker")
+    wait_until(lambda: settled(busy), "the new worker to send every mail", timeout=60)
+    print(f"every mail sent {time.monotonic() - killed_at:.1f} s after the SIGKILL")
+    rows = {row["mail_id"]: row["attempts"] for row in busy.query("SELECT mail_id, attempts FROM outbox WHERE status = 'sent'")}
+    assert len(rows) == len(people) and all(rows[mail_id] == 2 for mail_id in held)
+    delivered = busy.relay.messages()
+    assert {message["X-Sesame-Mail-Id"] for message in delivered} == set(rows)
+    attempts: dict[str, set[str]] = {}
+    for message in busy.relay.received:
+        attempts.setdefault(message["X-Sesame-Mail-Id"], set()).add(message["Message-ID"])
+    assert all(attempts[mail_id] == {message_id} for mail_id, message_id in held.items())
+    assert len({message["Message-ID"] for message in delivered}) == len(rows)
+    for creds in people:
+        finish(busy, creds)
