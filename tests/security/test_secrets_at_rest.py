@@ -73,11 +73,13 @@ def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, li
 
 
 def two_step_life(sesame: Sesame, email: str, auth: dict[str, str]) -> list[str]:
-    """Two-step sign-in on, a sign-in through it: its secret, challenge, codes and session."""
-    totp = pyotp.TOTP(sesame.http.post("/me/two-step", headers=auth, json={"password": RESET_PASSWORD}).json()["secret"])
-    recovery = sesame.http.post("/me/two-step/confirm", headers=auth, json={"code": totp.now()}).json()["recovery_codes"]
+    """Two-step sign-in on, a sign-in through it (each POST with an Idempotency-Key,
+    whose answers must not be remembered): its secret, challenge, codes and session."""
+    post = lambda path, n, **kw: sesame.http.post(path, headers={"Idempotency-Key": f"d{n}", **auth}, **kw)  # noqa: E731
+    totp = pyotp.TOTP(post("/me/two-step", 1, json={"password": RESET_PASSWORD}).json()["secret"])
+    recovery = post("/me/two-step/confirm", 2, json={"code": totp.now()}).json()["recovery_codes"]
     challenge = sesame.http.post("/sessions", json={"email": email, "password": RESET_PASSWORD}).json()["challenge"]
-    token = sesame.http.post("/sessions/two-step", json={"challenge": challenge, "code": recovery[0]}).json()["token"]
+    token = post("/sessions/two-step", 3, json={"challenge": challenge, "code": recovery[0]}).json()["token"]
     return [totp.secret, challenge, token, *recovery]
 
 
