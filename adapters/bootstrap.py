@@ -24,6 +24,10 @@ from adapters.dramatiq_jobs import Jobs
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
+from adapters.oidc_key_table import SCHEMA as OIDC_KEY_SCHEMA
+from adapters.oidc_key_table import SigningKeyTable
+from adapters.oidc_token_table import SCHEMA as OIDC_TOKEN_SCHEMA
+from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
@@ -46,12 +50,18 @@ from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
 from application.password_proof import PasswordProof
+from application.oidc.clients import RelyingParties
+from application.oidc.grants import ID_TOKEN_LIFETIME
+from application.oidc.provider import Provider
+from application.oidc.sign_ins import SignIns
+from application.oidc.tokens import Tokens
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
 from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
+from application.signing_keys import SigningKeys
 from application.staff import Staff
 from application.support import Support
 from application.terms import current_terms_version
@@ -70,7 +80,8 @@ log = logging.getLogger(__name__)
 
 def event_store_env(database_url: str) -> dict[str, str]:
     """eventsourcing's persistence settings for a DATABASE_URL. Its tables are
-    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off). Its
+    created by ``bootstrap`` under the schema lock (``CREATE_TABLE`` off); its
+    recorders also write the side rows a commit carries (``event_recorders``). Its
     PostgreSQL pool keeps two connections and opens up to ten; a cut one is
     replaced by eventsourcing's own retries (ten, 0.2 s apart), which beat the
     pool's checks and their growing back-off when all were cut at once."""
@@ -79,6 +90,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path(database_url),
             "SQLITE_LOCK_TIMEOUT": "30", "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:SQLiteRecorder",
         }
     if url.scheme in ("postgresql", "postgres"):
         return {
@@ -91,6 +103,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "8",
             "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:PostgresRecorder",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
 
@@ -152,6 +165,10 @@ class Container:
     jobs: Jobs
     outbox: OutboxTable
     idempotency: IdempotencyTable
+    relying_parties: RelyingParties
+    signing_keys: SigningKeys
+    oidc_tokens: Tokens
+    oidc: Provider
     followers: dict[str, Follower]
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -241,7 +258,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES, then=[store.recorder.create_table, key_table.wrap_clear_keys],
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA,
+        then=[store.recorder.create_table, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
@@ -265,6 +283,11 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
+    account_settings = AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle, proof)
+    relying_parties = RelyingParties(store, keys)
+    signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
+    token_table = TokenTable(db)
+    oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
     container = Container(
         settings=settings,
         clock=clock,
@@ -276,12 +299,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         sessions=sessions,
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
-        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock),
+        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
         export=Export(directory, clock, access.reads_of),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label),
-        account_settings=AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle, proof),
+        account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         password_reset=PasswordReset(directory, passwords, session_table, clock, throttle),
         importer=AccountImport(directory, read_models),
@@ -290,6 +313,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         jobs=jobs,
         outbox=outbox,
         idempotency=IdempotencyTable(db),
+        relying_parties=relying_parties,
+        signing_keys=signing_keys,
+        oidc_tokens=oidc_tokens,
+        oidc=Provider(
+            settings.public_url, relying_parties, SignIns(directory, account_settings.terms_outdated),
+            oidc_tokens, signing_keys,
+        ),
         followers={},
     )
     container.followers = {

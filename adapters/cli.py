@@ -196,6 +196,52 @@ def retention(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def add_client(c: Container, args: argparse.Namespace) -> int:
+    new = c.relying_parties.add(
+        args.name, args.redirect_uri, args.post_logout_redirect_uri or [], args.backchannel_logout_uri, args.public,
+        args.agency,
+    )
+    print(f"application « {args.name} » enregistrée ; client_id : {new.client_id}")
+    if new.client_secret:
+        print(f"client_secret (affiché une seule fois, conservez-le) : {new.client_secret}")
+    if args.json:
+        print(json.dumps({"client_id": new.client_id, "client_secret": new.client_secret}))
+    return 0
+
+
+def list_clients(c: Container, args: argparse.Namespace) -> int:
+    parties = c.relying_parties.all()
+    if args.json:
+        print(json.dumps([describe_client(p) for p in parties], ensure_ascii=False, indent=2))
+        return 0
+    for party in parties:
+        kind = "public" if party.public else "confidentiel"
+        scope = f" agence {'/'.join(party.agency)}" if party.agency else ""
+        print(f"{party.id}  {party.name}  ({kind}{scope})  {' '.join(party.redirect_uris)}")
+    print(f"{len(parties)} application(s)")
+    return 0
+
+
+def describe_client(party: Any) -> dict[str, Any]:
+    return {
+        "client_id": str(party.id), "name": party.name, "public": party.public, "redirect_uris": party.redirect_uris,
+        "post_logout_redirect_uris": party.post_logout_redirect_uris,
+        "backchannel_logout_uri": party.backchannel_logout_uri, "agency": "/".join(party.agency) if party.agency else None,
+    }
+
+
+def remove_client(c: Container, args: argparse.Namespace) -> int:
+    party = c.relying_parties.remove(args.client_id)
+    print(f"application « {party.name} » ({party.id}) supprimée")
+    return 0
+
+
+def rotate_keys(c: Container, args: argparse.Namespace) -> int:
+    kid = c.signing_keys.rotate()
+    print(f"nouvelle clé de signature {kid} ; les précédentes restent publiées le temps que leurs jetons expirent")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sesame", description="Sésame, le service d'identité des clients d'agences.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -240,6 +286,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("agency", help="CLIENT/COMPANY")
     p.add_argument("login_id")
     p.set_defaults(run=with_container(end_contract))
+    p = commands.add_parser("clients", help="applications that sign people in with OpenID Connect")
+    client_commands = p.add_subparsers(dest="clients_command", required=True)
+    p = client_commands.add_parser("add", help="register a relying party; prints its client_id and secret")
+    p.add_argument("name")
+    p.add_argument("--redirect-uri", action="append", required=True)
+    p.add_argument("--post-logout-redirect-uri", action="append")
+    p.add_argument("--backchannel-logout-uri")
+    p.add_argument("--public", action="store_true", help="a public client (mobile app): no secret, PKCE required")
+    p.add_argument("--agency", help="CLIENT/COMPANY: only that agency's contracts")
+    p.add_argument("--json", action="store_true", help="the last line is {client_id, client_secret}")
+    p.set_defaults(run=with_container(add_client))
+    p = client_commands.add_parser("list", help="the registered relying parties")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=with_container(list_clients))
+    p = client_commands.add_parser("remove", help="remove a relying party")
+    p.add_argument("client_id")
+    p.set_defaults(run=with_container(remove_client))
+    p = commands.add_parser("keys", help="the keys that sign ID tokens")
+    key_commands = p.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser("rotate", help="add a signing key; the old ones stay published until their tokens expire").set_defaults(
+        run=with_container(rotate_keys)
+    )
     p = commands.add_parser("retention", help="run one retention sweep now")
     p.set_defaults(run=with_container(retention))
     args = parser.parse_args(argv)

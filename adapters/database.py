@@ -69,7 +69,7 @@ class Tx:
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Tx:
         if self._dialect == "postgresql":
-            sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+            sql = pyformat(sql)
         self._cursor.execute(sql, params or {})
         return self
 
@@ -85,6 +85,11 @@ class Tx:
     @property
     def rowcount(self) -> int:
         return int(self._cursor.rowcount)
+
+
+def pyformat(sql: str) -> str:
+    """``:name`` parameters as psycopg's ``%(name)s``."""
+    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
 
 
 def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

@@ -8,9 +8,11 @@ sessions, queued mail, remembered API answers, throttles.
 
 from __future__ import annotations
 
+import itertools
 from uuid import UUID
 
 from adapters.database import Database, in_list
+from adapters.session_table import SIDE_TABLES
 
 BY_IDENTITY = ("sessions", "outbox")
 
@@ -41,9 +43,9 @@ class PersonalDataPurgeTable:
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
         ids = [str(i) for i in identity_ids]
         with self.db.transaction() as tx:
-            for identity in ids:
+            for table, identity in itertools.product(SIDE_TABLES, ids):
                 tx.execute(
-                    "DELETE FROM session_idle WHERE token_digest IN (SELECT token_digest FROM sessions WHERE identity_id = :id)",
+                    f"DELETE FROM {table} WHERE token_digest IN (SELECT token_digest FROM sessions WHERE identity_id = :id)",
                     {"id": identity},
                 )
             for table in BY_IDENTITY:

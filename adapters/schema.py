@@ -17,6 +17,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS session_idle (
         token_digest TEXT PRIMARY KEY,
         idle_until TEXT NOT NULL)""",
+    # The sign-in's public id (OIDC ``sid``) and time, beside the session for the same reason.
+    """CREATE TABLE IF NOT EXISTS session_sign_in (
+        token_digest TEXT PRIMARY KEY,
+        sid TEXT NOT NULL UNIQUE,
+        authenticated_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS subject_keys (
         subject_id TEXT PRIMARY KEY,
         data_key TEXT)""",

@@ -21,6 +21,7 @@ DEFAULTS = {
     "SESSION_TTL_HOURS": "12",
     "SESSION_IDLE_MINUTES": "30",
     "RETENTION_SWEEP_SECONDS": "3600",
+    "OIDC_ACCESS_TOKEN_MINUTES": "10",
 }
 
 # OWASP's floor for argon2id; configuration may raise the cost, never lower it.
@@ -48,6 +49,7 @@ class Settings:
     session_idle_minutes: int
     retention_sweep_seconds: int
     key_encryption_key: bytes | None = None  # wraps the subject keys; derived from secret_key when None
+    oidc_access_token_minutes: int = 10
 
     @property
     def embedded(self) -> bool:
@@ -79,6 +81,7 @@ class Settings:
             session_idle_minutes=int(value["SESSION_IDLE_MINUTES"]),
             retention_sweep_seconds=int(value["RETENTION_SWEEP_SECONDS"]),
             key_encryption_key=_key_encryption_key(env.get("KEY_ENCRYPTION_KEY")),
+            oidc_access_token_minutes=_positive(value, "OIDC_ACCESS_TOKEN_MINUTES"),
         )
 
 
@@ -86,6 +89,16 @@ def _key_encryption_key(configured: str | None) -> bytes | None:
     if configured and len(configured) < 32:
         raise ConfigurationError("KEY_ENCRYPTION_KEY must be at least 32 characters")
     return configured.encode() if configured else None
+
+
+def _positive(value: dict[str, str], name: str) -> int:
+    try:
+        number = int(value[name])
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigurationError(f"{name} must be a whole number above 0")
+    return number
 
 
 def _secret_key(configured: str | None, path: Path = Path("var/secret_key")) -> bytes:

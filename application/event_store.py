@@ -11,8 +11,8 @@ reaches the caller, as a 409 ``conflict``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -40,12 +40,15 @@ class EventStore(Application[UUID]):
         """Personal fields of events are sealed with their subject's key."""
         return PersonalDataMapper(self.construct_transcoder(), self.subject_keys)
 
-    def commit(self, *aggregates: Aggregate, mail: MailSpent | None = None) -> int:
-        """Save atomically; returns the last notification id written (0 if none).
-        A write that requests a mail needs its ``mail`` limits spent."""
+    def commit(
+        self, *aggregates: Aggregate, mail: MailSpent | None = None, writes: Sequence[tuple[str, dict[str, Any]]] = ()
+    ) -> int:
+        """Save atomically, with the side-table ``writes`` (statements an adapter
+        gave) in the same transaction; returns the last notification id written
+        (0 if none). A write that requests a mail needs its ``mail`` limits spent."""
         check_mail_spent(aggregates, mail)
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, writes=writes) if writes else self.save(*aggregates)
         except IntegrityError as error:
             raise Conflict() from error
         self.on_commit()

@@ -28,6 +28,11 @@ class Session:
     identity_id: UUID
     expires_at: datetime  # the absolute end, set at login
     idle_until: datetime | None = None  # portal sessions also end after inactivity
+    # The public id of the sign-in (OpenID Connect's ``sid``: never the token's
+    # digest) and when the person proved who they are; empty for a session
+    # opened before sessions had one.
+    sid: str = ""
+    authenticated_at: datetime | None = None
 
 
 class SessionStore(Protocol):

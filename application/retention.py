@@ -9,6 +9,7 @@ so a person's account never shows a contract half erased.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -30,6 +31,11 @@ class EndedContracts(Protocol):
         """Contracts ended at or before ``cutoff`` whose record is not yet erased."""
 
 
+class Expiring(Protocol):
+    def remove_expired(self, now: datetime) -> int:
+        """Delete the rows past their deadline."""
+
+
 class Retention:
     def __init__(
         self,
@@ -39,8 +45,10 @@ class Retention:
         ended: EndedContracts,
         sessions: SessionStore,
         clock: Clock,
+        expiring: Sequence[Expiring] = (),
     ) -> None:
         self.sessions = sessions
+        self.expiring = expiring  # other short-lived rows: single sign-on codes and tokens
         self.directory = directory
         self.store = directory.store
         self.erasure = erasure
@@ -61,8 +69,9 @@ class Retention:
 
     def sweep(self, limit: int = 1000) -> dict[str, Any]:
         """Erase what retention no longer allows; safe to run twice or in parallel.
-        Expired sessions go too: they tie an identity to times of use."""
-        self.sessions.remove_expired(self.clock.now())
+        Expired sessions and tokens go too: they tie an identity to times of use."""
+        for table in (self.sessions, *self.expiring):
+            table.remove_expired(self.clock.now())
         cutoff = self.clock.now() - RETENTION
         erased_identities, erased_contracts = set(), 0
         for account_id in self.ended.ended_before(cutoff, limit):

@@ -132,7 +132,7 @@ class Sessions:
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         idle_until = min(now + self.idle, now + self.ttl) if idle_timeout else None
-        self.sessions.add(Session(sha256(token), identity_id, now + self.ttl, idle_until))
+        self.sessions.add(Session(sha256(token), identity_id, now + self.ttl, idle_until, secrets.token_urlsafe(16), now))
         return LoggedIn(token, identity_id, email)
 
     def current(self, token: str | None) -> Session | None:

@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
 from application.errors import Refused
-from web import api, api_account, api_staff, api_two_step, pages
+from web import api, api_account, api_staff, api_two_step, oidc, pages
 from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
@@ -35,6 +35,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(container.signing_keys.ensure)  # the first process creates the first key
         if run_background:
             container.start()
         yield
@@ -44,6 +45,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Mount("/api/v1", routes=api.routes + api_account.routes + api_two_step.routes + api_staff.routes),
+            *oidc.routes,
             *pages.routes,
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},

@@ -10,6 +10,7 @@ sessions also end after a while unused (V7.3.1).
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,8 +19,9 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.sessions import LoggedIn
 from web.pages_common import (
-    SESSION_COOKIE, agency_codes, call, form_page, origin, page, redirect, refused_form, render, required, services,
+    SESSION_COOKIE, agency_codes, call, origin, page, redirect, refused_form, render, required, services,
 )
+from web.oidc_return import on_the_way, safe_next
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
@@ -29,59 +31,92 @@ PORTAL_COOKIES = ("activation", "bien", CHALLENGE_COOKIE)
 
 
 @page
+async def login_form(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    hint = request.query_params.get("login_hint", "")[:320]
+    return await on_the_way(request, render(request, "login.html", next=next_path, values={"email": hint}), next_path)
+
+
+@page
 async def login_submit(request: Request) -> Response:
     form = await checked_form(request)
     email = form.get("email", "").strip()
-    values, codes = {"email": email}, agency_codes(form)
+    values, codes, next_path = {"email": email}, agency_codes(form), safe_next(form.get("next"))
     missing = required(form, MISSING)
     if missing:
-        return render(request, "login.html", 422, errors=missing, values=values, codes=codes)
-    signed = await sign_in(request, services(request).sessions.log_in, email, form.get("password", ""), origin(request), True)
-    if isinstance(signed, Refused):
-        return refused_form(
-            request, "login.html", signed, {}, values=values, codes=codes, activate_hint=signed.code == "invalid_credentials",
+        return await on_the_way(
+            request, render(request, "login.html", 422, errors=missing, values=values, codes=codes, next=next_path),
+            next_path,
         )
+    signed = await sign_in(
+        request, next_path, services(request).sessions.log_in, email, form.get("password", ""), origin(request), True
+    )
+    if isinstance(signed, Refused):
+        return await on_the_way(request, refused_form(
+            request, "login.html", signed, {}, values=values, codes=codes,
+            activate_hint=signed.code == "invalid_credentials", next=next_path,
+        ), next_path)
     return signed
 
 
-async def sign_in(request: Request, use_case: Callable[..., LoggedIn], *args: object) -> Response | Refused:
-    """Either step of a sign-in: the new session, the code page when two-step
-    sign-in asks for one, or the refusal for the form to show."""
+def with_next(path: str, next_path: str | None, **query: str) -> str:
+    """``path`` carrying the way back to a single sign-on client, if any."""
+    carried = {**query, **({"next": next_path} if next_path else {})}
+    return f"{path}?{urlencode(carried)}" if carried else path
+
+
+async def sign_in(
+    request: Request, next_path: str | None, use_case: Callable[..., LoggedIn], *args: object
+) -> Response | Refused:
+    """Either step of a sign-in, both on the way to ``next_path`` (single sign-on)
+    or the person's space: the new session, the code page when two-step sign-in
+    asks for one, or the refusal for the form to show."""
     try:
         logged_in = await call(use_case, *args)
     except Refused as refusal:
         if refusal.code == "two_step_required":  # the password was right; the challenge waits in a cookie
-            response = redirect("/login/code")
+            response = redirect(with_next("/login/code", next_path))
             set_cookie(response, request, CHALLENGE_COOKIE, refusal.details["challenge"], CHALLENGE_AGE)
             return response
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
-            return await open_session(request, redirect("/cgu/accepter"), refusal.details["token"])
+            return await open_session(request, redirect(with_next("/cgu/accepter", next_path)), refusal.details["token"])
         return refusal
-    return await open_session(request, redirect("/espace"), logged_in.token)
+    return await open_session(request, redirect(next_path or "/espace"), logged_in.token)
 
 
 @page
 async def code_page(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
     if read_cookie(request, CHALLENGE_COOKIE) is None:
-        return redirect("/login")
-    return render(request, "login_code.html")
+        return redirect(with_next("/login", next_path))
+    return await on_the_way(request, code_form(request, next_path), next_path)
+
+
+def code_form(request: Request, next_path: str | None, status: int = 200, **context: object) -> Response:
+    return render(request, "login_code.html", status, next=next_path, login_url=with_next("/login", next_path), **context)
 
 
 @page
 async def code_submit(request: Request) -> Response:
     """The second step: the challenge from its cookie and the code typed."""
     form = await checked_form(request)
-    challenge = read_cookie(request, CHALLENGE_COOKIE)
+    challenge, next_path = read_cookie(request, CHALLENGE_COOKIE), safe_next(form.get("next"))
     if challenge is None:
-        return redirect("/login?info=expire")
+        return redirect(with_next("/login", next_path, info="expire"))
     errors = required(form, {"code": "Indiquez le code à 6 chiffres de votre application, ou un code de secours."})
     if errors:
-        return render(request, "login_code.html", 422, errors=errors)
-    signed = await sign_in(request, services(request).two_step.complete, challenge, form.get("code", ""), origin(request), True)
+        return await on_the_way(request, code_form(request, next_path, 422, errors=errors), next_path)
+    signed = await sign_in(
+        request, next_path, services(request).two_step.complete, challenge, form.get("code", ""), origin(request), True
+    )
     if isinstance(signed, Refused):
         expired = signed.details.get("field") == "challenge"  # back to the password
         field = "form" if expired else "code"
-        return refused_form(request, "login_code.html", signed, {"invalid_code": field, "too_many_attempts": field}, expired=expired)
+        refused = refused_form(
+            request, "login_code.html", signed, {"invalid_code": field, "too_many_attempts": field}, expired=expired,
+            next=next_path, login_url=with_next("/login", next_path),
+        )
+        return await on_the_way(request, refused, next_path)
     return signed
 
 
@@ -111,7 +146,7 @@ async def logout_submit(request: Request) -> Response:
 
 
 routes = [
-    Route("/login", form_page("login.html"), methods=["GET"]),
+    Route("/login", login_form, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
     Route("/login/code", code_page, methods=["GET"]),
     Route("/login/code", code_submit, methods=["POST"]),

@@ -13,6 +13,7 @@ from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version, terms_text, versions
 from web.pages_common import Handler, call, page, person_page, redirect, refused_form, render, services
+from web.oidc_return import on_the_way, safe_next
 from web.security import checked_form
 
 # CommonMark without raw HTML: the texts are ours, but a page never trusts markup it did not escape.
@@ -51,20 +52,25 @@ def acceptance_context() -> dict[str, object]:
 
 @person_page
 async def accept_page(request: Request, session: Session) -> Response:
-    return render(request, "terms_accept.html", **acceptance_context())
+    """On the way back to a single sign-on client, ``next`` leads there after."""
+    next_path = safe_next(request.query_params.get("next"))
+    return await on_the_way(request, render(request, "terms_accept.html", next=next_path, **acceptance_context()), next_path)
 
 
 @person_page
 async def accept_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
+    next_path = safe_next(form.get("next"))
     if form.get("accept_terms") != "oui":
         error = "Cochez la case pour accepter les CGU et la politique de confidentialité."
-        return render(request, "terms_accept.html", 422, errors={"accept_terms": error}, **acceptance_context())
+        page_ = render(request, "terms_accept.html", 422, errors={"accept_terms": error}, next=next_path, **acceptance_context())
+        return await on_the_way(request, page_, next_path)
     try:
         await call(services(request).account_settings.accept_terms, session.identity_id, form.get("version"))
     except Refused as refusal:  # a newer version appeared while the page was open
-        return refused_form(request, "terms_accept.html", refusal, {}, **acceptance_context())
-    return redirect("/espace?info=cgu")
+        page_ = refused_form(request, "terms_accept.html", refusal, {}, next=next_path, **acceptance_context())
+        return await on_the_way(request, page_, next_path)
+    return redirect(next_path or "/espace?info=cgu")
 
 
 routes = [

@@ -1,0 +1,35 @@
+"""ClientSignIn: one sign-in of a person to a relying party, a stream of its own.
+
+Created when the authorization code is issued, so the person's history shows
+each application they signed into without growing the Identity's own stream
+(frequent sign-ins would). Every code and token of the sign-in names this id,
+so ending it revokes them all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+
+class ClientSignIn(Aggregate):
+    @event("SignedIn")
+    def __init__(
+        self,
+        identity_id: UUID,
+        client_id: str,
+        client_name: str,
+        sid: str,
+        contract_id: str,
+        scopes: list[str],
+        auth_time: datetime,
+    ) -> None:
+        self.identity_id = identity_id
+        self.client_id = client_id
+        self.client_name = client_name
+        self.sid = sid
+        self.contract_id = contract_id
+        self.scopes = list(scopes)
+        self.auth_time = auth_time
