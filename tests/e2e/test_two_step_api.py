@@ -101,6 +101,8 @@ def test_wrong_codes_are_throttled_per_account(sesame: Sesame) -> None:
 
 
 def test_turning_off_takes_the_password_and_a_code(sesame: Sesame) -> None:
+    """Off behind the password and a code; the history and the export tell of it
+    in words, and hold neither the secret nor a recovery code."""
     creds, auth = person(sesame)
     totp, _, codes = enrol(sesame, auth, creds["email"])
     off = lambda body: sesame.http.request("DELETE", "/me/two-step", headers=auth, json=body)  # noqa: E731
@@ -112,4 +114,6 @@ def test_turning_off_takes_the_password_and_a_code(sesame: Sesame) -> None:
     words = [e["description"] for e in history]
     assert "Validation en deux étapes activée, 10 codes de secours créés" in words
     assert "Validation en deux étapes désactivée" in words
-    assert not [c for c in codes if c in str(history)]
+    exported = sesame.http.get("/me/export", headers=auth).text
+    for shown in (str(history), exported):
+        assert totp.secret not in shown and not [c for c in codes if c in shown]
