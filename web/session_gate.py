@@ -25,6 +25,11 @@ WHILE_TERMS_PENDING = frozenset({
     ("GET", "/cgu/accepter"),
     ("POST", "/cgu/accepter"),
     ("POST", "/deconnexion"),
+    # single sign-on: the provider itself sends the person to the new terms
+    # first (or answers interaction_required to prompt=none)
+    ("GET", "/oidc/authorize"),
+    ("POST", "/oidc/authorize"),
+    ("POST", "/oidc/authorize/contrat"),
 })
 
 
