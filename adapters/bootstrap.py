@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from adapters.argon2_hasher import Argon2Hasher
+from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
@@ -38,8 +39,12 @@ from application.access_records import AccessRecords
 from application.account_settings import AccountSettings
 from application.activation import Activation
 from application.audit import Audit
+from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
+from application.backchannel_logout import BackchannelLogout, LogoutNotices
 from application.config import Settings
+from application.connected_apps import ConnectedApps
 from application.directory import Directory
+from application.end_session import EndSession
 from application.erasure import Erasure
 from application.event_store import EventStore
 from application.export import Export
@@ -61,6 +66,7 @@ from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
 from application.sessions import Sessions
+from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
 from application.staff import Staff
 from application.support import Support
@@ -70,6 +76,8 @@ from application.two_step import TwoStepSignIn
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
+from projections.sign_ins import SCHEMA as SIGN_IN_SCHEMA
+from projections.sign_ins import SignInQueries, SignInsProjection
 from projections.queries import ReadModelQueries
 from projections.support_search import SCHEMA as SEARCH_SCHEMA
 from projections.support_search import SCHEMA_INDEXES as SEARCH_INDEXES
@@ -170,6 +178,9 @@ class Container:
     oidc_tokens: Tokens
     oidc: Provider
     followers: dict[str, Follower]
+    sign_outs: SignOuts
+    connected_apps: ConnectedApps
+    end_session: EndSession
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -258,7 +269,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA,
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
         then=[store.recorder.create_table, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -270,24 +281,32 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     read_models = ReadModelQueries(db)
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
     outbox = OutboxTable(db)
-    delivery = MailDelivery(outbox, composer, open_mailer(settings.smtp_url), clock)
-    jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
-    access = AccessRecords(store)
-    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
-    proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
-    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle)
-    link_ttl = timedelta(hours=settings.verification_ttl_hours)
-    activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
-    session_table = SessionTable(db)
-    sessions = Sessions(
-        directory, passwords, session_table, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
-        idle=timedelta(minutes=settings.session_idle_minutes),
-    )
-    account_settings = AccountSettings(directory, passwords, session_table, clock, link_ttl, throttle, proof)
     relying_parties = RelyingParties(store, keys)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
     token_table = TokenTable(db)
     oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
+    backchannel = BackchannelLogout(settings.public_url, signing_keys.current, BackchannelHttp(), clock)
+    delivery = MailDelivery(
+        outbox, composer, open_mailer(settings.smtp_url), clock, senders={BACKCHANNEL_LOGOUT: backchannel.send}
+    )
+    jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
+    access = AccessRecords(store)
+    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
+    session_table = SessionTable(db)
+    sign_ins, sign_ins_read = SignInQueries(db), ReadModelQueries(db, projections=("sign_ins",))
+    sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens.revoke_sign_in)
+    connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
+    proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
+    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
+    link_ttl = timedelta(hours=settings.verification_ttl_hours)
+    activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
+    account_settings = AccountSettings(
+        directory, passwords, sign_outs, clock, link_ttl, throttle, proof, connected_apps.timeline
+    )
+    sessions = Sessions(
+        directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+    )
     container = Container(
         settings=settings,
         clock=clock,
@@ -300,13 +319,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
-        export=Export(directory, clock, access.reads_of),
+        export=Export(directory, clock, access.reads_of, connected_apps.timeline),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
-        audit=Audit(store, access, directory.account_label),
+        audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
-        password_reset=PasswordReset(directory, passwords, session_table, clock, throttle),
+        password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,
         delivery=delivery,
@@ -321,11 +340,17 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
             oidc_tokens, signing_keys,
         ),
         followers={},
+        sign_outs=sign_outs,
+        connected_apps=connected_apps,
+        end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),
         "support_search": Follower(store, db, SupportSearchProjection()),
-        "outbox": Follower(store, db, OutboxProjection(lambda i, v: store.repository.get(i, version=v))),
+        "sign_ins": Follower(store, db, SignInsProjection()),
+        "outbox": Follower(store, db, OutboxProjection(
+            lambda i, v: store.repository.get(i, version=v), logout_notice=LogoutNotices(store, relying_parties.find),
+        )),
     }
     jobs.register("retention_sweep", container.retention.sweep)
     store.on_commit = container.wake_followers

@@ -14,7 +14,7 @@ from uuid import UUID
 from adapters.database import Database, in_list
 from adapters.session_table import SIDE_TABLES
 
-BY_IDENTITY = ("sessions", "outbox")
+BY_IDENTITY = ("sessions", "outbox", "oidc_tokens")  # tokens: revoked first, by the sign-out cascade
 
 
 class PersonalDataPurgeTable:

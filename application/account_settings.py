@@ -17,10 +17,11 @@ from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import retrying
-from application.history import describe
+from application.history import Timeline, describe
 from application.password_proof import PasswordProof
 from application.passwords import Passwords
-from application.ports import Clock, SessionStore
+from application.ports import Clock
+from application.sign_outs import SignOuts
 from application.terms import current_terms_version
 from application.throttle import Throttle
 from application.use_case import UseCase
@@ -35,25 +36,27 @@ def email_taken() -> Refused:
 
 class AccountSettings(UseCase):
     def __init__(
-        self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, link_ttl: timedelta,
-        throttle: Throttle, proof: PasswordProof,
+        self, directory: Directory, passwords: Passwords, sessions: SignOuts, clock: Clock, link_ttl: timedelta,
+        throttle: Throttle, proof: PasswordProof, timeline: Timeline = lambda identity_id, events: events,
     ) -> None:
         super().__init__(directory, passwords, clock, throttle)
         self.sessions = sessions
         self.link_ttl = link_ttl
         self.proof = proof
+        self.timeline = timeline  # merges in the person's sign-ins to applications
 
     @retrying()
     def change_password(
         self, identity_id: UUID, current: object, new: object, confirmation: object, keep_session: str | None,
         origin: str | None = None,
     ) -> int:
-        """Behind the current password; every other session of the person ends."""
+        """Behind the current password; every other session of the person ends,
+        and every sign-in to an application."""
         identity = self.person(identity_id)
         self.proof.prove(identity, current, origin)
         identity.change_password(self.passwords.new_hash(new, confirmation, context=[identity.email or ""]))
         position = self.store.commit(identity)
-        self.sessions.remove_all(identity_id, keep=keep_session)
+        self.sessions.remove_all(identity_id, keep=keep_session, reason="password_changed")
         return position
 
     @retrying()
@@ -116,5 +119,6 @@ class AccountSettings(UseCase):
         return identity is not None and identity.terms_version != current_terms_version()
 
     def history(self, identity_id: UUID) -> list[dict[str, Any]]:
-        """The person's own events in order, in plain words, without secrets."""
-        return [describe(event, self.directory.account_label) for event in self.store.events.get(identity_id)]
+        """The person's own events and sign-ins in order, in plain words, without secrets."""
+        events = [describe(event, self.directory.account_label) for event in self.store.events.get(identity_id)]
+        return self.timeline(identity_id, events)

@@ -16,15 +16,19 @@ from uuid import UUID
 from application.access_records import AccessRecords, Reader
 from application.errors import Refused
 from application.event_store import EventStore
-from application.history import describe
+from application.history import Timeline, describe
 from domain.identity import Identity
 
 
 class Audit:
-    def __init__(self, store: EventStore, access: AccessRecords, account_label: Callable[[str], str]) -> None:
+    def __init__(
+        self, store: EventStore, access: AccessRecords, account_label: Callable[[str], str],
+        timeline: Timeline = lambda identity_id, events: events,
+    ) -> None:
         self.store = store
         self.access = access
         self.account_label = account_label
+        self.timeline = timeline  # the identity's events and its sign-ins' streams
 
     def _events(self, identity_id: UUID) -> list[Any]:
         events = list(self.store.events.get(identity_id))
@@ -35,7 +39,7 @@ class Audit:
     def events(self, member: Reader, identity_id: UUID) -> list[dict[str, Any]]:
         events = self._events(identity_id)
         self.access.record(member, identity_id, "historique d'audit")
-        return [describe(e, self.account_label) for e in events]
+        return self.timeline(identity_id, [describe(e, self.account_label) for e in events])
 
     def state_at(self, member: Reader, identity_id: UUID, at: datetime) -> dict[str, Any]:
         events = [e for e in self._events(identity_id) if e.timestamp <= at]

@@ -5,7 +5,9 @@ contracts) are released in the same atomic write, then their data keys are
 deleted: every personal field of their history reads as erased from then on.
 Unfinished activations of theirs (merged into the account, or abandoned on
 its contracts) hold emails they typed, so they are erased with it. The
-agency contracts go back to the agency unowned: their data is the agency's.
+agency contracts go back to the agency unowned: their data is the agency's. Every session of theirs ends
+first, with every sign-in to an application: its tokens are revoked and its
+client told by back-channel.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from application.password_proof import PasswordProof
 from application.personal_data import ERASED as ERASED_TEXT
 from application.personal_data import PERSONAL_FIELDS, SubjectKeys
 from application.ports import PersonalDataPurge, ReadModels
+from application.sign_outs import SignOuts
 from application.throttle import Throttle
 from domain.identity import ACTIVATING, ACTIVE, ERASED, Identity
 from domain.unique_claim import UniqueClaim
@@ -35,8 +38,10 @@ class Erasure:
         purge: PersonalDataPurge,
         read_models: ReadModels,
         throttle: Throttle,
+        sign_outs: SignOuts,
     ) -> None:
         self.directory = directory
+        self.sign_outs = sign_outs
         self.store = directory.store
         self.proof = proof
         self.keys = keys
@@ -60,6 +65,7 @@ class Erasure:
         ]
         everyone = [identity, *related]
         emails = sorted({e for person in everyone for e in self._emails(person.id)})
+        self.sign_outs.remove_all(identity.id, keep=None, reason="erased")
         position = self._record(identity, related, reason)
         for person in everyone:
             self.keys.shred(person.id)

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from application.directory import Directory
 from application.errors import Refused
-from application.history import describe
+from application.history import Timeline, describe
 from application.ports import Clock
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
@@ -22,12 +22,14 @@ from domain.identity import Identity
 
 class Export:
     def __init__(
-        self, directory: Directory, clock: Clock, staff_reads: Callable[[UUID], list[dict[str, Any]]] = lambda _: []
+        self, directory: Directory, clock: Clock, staff_reads: Callable[[UUID], list[dict[str, Any]]] = lambda _: [],
+        timeline: Timeline = lambda identity_id, events: events,
     ) -> None:
         self.directory = directory
         self.store = directory.store
         self.clock = clock
         self.staff_reads = staff_reads
+        self.timeline = timeline
 
     def export(self, identity_id: UUID) -> dict[str, Any]:
         identity = self.directory.identity(identity_id)
@@ -49,7 +51,7 @@ class Export:
                 for e in events
                 if isinstance(e, Identity.TermsAccepted)
             ],
-            "history": [describe(e, self.directory.account_label) for e in events],
+            "history": self.timeline(identity_id, [describe(e, self.directory.account_label) for e in events]),
             "staff_reads": self.staff_reads(identity_id),
         }
 

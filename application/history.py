@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
+
+Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
+"""(identity id, its described events) → the person's whole history (sign-ins merged in)."""
 
 SECRET_FIELDS = {
     "password_hash", "nonce", "activation_nonce", "provisional_digest", "digest",

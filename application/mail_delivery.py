@@ -14,11 +14,14 @@ the second copy recognisable: the mail is leased while it is sent (see
 ``Message-ID``. A second copy goes out only if the worker dies, or the
 database fails, between the relay's 250 and that record, or if a worker
 frozen past its lease wakes to finish a mail already handed over.
+Rows of other kinds (a back-channel logout) go through their own sender on
+the same schedule, under the same lease.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -48,12 +51,16 @@ class Outbox(Protocol):
 
 
 class MailDelivery:
-    def __init__(self, outbox: Outbox, composer: MailComposer, mailer: Mailer, clock: Clock) -> None:
+    def __init__(
+        self, outbox: Outbox, composer: MailComposer, mailer: Mailer, clock: Clock,
+        senders: Mapping[str, Callable[[dict[str, Any]], None]] | None = None,
+    ) -> None:
         self.outbox = outbox
         self.composer = composer
         self.mailer = mailer
         self.clock = clock
         self.leases = Leases(outbox, clock)
+        self.senders = dict(senders or {})  # rows of these kinds are not mail (a back-channel logout)
 
     def due(self) -> list[str]:
         return self.outbox.due(self.clock.now())
@@ -71,7 +78,7 @@ class MailDelivery:
 
         with self.leases.holding(mail_id, mail["attempts"]):
             try:
-                self.mailer.deliver(self.composer.compose(mail), accepted)
+                self._send(mail, accepted)
             except Exception as error:
                 if handed_over:  # the relay has it, the record failed: the job raises, the lease hands it over
                     raise
@@ -80,6 +87,16 @@ class MailDelivery:
                 self.outbox.failed(mail_id, mail["attempts"], f"{type(error).__name__}: {error}", retry_at)
                 return False
         return True
+
+    def _send(self, row: dict[str, Any], accepted: Callable[[], None]) -> None:
+        """A mail through the mailer; a row of another kind through its own sender,
+        with the same retries; ``accepted`` records it sent the moment the far end has it."""
+        sender = self.senders.get(row["kind"])
+        if sender is None:
+            self.mailer.deliver(self.composer.compose(row), accepted)
+            return
+        sender(row)
+        accepted()
 
     def _retry_at(self, mail: dict[str, Any], error: Exception) -> datetime | None:
         """When to try again; None to give up."""

@@ -20,7 +20,8 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.mail_requests import MailSpent
 from application.passwords import Passwords
-from application.ports import Clock, SessionStore
+from application.ports import Clock
+from application.sign_outs import SignOuts
 from application.throttle import Throttle, evenly_timed
 from application.use_case import UseCase, invalid_token
 from domain.errors import DomainError
@@ -33,7 +34,7 @@ ANSWER_FLOOR = 0.25  # seconds: longer than finding an account and writing its e
 
 class PasswordReset(UseCase):
     def __init__(
-        self, directory: Directory, passwords: Passwords, sessions: SessionStore, clock: Clock, throttle: Throttle,
+        self, directory: Directory, passwords: Passwords, sessions: SignOuts, clock: Clock, throttle: Throttle,
     ) -> None:
         super().__init__(directory, passwords, clock, throttle)
         self.sessions = sessions
@@ -88,6 +89,6 @@ class PasswordReset(UseCase):
         except DomainError as error:
             raise invalid_token() from error
         self.store.commit(identity)
-        self.sessions.remove_all(identity.id, keep=None)
+        self.sessions.remove_all(identity.id, keep=None, reason="password_reset")
         self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))  # the owner is back in
         return identity.id

@@ -2,7 +2,8 @@
 
 Login and Projections share one ``sesame serve`` (the projection lag is
 measured under the login load); Import, Audit and Search bring their own
-databases, Scale-out its own production topology (PostgreSQL + Redis).
+databases, Scale-out its own production topology (PostgreSQL + Redis), Single sign-on
+its own ``sesame serve`` (its issuer is its own address).
 ``--only search,scaleout`` runs some of them and keeps the other sections of
 docs/benchmarks.md as they were.
 Every size, duration and count is an option with a default that keeps the
@@ -21,12 +22,15 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, importing, login, projections, scaleout, search, server
+from bench import audit, importing, login, oidc, projections, scaleout, search, server
 from bench.common import REPO, cores, machine
 from bench.report import Pending, Row, Section, write
 
-BENCHMARKS = ("login", "import", "projections", "audit", "search", "scaleout")
-TITLES = {"login": "Login", "import": "Import", "projections": "Projections", "audit": "Audit", "search": "Search", "scaleout": "Scale-out"}
+BENCHMARKS = ("login", "import", "projections", "audit", "search", "scaleout", "oidc")
+TITLES = {
+    "login": "Login", "import": "Import", "projections": "Projections", "audit": "Audit", "search": "Search",
+    "scaleout": "Scale-out", "oidc": "Single sign-on",
+}
 FAILED: list[str] = []  # benchmarks that raised: the run still writes the report, then exits 1
 PENDING: list[Pending] = []
 
@@ -57,6 +61,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--search-seconds", type=float, default=20, help="of searches per size and backend")
     parser.add_argument("--scaleout-rounds", type=int, default=2, help="rounds with 1 serve, and as many with 2")
     parser.add_argument("--scaleout-seconds", type=float, default=10, help="of load per round")
+    parser.add_argument("--oidc-seconds", type=float, default=10, help="of sign-ins, then of refresh grants")
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",")]
     unknown = set(args.only) - set(BENCHMARKS)
@@ -101,6 +106,9 @@ def main() -> int:
     if "scaleout" in args.only:
         sections["scaleout"] = step("scaleout", lambda: scaleout.run(
             args.people, args.scaleout_rounds, args.scaleout_seconds, args.concurrency, args.limit_seconds, args.out, args.work))
+    if "oidc" in args.only:
+        sections["oidc"] = step("oidc", lambda: oidc.run(
+            args.people, args.oidc_seconds, args.limit_seconds, args.concurrency, args.out, args.work))
     ordered = [sections[name] for name in BENCHMARKS if name in sections]
     command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])  # what `make bench` ran, BENCH_ARGS included
     write(args.out / "benchmarks.md", taken, ordered, PENDING, command, [TITLES[name] for name in BENCHMARKS])

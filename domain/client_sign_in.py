@@ -15,6 +15,8 @@ from eventsourcing.domain import Aggregate, event
 
 
 class ClientSignIn(Aggregate):
+    signed_out: str | None = None  # why the sign-in ended, once it has
+
     @event("SignedIn")
     def __init__(
         self,
@@ -33,3 +35,13 @@ class ClientSignIn(Aggregate):
         self.contract_id = contract_id
         self.scopes = list(scopes)
         self.auth_time = auth_time
+
+    def sign_out(self, reason: str) -> None:
+        """End the sign-in (its tokens are revoked, its client told); ending
+        it again changes nothing."""
+        if self.signed_out is None:
+            self._signed_out(reason)
+
+    @event("SignedOut")
+    def _signed_out(self, reason: str) -> None:
+        self.signed_out = reason

@@ -5,7 +5,9 @@ derived from the event (aggregate id, version, kind), so a crash between
 commit and send loses no mail and a replay writes none twice. The mail
 carries no link in clear: the sender derives it from the event's nonce with
 SECRET_KEY. Notices go to the address the identity had when the event
-happened, found by replaying the identity up to that event.
+happened, found by replaying the identity up to that event. A sign-in that
+ended (``ClientSignIn.SignedOut``) becomes a back-channel logout row for its
+client, delivered by the same worker with the same retries.
 """
 
 from __future__ import annotations
@@ -17,32 +19,45 @@ from typing import Any
 from uuid import UUID
 
 from adapters.database import Tx
+from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
+from application.backchannel_logout import Notice
+from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
 from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
+LogoutNotice = Callable[[UUID, int], Notice | None]
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
     Identity.PasswordReset, Identity.AccountLinked,
 )
+TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 
 
 class OutboxProjection(Projection):
     name = "outbox"
     tables = ()  # never cleared: a rebuild must not send every mail again
 
-    def __init__(self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None,
+        logout_notice: LogoutNotice = lambda sign_in_id, version: None,
+    ) -> None:
         self._identity_at = identity_at
         self.on_commit = on_commit
+        self._logout_notice = logout_notice
         self._states: dict[tuple[UUID, int], Identity] = {}
+        self._notices: dict[tuple[UUID, int], Notice | None] = {}
 
     def prepare(self, events: list[Any]) -> None:
         """Replay, before the lock, the identities the batch's notices address."""
-        self._states = {}
+        self._states, self._notices = {}, {}
         for event in events:
             if isinstance(event, NOTICES):
                 for version in (event.originator_version - 1, event.originator_version):
                     self.identity_at(event.originator_id, version)
+            elif isinstance(event, TO_CLIENTS):
+                key = (event.originator_id, event.originator_version)
+                self._notices[key] = self._logout_notice(*key)
 
     def identity_at(self, identity_id: UUID, version: int) -> Identity:
         key = (identity_id, version)
@@ -86,6 +101,12 @@ class OutboxProjection(Projection):
         before = self.identity_at(event.originator_id, event.originator_version - 1)
         if before.accounts:  # the first contract is announced by the activation itself
             self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
+
+    @apply.register
+    def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:
+        notice = self._notices.get((event.originator_id, event.originator_version))
+        if notice is not None:  # the row is the sign-in's, not the person's: an erasure keeps it
+            self._queue(event, tx, BACKCHANNEL_LOGOUT, notice.uri, **notice.payload())
 
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()

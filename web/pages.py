@@ -7,8 +7,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web import (
-    pages_activation, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data, pages_profile, pages_reset,
-    pages_terms, pages_two_step,
+    pages_activation, pages_connected_apps, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data,
+    pages_profile, pages_reset, pages_terms, pages_two_step,
 )
 from web.pages_common import HERE
 
@@ -24,5 +24,6 @@ routes = [
     *pages_two_step.routes,
     *pages_my_data.routes,
     *pages_terms.routes,
+    *pages_connected_apps.routes,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]

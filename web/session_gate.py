@@ -25,6 +25,9 @@ WHILE_TERMS_PENDING = frozenset({
     ("GET", "/cgu/accepter"),
     ("POST", "/cgu/accepter"),
     ("POST", "/deconnexion"),
+    ("GET", "/oidc/logout"),  # a client's end-session request logs out too
+    ("POST", "/oidc/logout"),
+    ("POST", "/oidc/logout/confirmer"),
     # single sign-on: the provider itself sends the person to the new terms
     # first (or answers interaction_required to prompt=none)
     ("GET", "/oidc/authorize"),
