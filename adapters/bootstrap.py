@@ -294,7 +294,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
     session_table = SessionTable(db)
     sign_ins, sign_ins_read = SignInQueries(db), ReadModelQueries(db, projections=("sign_ins",))
-    sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens.revoke_sign_in)
+    sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
     erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
