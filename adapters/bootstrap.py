@@ -73,6 +73,7 @@ from application.staff import Staff
 from application.support import Support
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
+from application.two_step import TwoStepSignIn
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
@@ -166,6 +167,7 @@ class Container:
     support: Support
     audit: Audit
     account_settings: AccountSettings
+    two_step: TwoStepSignIn
     password_reset: PasswordReset
     importer: AccountImport
     read_models: ReadModelQueries
@@ -294,7 +296,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
     session_table = SessionTable(db)
     sign_ins, sign_ins_read = SignInQueries(db), ReadModelQueries(db, projections=("sign_ins",))
-    sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens.revoke_sign_in)
+    sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
     erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
@@ -302,6 +304,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     account_settings = AccountSettings(
         directory, passwords, sign_outs, clock, link_ttl, throttle, proof, connected_apps.timeline
+    )
+    sessions = Sessions(
+        directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
+        idle=timedelta(minutes=settings.session_idle_minutes),
     )
     container = Container(
         settings=settings,
@@ -311,10 +317,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory=directory,
         passwords=passwords,
         activation=activation,
-        sessions=Sessions(
-            directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
-            idle=timedelta(minutes=settings.session_idle_minutes),
-        ),
+        sessions=sessions,
         my_sessions=MySessions(directory, sign_outs, clock, connected_apps.by_session),
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
@@ -324,6 +327,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
+        two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,

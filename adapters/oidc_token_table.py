@@ -93,6 +93,16 @@ class TokenTable:
             tx.execute("UPDATE oidc_tokens SET revoked_at = :at WHERE sign_in_id = :s AND revoked_at IS NULL", params)
 
 
+    def sign_ins_of(self, identity_id: UUID) -> list[UUID]:
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT DISTINCT t.sign_in_id FROM oidc_tokens t "
+                "LEFT JOIN oidc_revoked_sign_ins r ON r.sign_in_id = t.sign_in_id "
+                "WHERE t.identity_id = :id AND r.sign_in_id IS NULL",
+                {"id": str(identity_id)},
+            ).all()
+        return [UUID(row["sign_in_id"]) for row in rows]
+
     def remove_expired(self, now: datetime) -> int:
         """Housekeeping: rows past their deadline; a revocation mark once no
         token of its sign-in can still be alive."""

@@ -26,7 +26,6 @@ from application.terms import current_terms_version
 from application.throttle import Throttle
 from application.use_case import UseCase
 from domain.errors import AlreadyOwned, DomainError, NotLinked
-from domain.identity import ACTIVE, Identity
 
 EMAIL_CHANGE = "email-change"
 
@@ -45,12 +44,6 @@ class AccountSettings(UseCase):
         self.link_ttl = link_ttl
         self.proof = proof
         self.timeline = timeline  # merges in the person's sign-ins to applications
-
-    def person(self, identity_id: UUID) -> Identity:
-        identity = self.directory.identity(identity_id)
-        if identity is None or identity.status != ACTIVE:
-            raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
-        return identity
 
     @retrying()
     def change_password(

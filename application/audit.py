@@ -66,11 +66,13 @@ def state_view(identity: Identity, at: datetime) -> dict[str, Any]:
         "proposed_email": identity.proposed_email,
         "password_set": identity.password_hash is not None,
         "terms_version": identity.terms_version,
+        "two_step": "on" if identity.two_step_on else "pending" if identity.two_step else "off",
         "accounts": [str(a) for a in identity.accounts],
         "default_account": str(identity.default_account) if identity.default_account else None,
         "pending": {
             "email_verification": link(identity.verification, "email"),
             "password_reset": link(identity.password_reset, "email"),
             "email_change": link(identity.email_change, "new_email"),
+            "two_step_challenge": link(identity.two_step_challenge, "email"),
         },
     }

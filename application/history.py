@@ -13,7 +13,10 @@ from uuid import UUID
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 """(identity id, its described events) → the person's whole history (sign-ins merged in)."""
 
-SECRET_FIELDS = {"password_hash", "nonce", "activation_nonce", "provisional_digest", "digest", "device_digest"}
+SECRET_FIELDS = {
+    "password_hash", "nonce", "activation_nonce", "provisional_digest", "digest",
+    "totp_secret", "recovery_digests", "recovery_digest", "time_step", "device_digest",
+}
 
 WORDS: dict[str, str] = {
     "ActivationStarted": "Activation commencée avec les identifiants provisoires du contrat {account}",
@@ -36,6 +39,12 @@ WORDS: dict[str, str] = {
     "FirstDeviceSignedIn": "Première connexion, depuis {device} (adresse {ip})",
     "NewDeviceSignedIn": "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
     "SessionsEnded": "Sessions fermées depuis « Sécurité » : {devices}",
+    "TwoStepEnrolled": "Validation en deux étapes : mise en place commencée",
+    "TwoStepConfirmed": "Validation en deux étapes activée, 10 codes de secours créés",
+    "TwoStepChallenged": "Mot de passe vérifié : code de validation en deux étapes demandé",
+    "TwoStepCodeAccepted": "Code de validation en deux étapes accepté",
+    "RecoveryCodeUsed": "Code de secours utilisé",
+    "TwoStepDisabled": "Validation en deux étapes désactivée",
 }
 
 

@@ -90,5 +90,5 @@ class PasswordReset(UseCase):
             raise invalid_token() from error
         self.store.commit(identity)
         self.sessions.remove_all(identity.id, keep=None, reason="password_reset")
-        self.throttle.clear(*self.throttle.password(identity.email))  # the owner is back in
+        self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))  # the owner is back in
         return identity.id

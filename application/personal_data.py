@@ -25,8 +25,9 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.ports import KeyStore
 
+# ``totp_secret``: a two-step sign-in secret is shredded with the rest.
 PERSONAL_FIELDS = frozenset({
-    "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id",
+    "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id", "totp_secret",
     "device", "devices", "ip",  # where a person signs in from
 })
 ERASED = "[effacé]"

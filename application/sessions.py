@@ -37,6 +37,8 @@ from domain.identity import ACTIVE, Identity
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 IDLE_STEP = timedelta(minutes=1)  # a busy session writes its last use (and idle deadline) at most once a minute
+TWO_STEP_CHALLENGE = "two-step-challenge"
+CHALLENGE_TTL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Sessions:
         activation's, else a dummy one) and counts one try, so neither an unknown
         email nor an unfinished activation answers faster or slower.
         ``idle_timeout`` (the portal's sessions) also ends it after ``idle`` unused.
+        A person with two-step sign-in gets ``two_step_required`` and a challenge
+        instead, only once the password proved right: a wrong one answers as before.
         ``device`` says where it comes from (``origin`` stands for its address)."""
         try:
             address = normalize_email(email)
@@ -110,6 +114,26 @@ class Sessions:
         self._note_device(identity, device)
         if identity.pending_events:
             self.store.commit(identity)
+        if identity.two_step_on:
+            raise self._two_step_required(identity)
+        return self.open_for(identity, idle_timeout, device)
+
+    def _two_step_required(self, identity: Identity) -> Refused:
+        """The password was right but a code is due: a challenge, keyed to this
+        identity and to a nonce its history records, used once within
+        ``CHALLENGE_TTL`` (``TwoStepSignIn.complete`` opens it)."""
+        nonce = self.directory.keys.nonce()
+        identity.challenge_two_step(nonce, self.clock.now() + CHALLENGE_TTL)
+        self.store.commit(identity)
+        return Refused(
+            "two_step_required", "Saisissez le code à 6 chiffres de votre application d'authentification.",
+            challenge=self.directory.keys.mint(TWO_STEP_CHALLENGE, identity.id, nonce),
+        )
+
+    def open_for(self, identity: Identity, idle_timeout: bool = False, device: SignInDevice | None = None) -> LoggedIn:
+        """A session for a person who proved who they are; new terms to accept
+        come first (``terms_acceptance_required``, with the session's token)."""
+        assert identity.email is not None
         logged_in = self._open(identity.id, identity.email, idle_timeout, device)
         if identity.terms_version != current_terms_version():
             raise Refused(

@@ -13,7 +13,6 @@ a back-channel logout_token for its client — and its tokens are revoked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -29,16 +28,24 @@ class SignInRecords(Protocol):
         """The sign-ins not yet ended of a person, or of a portal session."""
 
 
+class GrantedTokens(Protocol):
+    """The token rows, written in the transaction of each ``SignedIn``."""
+
+    def revoke_sign_in(self, sign_in_id: UUID) -> None: ...
+
+    def sign_ins_of(self, identity_id: UUID) -> list[UUID]: ...
+
+
 class SignOuts:
     def __init__(
         self, store: EventStore, sessions: SessionStore, sign_ins: SignInRecords, read_models: ReadModels,
-        revoke_sign_in: Callable[[UUID], None],
+        tokens: GrantedTokens,
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.sign_ins = sign_ins
         self.read_models = read_models  # waited for: a sign-in just made is ended too
-        self.revoke_sign_in = revoke_sign_in
+        self.tokens = tokens
 
     # -- the session store, with the cascade --------------------------------
 
@@ -67,9 +74,13 @@ class SignOuts:
             self._end(self._live(sid=session.sid), reason)
 
     def remove_all(self, identity_id: UUID, keep: str | None, reason: str = "logout") -> None:
-        """Every session of a person but ``keep`` ends, and every sign-in of theirs."""
+        """Every session of a person but ``keep`` ends, and every sign-in of
+        theirs: those the read model lists, and those whose tokens say so even
+        when the projections lag or are down (a password change must never
+        leave a refresh token alive)."""
         self.sessions.remove_all(identity_id, keep)
-        self._end(self._live(identity_id=identity_id), reason)
+        live = set(self._live(identity_id=identity_id)) | set(self.tokens.sign_ins_of(identity_id))
+        self._end(sorted(live, key=str), reason)
 
     # -- « Applications connectées » ------------------------------------------
 
@@ -91,7 +102,7 @@ class SignOuts:
         """Tokens first: a crash in between leaves a sign-in unannounced, never
         one announced as ended whose tokens still work."""
         for sign_in_id in sign_in_ids:
-            self.revoke_sign_in(sign_in_id)
+            self.tokens.revoke_sign_in(sign_in_id)
             self._sign_out(sign_in_id, reason)
 
     @retrying()

@@ -16,6 +16,12 @@ as the one before (up to a ceiling), and some rules lock for good:
 * a password: 5 free tries, then 30 s doubling up to 1 h, locked after 100
   consecutive failures (NIST's ceiling). A right password clears the count;
   so does a password reset, whose link is never throttled by this count.
+* a two-step code (TOTP or recovery code) of an account: 5 free tries, then
+  30 s doubling up to 1 h, locked after 100 consecutive failures, like a
+  password but counted apart: a right password clears the password count, and
+  must not clear the count of codes of whoever already knows it. A right code
+  clears it, and a password reset lifts the lock (the emailed link proves the
+  address).
 * a client address: 20 failed guesses of any secret, and 20 mail-sending
   requests, then a growing wait; forgotten after an hour of quiet.
 * every mail request spends its subject's limit and its address's (``mail``;
@@ -96,6 +102,10 @@ PASSWORD = Rule(
     "password", 5, timedelta(seconds=30), timedelta(hours=1), lock_after=100,
     advice="Trop d'essais pour ce compte : réessayez plus tard, ou réinitialisez votre mot de passe.",
 )
+TWO_STEP_CODE = Rule(
+    "two-step-code", 5, timedelta(seconds=30), timedelta(hours=1), lock_after=100,
+    advice="Trop de codes erronés pour ce compte : réessayez plus tard, ou réinitialisez votre mot de passe.",
+)
 GUESSES_FROM = Rule("guesses-from", 20, timedelta(minutes=1), timedelta(minutes=15),
                     forget_after=timedelta(hours=1), take_back_on_success=True)
 MAIL_FROM = Rule("mail-from", 20, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(hours=1))
@@ -103,7 +113,7 @@ RESET = Rule("reset", 3, timedelta(minutes=5), timedelta(hours=1), forget_after=
 RESEND = Rule("resend", 3, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(days=1))
 EMAIL_CHOICE = Rule("email-choice", 5, timedelta(minutes=1), timedelta(hours=1), forget_after=timedelta(days=1))
 EMAIL_CHANGE = Rule("email-change", 3, timedelta(minutes=5), timedelta(hours=1), forget_after=timedelta(days=1))
-RULES = (CODE, PASSWORD, GUESSES_FROM, MAIL_FROM, RESET, RESEND, EMAIL_CHOICE, EMAIL_CHANGE)
+RULES = (CODE, PASSWORD, TWO_STEP_CODE, GUESSES_FROM, MAIL_FROM, RESET, RESEND, EMAIL_CHOICE, EMAIL_CHANGE)
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,10 @@ class Throttle:
         """Tries at the password of the account an email names (known or not)."""
         address = _normal(email)
         return [self._limit(PASSWORD, address)] if address else []
+
+    def two_step_codes(self, identity_id: UUID) -> list[Limit]:
+        """Tries at an account's two-step codes (TOTP and recovery codes alike)."""
+        return [self._limit(TWO_STEP_CODE, str(identity_id))]
 
     def guesses_from(self, origin: str | None) -> list[Limit]:
         """Failed secrets of any account from one client address."""

@@ -1,17 +1,18 @@
 """What every use case reaches for: aggregates through the directory (and the
-store and keys behind it), passwords, the clock and the throttle; and the one
-way an emailed link is opened."""
+store and keys behind it), passwords, the clock and the throttle; the signed-in
+person; and the one way an emailed link (or a sign-in challenge) is opened."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from uuid import UUID
 
 from application.directory import Directory
 from application.errors import Refused
 from application.passwords import Passwords
 from application.ports import Clock
 from application.throttle import Throttle
-from domain.identity import Identity, Link
+from domain.identity import ACTIVE, Identity, Link
 
 
 class UseCase:
@@ -22,6 +23,13 @@ class UseCase:
         self.passwords = passwords
         self.clock = clock
         self.throttle = throttle
+
+    def person(self, identity_id: UUID) -> Identity:
+        """The signed-in person's active identity (a session outliving it is refused)."""
+        identity = self.directory.identity(identity_id)
+        if identity is None or identity.status != ACTIVE:
+            raise Refused("unauthenticated", "Votre session a expiré : reconnectez-vous.")
+        return identity
 
     def open_link(
         self, purpose: str, token: object, link_of: Callable[[Identity], Link | None], origin: str | None

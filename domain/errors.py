@@ -41,3 +41,9 @@ class NotLinked(DomainError):
     """The contract is not one of this person's."""
 
     code = "not_found"
+
+
+class InvalidCode(DomainError):
+    """A two-step code that is wrong, already used, or asked for while two-step sign-in is off."""
+
+    code = "invalid_code"

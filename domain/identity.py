@@ -19,7 +19,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import AlreadyActivated, AlreadyLinked, InvalidToken, NotLinked, StepOutOfOrder
+from domain.errors import AlreadyActivated, AlreadyLinked, InvalidCode, InvalidToken, NotLinked, StepOutOfOrder
+from domain.two_step import TwoStep
 
 ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "reset", "erased"
 
@@ -43,6 +44,8 @@ class Identity(Aggregate):
         self.password_reset: Link | None = None
         self.email_change: Link | None = None
         self.known_devices: set[str] = set()  # keyed digests of the devices signed in from
+        self.two_step: TwoStep | None = None
+        self.two_step_challenge: Link | None = None
 
     # -- activation ---------------------------------------------------------
 
@@ -247,6 +250,95 @@ class Identity(Aggregate):
         self.email = new_email
         self._end_links()
 
+    # -- two-step sign-in (see domain.two_step) ----------------------------------
+
+    @property
+    def two_step_on(self) -> bool:
+        return self.two_step is not None and self.two_step.on
+
+    def enrol_two_step(self, totp_secret: str) -> None:
+        """A new secret, not in force until its first code confirms it; a new
+        enrolment supersedes one never confirmed."""
+        self._require_active()
+        if self.two_step_on:
+            raise StepOutOfOrder("two-step sign-in is already on")
+        self._two_step_enrolled(totp_secret)
+
+    @event("TwoStepEnrolled")
+    def _two_step_enrolled(self, totp_secret: str) -> None:
+        self.two_step = TwoStep(totp_secret)
+
+    def confirm_two_step(self, time_step: int, recovery_digests: list[str]) -> None:
+        """The first code proves the authenticator holds the secret: two-step
+        sign-in is on, with the recovery codes' keyed digests."""
+        self._require_active()
+        if self.two_step is None or self.two_step.on:
+            raise InvalidCode("no enrolment waiting for its first code")
+        self._two_step_confirmed(time_step, recovery_digests)
+
+    @event("TwoStepConfirmed")
+    def _two_step_confirmed(self, time_step: int, recovery_digests: list[str]) -> None:
+        assert self.two_step is not None
+        self.two_step.on = True
+        self.two_step.last_step = time_step
+        self.two_step.recovery = set(recovery_digests)
+
+    def _require_two_step(self) -> TwoStep:
+        self._require_active()
+        if self.two_step is None or not self.two_step.on:
+            raise InvalidCode("two-step sign-in is off")
+        return self.two_step
+
+    def challenge_two_step(self, nonce: str, expires_at: datetime) -> None:
+        """The password was right: the sign-in now waits for a code. The newest
+        challenge supersedes the others; each is used once."""
+        self._require_two_step()
+        self._two_step_challenged(nonce, expires_at)
+
+    @event("TwoStepChallenged")
+    def _two_step_challenged(self, nonce: str, expires_at: datetime) -> None:
+        self.two_step_challenge = Link(self.email or "", nonce, expires_at)
+
+    def use_two_step_code(self, code: int | str) -> None:
+        """A TOTP code (its time step: later than the last one accepted) or a
+        recovery code (its keyed digest: one not spent yet)."""
+        two_step = self._require_two_step()
+        if isinstance(code, int):
+            two_step.check_step(code)
+            self._two_step_code_accepted(code)
+        else:
+            two_step.check_recovery(code)
+            self._recovery_code_used(code)
+
+    @event("TwoStepCodeAccepted")
+    def _two_step_code_accepted(self, time_step: int) -> None:
+        assert self.two_step is not None
+        self.two_step.last_step = time_step
+        self.two_step_challenge = None
+
+    @event("RecoveryCodeUsed")
+    def _recovery_code_used(self, recovery_digest: str) -> None:
+        assert self.two_step is not None
+        self.two_step.recovery.discard(recovery_digest)
+        self.two_step_challenge = None
+
+    def pass_two_step(self, nonce: str, now: datetime, code: int | str) -> None:
+        """The second step of a sign-in: its live challenge and a code."""
+        self._require_two_step()
+        if self.two_step_challenge is None or not self.two_step_challenge.matches(nonce, now):
+            raise InvalidToken("unknown, used or expired challenge")
+        self.use_two_step_code(code)
+
+    def turn_off_two_step(self, code: int | str) -> None:
+        """Off, behind a code (the password is the application's to prove)."""
+        self.use_two_step_code(code)
+        self._two_step_disabled()
+
+    @event("TwoStepDisabled")
+    def _two_step_disabled(self) -> None:
+        self.two_step = None
+        self.two_step_challenge = None
+
     # -- erasure ----------------------------------------------------------------
 
     def erase(self, reason: str) -> None:
@@ -265,6 +357,7 @@ class Identity(Aggregate):
         self.activation_nonce = None
         self.accounts = []
         self.default_account = None
+        self.two_step = None
 
     # -- devices and sessions ------------------------------------------------
 

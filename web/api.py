@@ -12,6 +12,7 @@ from starlette.routing import Route
 from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
+from application.sessions import LoggedIn
 from web.openapi import openapi_json
 from web.requests import bearer, client_address, json_body, sign_in_device, text
 from web.session_gate import signed_in
@@ -81,6 +82,11 @@ async def log_in(request: Request) -> Response:
         services(request).sessions.log_in, text(body, "email", 254), text(body, "password"), client_address(request),
         False, sign_in_device(request),
     )
+    return signed_in_answer(logged_in)
+
+
+def signed_in_answer(logged_in: LoggedIn) -> Response:
+    """201 with the new session's token: every way of signing in answers so."""
     return JSONResponse(
         {"token": logged_in.token, "identity": {"id": str(logged_in.identity_id), "email": logged_in.email}},
         status_code=201,

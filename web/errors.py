@@ -22,6 +22,7 @@ STATUS = {
     "email_not_verified": 403,
     "forbidden": 403,
     "terms_acceptance_required": 403,
+    "two_step_required": 403,
     "activation_not_found": 404,
     "not_found": 404,
     "method_not_allowed": 405,
@@ -38,6 +39,7 @@ STATUS = {
     "weak_password": 422,
     "idempotency_key_reused": 422,
     "password_mismatch": 422,
+    "invalid_code": 422,
     "terms_not_accepted": 422,
     "too_many_attempts": 429,
 }

@@ -17,9 +17,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.errors import error_response
 from web.requests import MAX_BODY
 
-# The logins: their answers carry a bearer secret (a session token, an activation
-# token) that a remembered answer would keep in clear in the database.
-EXEMPT = {"/api/v1/sessions", "/api/v1/activations"}
+# The answers that carry a secret (a session token, an activation token, a
+# two-step secret, recovery codes), which a remembered answer would keep in clear
+# in the database: the logins and two-step sign-in's.
+EXEMPT = {
+    "/api/v1/sessions", "/api/v1/activations", "/api/v1/sessions/two-step", "/api/v1/me/two-step",
+    "/api/v1/me/two-step/confirm",
+}
 
 
 class IdempotencyMiddleware:

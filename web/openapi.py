@@ -23,6 +23,7 @@ CODE = {"type": "string", "minLength": 1, "maxLength": 64}
 EMAIL = {"type": "string", "minLength": 3, "maxLength": 254}
 PASSWORD = {"type": "string", "maxLength": 1024}
 TOKEN = {"type": "string", "maxLength": 4096}
+OTP = {"type": "string", "minLength": 1, "maxLength": 64}  # a TOTP code or a recovery code
 UUID_TEXT = {"type": "string", "format": "uuid"}
 ERROR = {
     "type": "object",
@@ -33,17 +34,18 @@ ERROR = {
         "criteria": {"type": "array", "items": {"type": "string"}},
         "field": {"type": "string"},
         "terms_version": {"type": "string"},
+        "challenge": {"type": "string"},
         "retry_after": {"type": "integer", "minimum": 1},
     },
 }
 ERRORS = {
     400: "malformed JSON, or an emailed link that no longer works (`invalid_token`)",
-    401: "`invalid_credentials` or `unauthenticated`",
-    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), `forbidden`",
+    401: "`invalid_credentials`, `unauthenticated`, or at sign-in's second step `invalid_code`",
+    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), `two_step_required` (with `challenge`), `forbidden`",
     404: "`not_found`, `activation_not_found`",
     409: "`already_activated`, `already_linked`, `email_taken`, `step_out_of_order`, `conflict`",
     413: "the body is over 1 MiB",
-    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, ...)",
+    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, `invalid_code`, ...)",
     429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
 }
 THROTTLED = {
@@ -165,7 +167,28 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "Log in", (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
         body=obj(email=EMAIL, password=PASSWORD), throttled="secret",
     )},
+    "/sessions/two-step": {"post": operation(
+        "Second step of a sign-in: the challenge and a TOTP or recovery code",
+        (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
+        body=obj(challenge={"type": "string", "minLength": 1, "maxLength": 128}, code=OTP), throttled="secret",
+    )},
     "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
+    "/me/two-step": {
+        "post": operation(
+            "Turn two-step sign-in on, behind the password: a secret not yet in force",
+            (201, obj(secret={"type": "string"}, otpauth_uri={"type": "string"})), (409, 429),
+            body=obj(password=PASSWORD), person=True, throttled="secret",
+        ),
+        "delete": operation(
+            "Turn two-step sign-in off, behind the password and a code", (204, None), (409, 429),
+            body=obj(password=PASSWORD, code=OTP), person=True, throttled="secret",
+        ),
+    },
+    "/me/two-step/confirm": {"post": operation(
+        "Confirm the enrolment with a first code: 10 recovery codes, shown once",
+        (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})), (409, 429),
+        body=obj(code=OTP), person=True, throttled="secret",
+    )},
     "/me": {
         "get": operation("The person's profile", (200, obj(
             ["id", "email", "accounts", "default_account", "terms_version"], id=UUID_TEXT, email={"type": "string"},

@@ -41,6 +41,7 @@ NOTICES = {
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
+    "deux-etapes-desactivee": "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter.",
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",

@@ -32,7 +32,8 @@ except ZoneInfoNotFoundError:  # no tz database: the times stay in UTC, still co
 
 @person_page
 async def profile_page(request: Request, session: Session) -> Response:
-    return render(request, "profile.html", profile=await profile_of(request, session))
+    two_step = await call(services(request).two_step.is_on, session.identity_id)
+    return render(request, "profile.html", profile=await profile_of(request, session), two_step=two_step)
 
 
 # -- email ------------------------------------------------------------------

@@ -62,6 +62,9 @@ class TokenStore(Protocol):
     def revoke_sign_in(self, sign_in_id: UUID, at: datetime) -> None:
         """Revoke every token of the sign-in, and those saved for it later."""
 
+    def sign_ins_of(self, identity_id: UUID) -> list[UUID]:
+        """The person's sign-ins that hold rows and are not revoked."""
+
     def remove_expired(self, now: datetime) -> int:
         """Housekeeping (the retention sweep): rows past their deadline."""
 
@@ -127,3 +130,9 @@ class Tokens:
 
     def revoke_sign_in(self, sign_in_id: UUID) -> None:
         self.store.revoke_sign_in(sign_in_id, self.clock.now())
+
+    def sign_ins_of(self, identity_id: UUID) -> list[UUID]:
+        """Read from the rows written with each ``SignedIn``, not from a read
+        model: a person-wide sign-out finds every sign-in even with the
+        projections stopped."""
+        return self.store.sign_ins_of(identity_id)

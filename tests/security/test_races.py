@@ -8,6 +8,7 @@ counts these concurrent failures too) never answers in place of the race.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 
 from tests.e2e.flows import PASSWORD, choose_password, contract, log_in, person, provisional, start
 from tests.e2e.harness import Sesame, link_token
+from tests.e2e.test_two_step_api import challenge, enrol
 from tests.security.conftest import deployment
 
 THREADS = 8
@@ -116,4 +118,15 @@ def test_one_verification_link_used_many_times_at_once_works_once(server: Sesame
     token = link_token(server.wait_for_mail(creds["email"]), "/verify-email")
     answers: list[Any] = together(server, [lambda c: c.post("/email-verifications", json={"token": token})] * THREADS)
     assert statuses(answers).count(200) == 1
+    no_server_error(answers)
+
+
+def test_one_code_sent_at_once_opens_one_session(server: Sesame) -> None:
+    """A TOTP code replayed in parallel with the person's own try (a phished or
+    shoulder-surfed code): the event store decides, exactly one sign-in passes."""
+    creds, auth = person(server)
+    totp, _, _ = enrol(server, auth, creds["email"])
+    ch, code = challenge(server, creds["email"]), totp.at(time.time() + 30)
+    answers = together(server, [lambda c: c.post("/sessions/two-step", json={"challenge": ch, "code": code})] * THREADS)
+    assert statuses(answers).count(201) == 1, [a.text for a in answers]
     no_server_error(answers)

@@ -1,8 +1,9 @@
 """Secrets at rest and in logs: after a full life of an account, the raw SQLite
 files (the database and its write-ahead log) and the server's log hold no
-password, provisional code, session token, activation token or emailed token,
-and no per-subject data key in clear: a copy of the database alone opens no
-personal field (the keys are wrapped with a key derived from SECRET_KEY).
+password, provisional code, session token, activation token, emailed token,
+two-step secret, sign-in challenge or recovery code, and no per-subject data
+key in clear: a copy of the database alone opens no personal field (the keys
+are wrapped with a key derived from SECRET_KEY).
 
 A separate deployment, so its files hold this flow only; the key-wrapping
 rules are also checked in process on SQLite and PostgreSQL.
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from adapters.bootstrap import Container, bootstrap
@@ -66,8 +68,19 @@ def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, li
         confirm = {"token": reset, "new_password": RESET_PASSWORD, "new_password_confirmation": RESET_PASSWORD}
         assert post("/password-resets/confirm", 10, json=confirm).status_code == 204
         second = sesame.http.post("/sessions", json={"email": new_email, "password": RESET_PASSWORD}).json()["token"]
-        secrets += [verify, login, change, reset, second]
+        secrets += [verify, login, change, reset, second, *two_step_life(sesame, new_email, {"Authorization": f"Bearer {second}"})]
         yield sesame, secrets, [creds["provisional_password"], other["provisional_password"]]
+
+
+def two_step_life(sesame: Sesame, email: str, auth: dict[str, str]) -> list[str]:
+    """Two-step sign-in on, a sign-in through it (each POST with an Idempotency-Key,
+    whose answers must not be remembered): its secret, challenge, codes and session."""
+    post = lambda path, n, **kw: sesame.http.post(path, headers={"Idempotency-Key": f"d{n}", **auth}, **kw)  # noqa: E731
+    totp = pyotp.TOTP(post("/me/two-step", 1, json={"password": RESET_PASSWORD}).json()["secret"])
+    recovery = post("/me/two-step/confirm", 2, json={"code": totp.now()}).json()["recovery_codes"]
+    challenge = sesame.http.post("/sessions", json={"email": email, "password": RESET_PASSWORD}).json()["challenge"]
+    token = post("/sessions/two-step", 3, json={"challenge": challenge, "code": recovery[0]}).json()["token"]
+    return [totp.secret, challenge, token, *recovery]
 
 
 def found(haystack: bytes, secrets: list[str], codes: list[str]) -> list[str]:
