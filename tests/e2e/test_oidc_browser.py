@@ -47,9 +47,7 @@ def test_a_person_signs_into_an_extranet_with_a_chosen_contract_and_signs_out(
     page.get_by_role("link", name="Se connecter avec Mon compte immobilier").click()
     expect(page.get_by_label("Adresse email")).to_be_visible()  # the portal's own sign-in form
     walk.shot("portail-connexion")
-    walk.fill("Adresse email", creds["email"])
-    walk.fill("Mot de passe", PASSWORD)
-    walk.press("Se connecter")
+    walk.submit_sign_in(creds["email"], PASSWORD)
 
     expect(page.get_by_role("heading", name="Avec quel contrat continuer ?")).to_be_visible()
     walk.shot("choix-du-contrat")

@@ -96,6 +96,10 @@ class Walk:
     def log_in(self, email: str, password: str) -> None:
         """From a page with a « Me connecter » link to the person's space."""
         self.page.get_by_role("link", name="Me connecter").click()
+        self.submit_sign_in(email, password)
+
+    def submit_sign_in(self, email: str, password: str) -> None:
+        """Fill and send the portal's sign-in form, the page shown now."""
         self.fill("Adresse email", email)
         self.fill("Mot de passe", password)
         self.press("Se connecter")

@@ -23,9 +23,7 @@ def test_the_security_page(sesame: Sesame, browser: Browser, size: str) -> None:
     walk = Walk(context.new_page(), sesame, f"securite-{size}")
     page = walk.page
     walk.open("/login")
-    walk.fill("Adresse email", creds["email"])
-    walk.fill("Mot de passe", PASSWORD)
-    walk.press("Se connecter")
+    walk.submit_sign_in(creds["email"], PASSWORD)
     expect(page.get_by_text("Dernière connexion : le")).to_be_visible()
     walk.shot("mon-espace")
 

@@ -28,9 +28,7 @@ def test_two_step_sign_in_is_turned_on_and_used(sesame: Sesame, browser: Browser
     page = walk.page
 
     walk.open("/login")
-    walk.fill("Adresse email", creds["email"])
-    walk.fill("Mot de passe", PASSWORD)
-    walk.press("Se connecter")
+    walk.submit_sign_in(creds["email"], PASSWORD)
     walk.open("/profil")
     page.get_by_role("link", name="Activer la validation en deux étapes").click()
     walk.shot("deux-etapes-mot-de-passe")
@@ -50,9 +48,7 @@ def test_two_step_sign_in_is_turned_on_and_used(sesame: Sesame, browser: Browser
     walk.press("Déconnexion")
 
     walk.open("/login")
-    walk.fill("Adresse email", creds["email"])
-    walk.fill("Mot de passe", PASSWORD)
-    walk.press("Se connecter")
+    walk.submit_sign_in(creds["email"], PASSWORD)
     expect(page).to_have_url(sesame.url + "/login/code")
     walk.shot("connexion-code")
     walk.fill("Code à 6 chiffres", totp.at(time.time() + 30))  # the next time step: never used yet
