@@ -49,6 +49,7 @@ from application.erasure import Erasure
 from application.event_store import EventStore
 from application.export import Export
 from application.fusion import Fusion
+from application.identity_file import IdentityFile
 from application.key_wrapping import PURPOSE as WRAPPING
 from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
@@ -71,6 +72,7 @@ from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
 from application.staff import Staff
 from application.support import Support
+from application.support_actions import SupportActions
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
 from application.two_step import TwoStepSignIn
@@ -183,6 +185,8 @@ class Container:
     sign_outs: SignOuts
     connected_apps: ConnectedApps
     end_session: EndSession
+    support_actions: SupportActions
+    identity_file: IdentityFile
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -309,6 +313,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
+    support = Support(read_models, access, query_words)
+    my_sessions = MySessions(directory, sign_outs, clock, connected_apps.by_session)
     container = Container(
         settings=settings,
         clock=clock,
@@ -318,13 +324,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         passwords=passwords,
         activation=activation,
         sessions=sessions,
-        my_sessions=MySessions(directory, sign_outs, clock, connected_apps.by_session),
+        my_sessions=my_sessions,
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
         staff=Staff(directory),
-        support=Support(read_models, access, query_words),
+        support=support,
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
@@ -346,6 +352,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         sign_outs=sign_outs,
         connected_apps=connected_apps,
         end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
+        support_actions=SupportActions(directory, read_models, throttle, clock, sign_outs, link_ttl),
+        identity_file=IdentityFile(directory, support, access, my_sessions, clock, connected_apps.timeline),
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),

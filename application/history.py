@@ -45,7 +45,49 @@ WORDS: dict[str, str] = {
     "TwoStepCodeAccepted": "Code de validation en deux étapes accepté",
     "RecoveryCodeUsed": "Code de secours utilisé",
     "TwoStepDisabled": "Validation en deux étapes désactivée",
+    "StaffActionTaken": "{action} — raison donnée : « {typed_reason} »",
 }
+
+# An identity's status (``Identity.status``), in words.
+STATUS_WORDS = {
+    "active": "actif",
+    "activating": "activation en attente",
+    "erased": "effacé",
+    "merged": "fusionné dans un autre compte",
+    "reset": "activation abandonnée",
+}
+
+# What a staff member did (``Identity.StaffActionTaken.action``), in words.
+STAFF_ACTIONS = {
+    "resend_verification": "Le support a renvoyé l'email de vérification",
+    "password_reset_link": "Le support a envoyé un lien de réinitialisation du mot de passe",
+    "end_sessions": "Le support a fermé toutes les sessions",
+}
+
+# An agency contract's own events, seen from the person's history.
+CONTRACT_WORDS = {
+    "Imported": "Contrat {account} importé par l'agence",
+    "Updated": "Contrat {account} mis à jour par un nouvel import de l'agence",
+    "Reopened": "Contrat {account} rouvert par un nouvel import de l'agence",
+    "Ended": "Contrat {account} terminé par l'agence",
+    "Erased": "Contrat {account} effacé : fin de la durée de conservation",
+}
+
+# Who caused an event, keyed by event (``Aggregate.Event`` qualified name);
+# an event not listed is the person's own doing. ``who`` refines a few.
+PERSON, AGENCY_IMPORT, SESAME = "la personne", "import de l'agence", "Sésame (automatique)"
+WHO: dict[str, str] = {
+    "Identity.PasswordRehashed": SESAME,
+    "AgencyAccount.Imported": AGENCY_IMPORT,
+    "AgencyAccount.Updated": AGENCY_IMPORT,
+    "AgencyAccount.Reopened": AGENCY_IMPORT,
+    "AgencyAccount.Ended": "l'agence",
+    "AgencyAccount.Erased": SESAME,
+}
+ERASED_BY = {"person": PERSON, "operator": "un opérateur (ligne de commande)", "retention": SESAME}
+SIGNED_OUT_BY = {"end_session": "l'application", "refresh_replay": SESAME, "support": "le support"}
+STAFF_ROLES = {"support": "support", "auditor": "audit", "agency": "agence"}
+BY_STAFF = ("EmailVerificationRequested", "PasswordResetRequested")  # what a staff action writes after its record
 
 
 def public_data(event: Any) -> dict[str, Any]:
@@ -58,15 +100,49 @@ def public_data(event: Any) -> dict[str, Any]:
     return data
 
 
+def staff_words(event: Any) -> str:
+    """« Nom (rôle) » of the staff member an event records."""
+    return f"{event.staff_name} ({STAFF_ROLES.get(event.role, event.role)})"
+
+
+def who(event: Any, before: Any = None) -> str:
+    """Who caused ``event``, in words; ``before`` is the event just before it in
+    the same stream: a link a staff action requested is that member's doing."""
+    kind = type(event).__name__
+    if kind == "StaffActionTaken":
+        return staff_words(event)
+    if kind in BY_STAFF and type(before).__name__ == "StaffActionTaken":
+        return staff_words(before)
+    if type(event).__qualname__ == "Identity.Erased":
+        return ERASED_BY.get(event.reason, PERSON)
+    if kind == "SignedOut":
+        return SIGNED_OUT_BY.get(event.reason, PERSON)
+    return WHO.get(type(event).__qualname__, PERSON)
+
+
 def describe(event: Any, account_label: Callable[[str], str] = str) -> dict[str, Any]:
     kind = type(event).__name__
     data = public_data(event)
     account = data.get("account_id") or ""
-    words = WORDS.get(kind, kind).format(account=account_label(account) if account else "", **data)
+    shown = {**data, "action": STAFF_ACTIONS.get(str(data.get("action")), data.get("action"))}
+    words = WORDS.get(kind, kind).format(account=account_label(account) if account else "", **shown)
     return {
         "position": event.originator_version,
         "type": kind,
         "at": event.timestamp.isoformat(),
         "description": words,
         "data": data,
+    }
+
+
+def describe_contract(event: Any, account_label: Callable[[str], str]) -> dict[str, Any]:
+    """An agency contract's event in the words of a person's history (the
+    contract named as the reader may see it)."""
+    kind = type(event).__name__
+    return {
+        "position": event.originator_version,
+        "type": f"Contract{kind}",
+        "at": event.timestamp.isoformat(),
+        "description": CONTRACT_WORDS.get(kind, kind).format(account=account_label(str(event.originator_id))),
+        "data": {"account_id": str(event.originator_id)},
     }
