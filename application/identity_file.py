@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from application.access_records import AccessRecords
+from application.audit import fold
 from application.directory import Directory
 from application.french_time import french_duration, french_moment
 from application.history import STATUS_WORDS, Timeline, describe, describe_contract, who
@@ -50,10 +51,8 @@ class IdentityFile:
         """The file, if ``member`` may see this person (``not_found`` otherwise);
         the view is recorded, then shown among the reads."""
         profile = self.support.profile(member, identity_id, what=READ_WHAT)
-        events = list(self.store.events.get(identity_id))
-        identity: Any = None
-        for event in events:
-            identity = event.mutate(identity)
+        events: list[Any] = list(self.store.events.get(identity_id))
+        identity = fold(events)
         scope = Staff.scope(member)
         label = self._label(scope)
         now = self.clock.now()
@@ -169,7 +168,7 @@ def _validity(link: Link, now: datetime) -> str:
 def _first_link(events: list[Any]) -> datetime:
     """When the first verification link of the address now proposed was sent:
     since then, the person only had to click it."""
-    first = events[-1].timestamp
+    first: datetime = events[-1].timestamp
     for event in reversed(events):
         if isinstance(event, Identity.EmailProposed):
             break

@@ -21,13 +21,20 @@ from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import retrying
 from application.mail_requests import MailSpent
-from application.ports import Clock, ReadModels
 from application.password_reset import RESET_TTL
+from application.ports import Clock, ReadModels
 from application.sign_outs import SignOuts
 from application.staff import Staff
 from application.throttle import Throttle
 from domain.errors import DomainError
-from domain.identity import ACTIVATING, ACTIVE, REASON_LENGTH, Identity, ReasonRequired, staff_reason
+from domain.identity import (
+    ACTIVATING,
+    ACTIVE,
+    REASON_LENGTH,
+    Identity,
+    ReasonRequired,
+    staff_reason,
+)
 from domain.staff import StaffMember
 
 ACTING_ROLES = ("support", "agency")

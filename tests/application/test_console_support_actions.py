@@ -5,7 +5,7 @@ caused each event; auditors see the state at a moment and what changed since."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ def clock() -> FakeClock:
     """The clock at the real time: the event store stamps events with it, and
     the file compares those stamps with the clock."""
     clock = FakeClock()
-    clock.current = datetime.now(timezone.utc)
+    clock.current = datetime.now(UTC)
     return clock
 
 
@@ -155,7 +155,7 @@ def test_an_unverified_email_says_since_when(app: Container, clock: FakeClock) -
 
 def test_an_auditor_sees_the_state_at_a_moment_and_what_changed_since(app: Container, clock: FakeClock) -> None:
     person = pending(app, 8, "avant@exemple.fr")
-    moment = datetime.now(timezone.utc)  # the event store stamps events with the real time
+    moment = datetime.now(UTC)  # the event store stamps events with the real time
     token = app.directory.keys.mint("verify-email", person.id, app.directory.identity(person.id).verification.nonce)
     app.activation.verify_email(token)
     clock.advance(hours=1)
