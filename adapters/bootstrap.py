@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlparse
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
+from adapters.console_session_table import SCHEMA as CONSOLE_SESSION_SCHEMA
+from adapters.console_session_table import ConsoleSessionTable
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
 from adapters.idempotency_table import IdempotencyTable
@@ -71,6 +73,11 @@ from application.sessions import Sessions
 from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
 from application.staff import Staff
+from application.staff_console import Console
+from application.staff_invitations import StaffInvitations
+from application.staff_sessions import ConsoleSessions
+from application.staff_sign_in import ConsoleSignIn
+from application.staff_two_step import StaffTwoStep
 from application.support import Support
 from application.support_actions import SupportActions
 from application.terms import current_terms_version
@@ -165,6 +172,7 @@ class Container:
     erasure: Erasure
     export: Export
     staff: Staff
+    console: Console
     retention: Retention
     support: Support
     audit: Audit
@@ -275,7 +283,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
+        + CONSOLE_SESSION_SCHEMA,
         then=[store.recorder.create_table, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -315,6 +324,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     )
     support = Support(read_models, access, query_words)
     my_sessions = MySessions(directory, sign_outs, clock, connected_apps.by_session)
+    console_sessions = ConsoleSessions(store, ConsoleSessionTable(db), clock)
+    staff = Staff(directory, clock, console_sessions)
+    staff_two_step = StaffTwoStep(directory, clock, throttle)
     container = Container(
         settings=settings,
         clock=clock,
@@ -329,7 +341,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
-        staff=Staff(directory),
+        staff=staff,
+        console=Console(
+            sessions=console_sessions,
+            sign_in=ConsoleSignIn(staff, passwords, throttle, staff_two_step, console_sessions),
+            invitations=StaffInvitations(directory, passwords, clock, throttle, console_sessions),
+            two_step=staff_two_step,
+        ),
         support=support,
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,

@@ -23,6 +23,7 @@ from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
 from application.backchannel_logout import Notice
 from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
+from domain.staff import StaffMember
 from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
@@ -108,6 +109,10 @@ class OutboxProjection(Projection):
             event, tx, "new_device_notice", self._address_at(event),
             device=event.device, ip=event.ip, at=event.timestamp.isoformat(),
         )
+
+    @apply.register
+    def _(self, event: StaffMember.Invited, position: int, tx: Tx) -> None:
+        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=event.expires_at.isoformat())
 
     @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:

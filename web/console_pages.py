@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from application.errors import Refused
 from application.french_time import PARIS, french_moment
-from web.console_stub_gate import console_message, console_page, render_console
+from web.console_gate import console_message, console_page, render_console
 from web.pages_common import refusal_status
 from web.pages_contracts import ROLES
 

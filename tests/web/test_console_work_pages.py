@@ -8,37 +8,47 @@ import re
 import time
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import pyotp
 import pytest
+from starlette.testclient import TestClient
 
 from application.french_time import PARIS
 from domain.identity import Identity
-from tests.web.conftest import Portal
+from tests.web.conftest import PASSWORD, Portal
+from tests.web.test_two_step_pages import secret_on
 
 REASON = "Appel de la locataire, pas reçu le mail"
 
 
 class StaffBrowser:
-    """A staff member's browser on the console."""
+    """A staff member's own browser on the console, signed in as a member is:
+    the invitation's link, a password, the two-step set-up (codes from pyotp)."""
 
     def __init__(self, portal: Portal, role: str, agency: str | None = None) -> None:
         self.portal = portal
-        self.client = portal.client
-        self.member = portal.container.staff.add(f"Agent {role.capitalize()}", role, agency)
-        self.headers = {"authorization": f"Bearer {self.member.token}"}
+        self.browser = Portal(TestClient(portal.client.app, base_url="http://testserver"), portal.container, portal.root, portal.clock)
+        self.client = self.browser.client
+        self.email = f"{role}.{uuid4().hex[:8]}@sesame.fr"
+        self.member = portal.container.staff.add(f"Agent {role.capitalize()}", role, agency, self.email).member
+        token = self.browser.link(self.email, "/console/invitation")
+        self.browser.submit(f"/console/invitation?token={token}", token=token, password=PASSWORD, password_confirmation=PASSWORD)
+        totp = pyotp.TOTP(secret_on(self.browser.submit("/console/deux-etapes").text))
+        done = self.browser.submit("/console/deux-etapes", "/console/deux-etapes/confirmer", code=totp.at(portal.clock.now()))
+        assert done.status_code == 200, done.text
 
     def get(self, url: str) -> Any:
-        return self.client.get(url, headers=self.headers, follow_redirects=False)
+        return self.client.get(url, follow_redirects=False)
 
     def csrf(self, url: str) -> str:
         """The browser's CSRF token, from the page's form (else any form of the site)."""
         match = re.search(r'name="csrf" value="([^"]+)"', self.get(url).text)
-        return match.group(1) if match else self.portal.csrf("/login")
+        return match.group(1) if match else self.browser.csrf("/console/accueil")
 
     def post(self, page_url: str, action: str, files: Any = None, **fields: str) -> Any:
         data = {"csrf": self.csrf(page_url), **fields}
-        return self.client.post(action, data=data, files=files, headers=self.headers, follow_redirects=False)
+        return self.client.post(action, data=data, files=files, follow_redirects=False)
 
 
 def staff(portal: Portal, role: str, agency: str | None = None) -> StaffBrowser:
@@ -94,16 +104,14 @@ def test_an_action_needs_a_reason_and_is_recorded_with_the_member(portal: Portal
     assert f"raison donnée : « {REASON} »" in page.text and "par Agent Support (support)" in page.text
     assert portal.link(creds["email"], "/reset-password", count=2)  # the verification link came first
     notes = [e for e in portal.container.store.events.get(UUID(identity_id)) if isinstance(e, Identity.StaffActionTaken)]
-    assert [(n.staff_id, n.typed_reason) for n in notes] == [(support.member.member.id, REASON)]
+    assert [(n.staff_id, n.typed_reason) for n in notes] == [(support.member.id, REASON)]
 
 
 def test_forms_need_their_csrf_token(portal: Portal) -> None:
     creds = portal.activated()
     identity_id = identity_of(portal, creds["email"])
     support = staff(portal, "support")
-    answer = portal.client.post(
-        f"/console/personnes/{identity_id}/sessions", data={"reason": REASON}, headers=support.headers
-    )
+    answer = support.client.post(f"/console/personnes/{identity_id}/sessions", data={"reason": REASON})
     assert answer.status_code == 403
 
 
