@@ -371,7 +371,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         connected_apps=connected_apps,
         end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
         support_actions=SupportActions(directory, read_models, throttle, clock, sign_outs, link_ttl),
-        identity_file=IdentityFile(directory, support, access, my_sessions, clock, connected_apps.timeline),
+        identity_file=IdentityFile(directory, support, access, my_sessions, clock, throttle, connected_apps.timeline),
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),

@@ -13,7 +13,7 @@ agency's own contracts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from application.my_sessions import MySessions
 from application.ports import Clock
 from application.staff import Staff
 from application.support import Support
+from application.throttle import LOCKED, Throttle
 from domain.agency_account import AgencyAccount
 from domain.identity import ACTIVATING, ACTIVE, ERASED, MERGED, Identity, Link
 from domain.staff import StaffMember
@@ -37,9 +38,10 @@ READ_WHAT = "fiche dans la console"
 class IdentityFile:
     def __init__(
         self, directory: Directory, support: Support, access: AccessRecords, sessions: MySessions, clock: Clock,
-        timeline: Timeline = lambda identity_id, events: events,
+        throttle: Throttle, timeline: Timeline = lambda identity_id, events: events,
     ) -> None:
         self.directory = directory
+        self.throttle = throttle
         self.store = directory.store
         self.support = support
         self.access = access
@@ -56,11 +58,12 @@ class IdentityFile:
         scope = Staff.scope(member)
         label = self._label(scope)
         now = self.clock.now()
+        tries, blocked = self._failed_tries(identity)
         return {
             "profile": profile,
             "status": STATUS_WORDS.get(identity.status, identity.status),
-            "login": login_words(identity),
-            "pending": pending_words(identity, events, now),
+            "login": login_words(identity, blocked),
+            "pending": tries + pending_words(identity, events, now),
             "merged_into": str(identity.merged_into) if identity.merged_into else None,
             "two_step": identity.two_step_on,
             "contracts": [{**a, "label": label(a["id"])} for a in profile["accounts"]],
@@ -68,6 +71,26 @@ class IdentityFile:
             "timeline": self._timeline(identity, events, scope, label),
             "staff_reads": self.access.reads_of(identity_id)[::-1],
         }
+
+    def _failed_tries(self, identity: Identity) -> tuple[list[str], bool]:
+        """The wrong passwords and two-step codes counted on an active account,
+        in words, and whether they keep the person out now."""
+        if identity.status != ACTIVE:
+            return [], False
+        words, blocked = [], False
+        for limits, what in (
+            (self.throttle.password(identity.email), "de mot de passe"),
+            (self.throttle.two_step_codes(identity.id), "de code de validation en deux étapes"),
+        ):
+            for limit in limits:
+                hits, wait = self.throttle.standing(limit)
+                blocked = blocked or wait > timedelta(0)
+                if wait >= LOCKED:
+                    words.append(f"Bloqué après {hits} essais {what} erronés : seul un lien de réinitialisation le débloque.")
+                elif hits:
+                    later = f" : prochain essai possible dans {french_duration(wait)}" if wait else ""
+                    words.append(f"{hits} essai{'s' if hits > 1 else ''} {what} erroné{'s' if hits > 1 else ''} d'affilée{later}.")
+        return words, blocked
 
     def _label(self, scope: tuple[str, str] | None) -> Callable[[str], str]:
         """A contract named as this reader may see it."""
@@ -104,8 +127,13 @@ class IdentityFile:
         return sorted(entries, key=lambda e: datetime.fromisoformat(e["at"]), reverse=True)
 
 
-def login_words(identity: Identity) -> str:
+def login_words(identity: Identity, blocked: bool) -> str:
     """Whether the person can log in, and if not, the first reason why."""
+    if identity.status == ACTIVE and blocked:
+        return (
+            f"Ne peut pas se connecter pour l'instant avec {identity.email} : trop d'essais erronés. "
+            "Un lien de réinitialisation du mot de passe le débloque."
+        )
     if identity.status == ACTIVE:
         return f"Peut se connecter avec {identity.email}" + (
             " et un code de validation en deux étapes." if identity.two_step_on else " et son mot de passe."

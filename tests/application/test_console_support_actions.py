@@ -165,3 +165,14 @@ def test_an_auditor_sees_the_state_at_a_moment_and_what_changed_since(app: Conta
     assert changed["Statut"] == ("activation en attente", "actif")
     assert changed["Adresse email de connexion"] == ("—", "avant@exemple.fr")
     assert [e["type"] for e in view["events_since"]] == ["EmailVerified", "AccountLinked"]
+
+
+def test_wrong_passwords_say_why_an_active_person_cannot_log_in(app: Container) -> None:
+    person = activated(app, imported(app, 9), "oublie@exemple.fr")
+    for _ in range(6):
+        with pytest.raises(Refused):
+            app.sessions.log_in("oublie@exemple.fr", "Pas-le-bon-1!")
+    app.read_models.wait_for(app.store.position())
+    file = app.identity_file.open(member(app, "support"), person.id)
+    assert file["login"].startswith("Ne peut pas se connecter pour l'instant avec oublie@exemple.fr : trop d'essais erronés")
+    assert file["pending"][0] == "5 essais de mot de passe erronés d'affilée : prochain essai possible dans moins d'une minute."  # the 6th waits
