@@ -66,10 +66,10 @@ STAFF_ACTIONS = {
 
 # An agency contract's own events, seen from the person's history.
 CONTRACT_WORDS = {
-    "Imported": "Contrat {account} importé par l'agence",
-    "Updated": "Contrat {account} mis à jour par un nouvel import de l'agence",
-    "Reopened": "Contrat {account} rouvert par un nouvel import de l'agence",
-    "Ended": "Contrat {account} terminé par l'agence",
+    "Imported": "Contrat {account} importé",
+    "Updated": "Contrat {account} mis à jour",
+    "Reopened": "Contrat {account} rouvert",
+    "Ended": "Contrat {account} terminé",
     "Erased": "Contrat {account} effacé : fin de la durée de conservation",
 }
 

@@ -63,6 +63,7 @@ class IdentityFile:
             "profile": profile,
             "status": STATUS_WORDS.get(identity.status, identity.status),
             "login": login_words(identity, blocked),
+            "can_log_in": identity.status == ACTIVE and not blocked,
             "pending": tries + pending_words(identity, events, now),
             "merged_into": str(identity.merged_into) if identity.merged_into else None,
             "two_step": identity.two_step_on,

@@ -35,7 +35,10 @@ def render_page(request: Request, name: str, status: int = 200, **context: Any) 
 def refused_page(request: Request, refusal: Refused) -> Response:
     """A refusal that concerns no field: a French page with its status (404
     for a person out of reach, 403 for a role that may not)."""
-    return console_message(request, "Demande refusée", refusal.message, refusal_status(refusal))
+    return console_message(
+        request, "Demande refusée", refusal.message, refusal_status(refusal),
+        link="/console/recherche", link_text="Retour à la recherche",
+    )
 
 
 def local_moment(value: str) -> datetime:
