@@ -69,7 +69,8 @@ def fold(events: list[Any]) -> Identity:
     identity: Any = None
     for event in events:
         identity = event.mutate(identity)
-    assert isinstance(identity, Identity)
+    if not isinstance(identity, Identity):
+        raise Refused("not_found", "Aucune identité sous cet identifiant.")
     return identity
 
 
@@ -96,7 +97,8 @@ VALUE_WORDS: dict[Any, str] = {
 def state_words(state: dict[str, Any], account_label: Callable[[str], str]) -> list[dict[str, str]]:
     """Each compared field of a state, its label and value in words."""
     return [
-        {"label": label, "value": _words(_value(state, name), name, account_label)} for name, label in STATE_LABELS.items()
+        {"label": label, "value": _words(_value(state, name), name, account_label)}
+        for name, label in STATE_LABELS.items()
     ]
 
 

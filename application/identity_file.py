@@ -37,8 +37,14 @@ READ_WHAT = "fiche dans la console"
 
 class IdentityFile:
     def __init__(
-        self, directory: Directory, support: Support, access: AccessRecords, sessions: MySessions, clock: Clock,
-        throttle: Throttle, timeline: Timeline = lambda identity_id, events: events,
+        self,
+        directory: Directory,
+        support: Support,
+        access: AccessRecords,
+        sessions: MySessions,
+        clock: Clock,
+        throttle: Throttle,
+        timeline: Timeline = lambda identity_id, events: events,
     ) -> None:
         self.directory = directory
         self.throttle = throttle
@@ -87,10 +93,13 @@ class IdentityFile:
                 hits, wait = self.throttle.standing(limit)
                 blocked = blocked or wait > timedelta(0)
                 if wait >= LOCKED:
-                    words.append(f"Bloqué après {hits} essais {what} erronés : seul un lien de réinitialisation le débloque.")
+                    words.append(
+                        f"Bloqué après {hits} essais {what} erronés : seul un lien de réinitialisation le débloque."
+                    )
                 elif hits:
                     later = f" : prochain essai possible dans {french_duration(wait)}" if wait else ""
-                    words.append(f"{hits} essai{'s' if hits > 1 else ''} {what} erroné{'s' if hits > 1 else ''} d'affilée{later}.")
+                    plural = "s" if hits > 1 else ""
+                    words.append(f"{hits} essai{plural} {what} erroné{plural} d'affilée{later}.")
         return words, blocked
 
     def _label(self, scope: tuple[str, str] | None) -> Callable[[str], str]:
@@ -112,15 +121,12 @@ class IdentityFile:
         """Newest first, each event with who caused it: the person's own events,
         their visible contracts' (imports, ends), and for support and auditors
         their sign-ins to applications."""
-        entries = [
-            {**describe(event, label), "who": who(event, before)} for before, event in zip([None, *events], events)
-        ]
+        pairs = zip([None, *events], events, strict=False)  # each event and the one before it
+        entries = [{**describe(event, label), "who": who(event, before)} for before, event in pairs]
         for account_id in {identity.activating_account, *identity.accounts}:
             account = self.store.find(AgencyAccount, account_id)
             if account is not None and (scope is None or (account.client_code, account.company_code) == scope):
-                entries += [
-                    {**describe_contract(e, label), "who": who(e)} for e in self.store.events.get(account_id)
-                ]
+                entries += [{**describe_contract(e, label), "who": who(e)} for e in self.store.events.get(account_id)]
         if scope is None:
             entries = self.timeline(identity.id, entries)
         for entry in entries:
@@ -145,7 +151,10 @@ def login_words(identity: Identity, blocked: bool) -> str:
         return "Ne peut plus se connecter : le compte a été effacé."
     if identity.status == MERGED:
         return "Ne se connecte pas avec ce compte : l'activation a rejoint un compte personnel existant."
-    return "Ne peut pas se connecter : l'activation a été abandonnée, les identifiants provisoires permettent de recommencer."
+    return (
+        "Ne peut pas se connecter : l'activation a été abandonnée, "
+        "les identifiants provisoires permettent de recommencer."
+    )
 
 
 def pending_words(identity: Identity, events: list[Any], now: datetime) -> list[str]:
@@ -155,7 +164,9 @@ def pending_words(identity: Identity, events: list[Any], now: datetime) -> list[
     if identity.status == ACTIVATING:
         started = last.get("ActivationStarted") or now
         if identity.proposed_email is None:
-            pending.append(f"Adresse email pas encore saisie (activation commencée il y a {french_duration(now - started)}).")
+            pending.append(
+                f"Adresse email pas encore saisie (activation commencée il y a {french_duration(now - started)})."
+            )
         elif identity.password_hash is None or identity.terms_version is None:
             pending.append(
                 f"Mot de passe pas encore choisi ou CGU pas encore acceptées (adresse {identity.proposed_email} "

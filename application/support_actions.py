@@ -27,14 +27,7 @@ from application.sign_outs import SignOuts
 from application.staff import Staff
 from application.throttle import Throttle
 from domain.errors import DomainError
-from domain.identity import (
-    ACTIVATING,
-    ACTIVE,
-    REASON_LENGTH,
-    Identity,
-    ReasonRequired,
-    staff_reason,
-)
+from domain.identity import ACTIVATING, ACTIVE, REASON_LENGTH, Identity, ReasonRequired, staff_reason
 from domain.staff import StaffMember
 
 ACTING_ROLES = ("support", "agency")
@@ -43,12 +36,19 @@ SIGN_OUT_REASON = "support"  # the sign-ins' SignedOut reason
 
 def reason_refused() -> Refused:
     low, high = REASON_LENGTH
-    return Refused("invalid_request", f"Indiquez la raison de cette action ({low} à {high} caractères).", field="reason")
+    return Refused(
+        "invalid_request", f"Indiquez la raison de cette action ({low} à {high} caractères).", field="reason"
+    )
 
 
 class SupportActions:
     def __init__(
-        self, directory: Directory, read_models: ReadModels, throttle: Throttle, clock: Clock, sign_outs: SignOuts,
+        self,
+        directory: Directory,
+        read_models: ReadModels,
+        throttle: Throttle,
+        clock: Clock,
+        sign_outs: SignOuts,
         verification_ttl: timedelta,
     ) -> None:
         self.directory = directory
@@ -81,8 +81,10 @@ class SupportActions:
         if identity.status != ACTIVATING or identity.password_hash is None or identity.terms_version is None:
             raise Refused(
                 "step_out_of_order",
-                "Aucune adresse n'attend de vérification : la personne doit d'abord choisir son adresse et son mot de passe."
-                if identity.status == ACTIVATING else "Ce compte n'a pas d'activation en cours : rien à vérifier.",
+                "Aucune adresse n'attend de vérification : "
+                "la personne doit d'abord choisir son adresse et son mot de passe."
+                if identity.status == ACTIVATING
+                else "Ce compte n'a pas d'activation en cours : rien à vérifier.",
             )
         mail = self.throttle.mail(*self.throttle.resends(identity.id), origin=None)
         self._resend(member, identity.id, text, mail)
@@ -103,7 +105,9 @@ class SupportActions:
         it may go), counted on the account's reset limit. Answers that address."""
         identity, text = self._person(member, identity_id, reason)
         if identity.status != ACTIVE or not identity.email:
-            raise Refused("step_out_of_order", "Ce compte n'est pas activé : un lien de réinitialisation ne servirait à rien.")
+            raise Refused(
+                "step_out_of_order", "Ce compte n'est pas activé : un lien de réinitialisation ne servirait à rien."
+            )
         mail = self.throttle.mail(*self.throttle.reset_requests(normalize_email(identity.email)), origin=None)
         self._reset(member, identity.id, text, mail)
         return identity.email

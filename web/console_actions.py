@@ -37,8 +37,12 @@ async def act(request: Request, member: StaffMember) -> Response:
         if refusal.code in ("not_found", "forbidden"):
             return refused_page(request, refusal)
         return await identity_page(
-            request, member, identity_id, refusal_status(refusal),
-            errors={action: refusal.message}, values={action: form.get("reason", "")[:600]},
+            request,
+            member,
+            identity_id,
+            refusal_status(refusal),
+            errors={action: refusal.message},
+            values={action: form.get("reason", "")[:600]},
         )
     return redirect(f"/console/personnes/{identity_id}?fait={action}#actions")
 

@@ -78,9 +78,13 @@ async def end_contract(request: Request, member: StaffMember) -> Response:
     if request.method == "GET" or form.get("confirmation") != "oui":
         return render_page(request, END_PAGE, login_id=login_id)
     try:
-        ended_at = await call(services(request).retention.end_contract, member.client_code, member.company_code, login_id)
+        ended_at = await call(
+            services(request).retention.end_contract, member.client_code, member.company_code, login_id
+        )
     except Refused as refusal:
-        return agency_page(request, refusal_status(refusal), errors={"login_id": refusal.message}, values={"login_id": login_id})
+        return agency_page(
+            request, refusal_status(refusal), errors={"login_id": refusal.message}, values={"login_id": login_id}
+        )
     return render_page(request, END_PAGE, login_id=login_id, ended_at=ended_at.isoformat())
 
 

@@ -36,8 +36,17 @@ async def identity_page(
         except Refused as refusal:
             errors["a"], status = refusal.message, refusal_status(refusal)
     return render_page(
-        request, "console/identity.html", status, file=file, person=file["profile"], identity_id=str(identity_id),
-        acts=member.role in ACTING_ROLES, at=at, state=state, errors=errors, **context,
+        request,
+        "console/identity.html",
+        status,
+        file=file,
+        person=file["profile"],
+        identity_id=str(identity_id),
+        acts=member.role in ACTING_ROLES,
+        at=at,
+        state=state,
+        errors=errors,
+        **context,
     )
 
 

@@ -36,8 +36,12 @@ def refused_page(request: Request, refusal: Refused) -> Response:
     """A refusal that concerns no field: a French page with its status (404
     for a person out of reach, 403 for a role that may not)."""
     return console_message(
-        request, "Demande refusée", refusal.message, refusal_status(refusal),
-        link="/console/recherche", link_text="Retour à la recherche",
+        request,
+        "Demande refusée",
+        refusal.message,
+        refusal_status(refusal),
+        link="/console/recherche",
+        link_text="Retour à la recherche",
     )
 
 
@@ -47,5 +51,7 @@ def local_moment(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as error:
-        raise Refused("invalid_request", "Indiquez une date et une heure, par exemple 24/11/2026 10:00.", field="a") from error
+        raise Refused(
+            "invalid_request", "Indiquez une date et une heure, par exemple 24/11/2026 10:00.", field="a"
+        ) from error
     return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from web import (
-    console_actions, console_agency, console_home, console_identity, console_invitation, console_search, console_sign_in,
+    console_actions,
+    console_agency,
+    console_home,
+    console_identity,
+    console_invitation,
+    console_search,
+    console_sign_in,
     console_two_step,
 )
 

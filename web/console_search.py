@@ -24,7 +24,9 @@ async def search(request: Request, member: StaffMember) -> Response:
     if not query:
         return render_page(request, "console/search.html", q="", result=None)
     try:
-        result = await call(services(request).support.search, member, query, request.query_params.get("page", "1"), PER_PAGE)
+        result = await call(
+            services(request).support.search, member, query, request.query_params.get("page", "1"), PER_PAGE
+        )
     except Refused as refusal:
         return render_page(
             request, "console/search.html", refusal_status(refusal), q=query, result=None, errors={"q": refusal.message}

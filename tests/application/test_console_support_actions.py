@@ -42,7 +42,9 @@ def member(app: Container, role: str, agency: str | None = None) -> StaffMember:
 def pending(app: Container, n: int, email: str) -> Any:
     """An activation waiting for its email to be verified."""
     row = imported(app, n)
-    started = app.activation.start(row["client_code"], row["company_code"], row["login_id"], row["provisional_password"])
+    started = app.activation.start(
+        row["client_code"], row["company_code"], row["login_id"], row["provisional_password"]
+    )
     app.activation.propose_email(started["activation"], email)
     app.activation.choose_password(started["activation"], PASSWORD, PASSWORD, True)
     app.read_models.wait_for(app.store.position())
@@ -67,7 +69,12 @@ def test_a_reset_link_needs_a_reason_and_records_the_member(app: Container) -> N
     events = list(app.store.events.get(person.id))
     note, request = events[-2:]
     assert isinstance(note, Identity.StaffActionTaken) and isinstance(request, Identity.PasswordResetRequested)
-    assert (note.staff_id, note.role, note.action, note.typed_reason) == (support.id, "support", "password_reset_link", REASON)
+    assert (note.staff_id, note.role, note.action, note.typed_reason) == (
+        support.id,
+        "support",
+        "password_reset_link",
+        REASON,
+    )
 
 
 def test_a_verification_link_is_sent_again_within_the_mail_limits(app: Container) -> None:
@@ -108,8 +115,13 @@ def test_auditors_read_and_never_act(app: Container) -> None:
 def test_an_agency_acts_only_on_its_own_people(app: Container) -> None:
     ours = activated(app, imported(app, 5), "nous@exemple.fr")
     row = {
-        "client_code": "AG2", "company_code": "SOC2", "login_id": "X001", "provisional_password": "123456",
-        "email": "", "holder_name": "Autre Agence", "role": "tenant",
+        "client_code": "AG2",
+        "company_code": "SOC2",
+        "login_id": "X001",
+        "provisional_password": "123456",
+        "email": "",
+        "holder_name": "Autre Agence",
+        "role": "tenant",
     }
     app.importer.run([(2, row)])
     theirs = activated(app, row, "eux@exemple.fr")
@@ -139,7 +151,8 @@ def test_the_file_says_why_and_who(app: Container, clock: FakeClock) -> None:
     assert by["ActivationStarted"] == by["EmailProposed"] == "la personne"
     assert by["StaffActionTaken"] == "Agent support (support)"
     assert [e["who"] for e in file["timeline"] if e["type"] == "EmailVerificationRequested"] == [
-        "Agent support (support)", "la personne",
+        "Agent support (support)",
+        "la personne",
     ]  # newest first
     assert f"raison donnée : « {REASON} »" in file["timeline"][1]["description"]
     assert [r["what"] for r in file["staff_reads"]] == ["fiche dans la console"]
@@ -156,7 +169,9 @@ def test_an_unverified_email_says_since_when(app: Container, clock: FakeClock) -
 def test_an_auditor_sees_the_state_at_a_moment_and_what_changed_since(app: Container, clock: FakeClock) -> None:
     person = pending(app, 8, "avant@exemple.fr")
     moment = datetime.now(UTC)  # the event store stamps events with the real time
-    token = app.directory.keys.mint("verify-email", person.id, app.directory.identity(person.id).verification.nonce)
+    link = person.verification
+    assert link is not None
+    token = app.directory.keys.mint("verify-email", person.id, link.nonce)
     app.activation.verify_email(token)
     clock.advance(hours=1)
     view = app.audit.since(member(app, "auditor"), person.id, moment, clock.now())
@@ -174,5 +189,10 @@ def test_wrong_passwords_say_why_an_active_person_cannot_log_in(app: Container) 
             app.sessions.log_in("oublie@exemple.fr", "Pas-le-bon-1!")
     app.read_models.wait_for(app.store.position())
     file = app.identity_file.open(member(app, "support"), person.id)
-    assert file["login"].startswith("Ne peut pas se connecter pour l'instant avec oublie@exemple.fr : trop d'essais erronés")
-    assert file["pending"][0] == "5 essais de mot de passe erronés d'affilée : prochain essai possible dans moins d'une minute."  # the 6th waits
+    assert file["login"].startswith(
+        "Ne peut pas se connecter pour l'instant avec oublie@exemple.fr : trop d'essais erronés"
+    )
+    assert (
+        file["pending"][0]
+        == "5 essais de mot de passe erronés d'affilée : prochain essai possible dans moins d'une minute."
+    )  # the 6th waits

@@ -36,7 +36,7 @@ def found(browser: ConsoleBrowser, query: str, login_id: str) -> str:
 
     wait_until(listed, f"{login_id} in the search results")
     row = pages[-1][: pages[-1].index(login_id)]
-    return re.findall(r'href="(/console/personnes/[0-9a-f-]{36})"', row)[-1]
+    return str(re.findall(r'href="(/console/personnes/[0-9a-f-]{36})"', row)[-1])
 
 
 def act(browser: ConsoleBrowser, page: str, action: str, reason: str = REASON) -> httpx.Response:
@@ -53,7 +53,9 @@ def test_support_finds_a_tenant_sees_why_and_sends_the_links_again(sesame: Sesam
     shown = support.http.get(page)
     assert shown.status_code == 200 and holder in shown.text
     assert "Ne peut pas encore se connecter" in shown.text and "Email non vérifié depuis" in shown.text
-    assert "par import de l&#39;agence" in shown.text and "Agent support (support) : fiche dans la console" in shown.text
+    assert (
+        "par import de l&#39;agence" in shown.text and "Agent support (support) : fiche dans la console" in shown.text
+    )
 
     refused = act(support, page, "verification", reason="non")
     assert refused.status_code == 422 and "Indiquez la raison" in refused.text
@@ -105,7 +107,9 @@ def test_an_agency_imports_ends_a_contract_and_sees_only_its_people(sesame: Sesa
         "AG8,SOC8,HUIT1,123456,,M. Huitième,tenant\n"
     )
     report = agency.http.post(
-        "/console/agence/import", data={"csrf": token.group(1)}, files={"fichier": ("agence.csv", csv.encode(), "text/csv")}
+        "/console/agence/import",
+        data={"csrf": token.group(1)},
+        files={"fichier": ("agence.csv", csv.encode(), "text/csv")},
     )
     assert report.status_code == 200, report.text
     assert "<strong>1</strong> ajouté" in report.text and "codes d&#39;une autre agence" in report.text

@@ -23,7 +23,7 @@ from tests.e2e.console_flows import invite
 from tests.e2e.flows import PASSWORD, activate, address_of
 from tests.e2e.harness import Sesame, link_token
 from tests.e2e.test_console_browser import ConsoleWalk
-from tests.e2e.test_portal_browser import SIZES, browser  # noqa: F401 - the fixture
+from tests.e2e.test_portal_browser import SIZES
 
 NAMES = {"desktop": ("Océane Delacroix", "delac"), "phone": ("Océane Duplessis", "dupl")}
 FIRST_SHOT = {"support": 20, "auditor": 40, "agency": 60}  # after the sign-in walk's own screenshots
@@ -37,7 +37,13 @@ def tenant(sesame: Sesame, login: str, holder: str, client: str = "AG1", company
     return {**creds, "email": email}
 
 
-def signed_in(sesame: Sesame, browser: Browser, size: str, role: str, agency: str | None = None) -> tuple[BrowserContext, ConsoleWalk]:  # noqa: F811
+def signed_in(
+    sesame: Sesame,
+    browser: Browser,
+    size: str,
+    role: str,
+    agency: str | None = None,
+) -> tuple[BrowserContext, ConsoleWalk]:
     """A member through the invitation link, a password and the two-step set-up, at the console's home."""
     email = f"{role}.{size}@sesame.fr"
     token = invite(sesame, f"Agent {role.capitalize()}", role, email, agency)
@@ -72,7 +78,12 @@ def open_person(walk: ConsoleWalk, name: str) -> str:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", SIZES)
-def test_support_auditor_and_agency_walk_the_console(sesame: Sesame, browser: Browser, size: str, tmp_path: Path) -> None:  # noqa: F811
+def test_support_auditor_and_agency_walk_the_console(
+    sesame: Sesame,
+    browser: Browser,
+    size: str,
+    tmp_path: Path,
+) -> None:
     holder, fragment = NAMES[size]
     login = f"W{size[:3].upper()}1"
     person = tenant(sesame, login, holder)
@@ -82,27 +93,39 @@ def test_support_auditor_and_agency_walk_the_console(sesame: Sesame, browser: Br
     context, walk = signed_in(sesame, browser, size, "support")
     page: Page = walk.page
     for _ in range(5):  # the tenant forgot their password: the 6th try waits 30 s
-        wrong = sesame.http.post("/sessions", headers=address_of(login), json={"email": person["email"], "password": "Pas-le-bon-1!"})
+        wrong = sesame.http.post(
+            "/sessions", headers=address_of(login), json={"email": person["email"], "password": "Pas-le-bon-1!"}
+        )
         assert wrong.status_code == 401, wrong.text
     search(walk, fragment)
     expect(page.get_by_role("link", name=holder)).to_be_visible()
     walk.shot("pages-recherche")
     url = open_person(walk, holder)
-    expect(page.get_by_text("5 essais de mot de passe erronés d'affilée")).to_be_visible()  # why (the wait may be over under load)
+    expect(
+        page.get_by_text("5 essais de mot de passe erronés d'affilée")
+    ).to_be_visible()  # why (the wait may be over under load)
     walk.shot("pages-personne")
-    reset_form = page.locator("form.action", has=page.get_by_role("heading", name="Envoyer un lien de réinitialisation"))
+    reset_form = page.locator(
+        "form.action", has=page.get_by_role("heading", name="Envoyer un lien de réinitialisation")
+    )
     reset_form.get_by_label("Raison (obligatoire)").fill("non")
-    page.evaluate("document.querySelectorAll('textarea').forEach(t => t.removeAttribute('minlength'))")  # the server's own check
+    page.evaluate(
+        "document.querySelectorAll('textarea').forEach(t => t.removeAttribute('minlength'))"
+    )  # the server's own check
     reset_form.get_by_role("button", name="Envoyer un lien de réinitialisation").click()
     expect(page.get_by_text("Indiquez la raison de cette action (5 à 500 caractères).")).to_be_visible()
     walk.shot("pages-action-sans-raison")
     time.sleep(1.1)
     before_reset = datetime.now(PARIS).replace(tzinfo=None, microsecond=0)
-    reset_form = page.locator("form.action", has=page.get_by_role("heading", name="Envoyer un lien de réinitialisation"))
+    reset_form = page.locator(
+        "form.action", has=page.get_by_role("heading", name="Envoyer un lien de réinitialisation")
+    )
     reset_form.get_by_label("Raison (obligatoire)").fill("Appel du locataire : mot de passe oublié, compte bloqué")
     reset_form.get_by_role("button", name="Envoyer un lien de réinitialisation").click()
     expect(page.get_by_text("Le lien de réinitialisation du mot de passe a été envoyé")).to_be_visible()
-    expect(page.get_by_text("raison donnée : « Appel du locataire : mot de passe oublié, compte bloqué »")).to_be_visible()
+    expect(
+        page.get_by_text("raison donnée : « Appel du locataire : mot de passe oublié, compte bloqué »")
+    ).to_be_visible()
     walk.shot("pages-lien-envoye")
     assert link_token(sesame.wait_for_mail(person["email"], count=2), "/reset-password")
     context.close()

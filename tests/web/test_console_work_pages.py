@@ -28,14 +28,20 @@ class StaffBrowser:
 
     def __init__(self, portal: Portal, role: str, agency: str | None = None) -> None:
         self.portal = portal
-        self.browser = Portal(TestClient(portal.client.app, base_url="http://testserver"), portal.container, portal.root, portal.clock)
+        self.browser = Portal(
+            TestClient(portal.client.app, base_url="http://testserver"), portal.container, portal.root, portal.clock
+        )
         self.client = self.browser.client
         self.email = f"{role}.{uuid4().hex[:8]}@sesame.fr"
         self.member = portal.container.staff.add(f"Agent {role.capitalize()}", role, agency, self.email).member
         token = self.browser.link(self.email, "/console/invitation")
-        self.browser.submit(f"/console/invitation?token={token}", token=token, password=PASSWORD, password_confirmation=PASSWORD)
+        self.browser.submit(
+            f"/console/invitation?token={token}", token=token, password=PASSWORD, password_confirmation=PASSWORD
+        )
         totp = pyotp.TOTP(secret_on(self.browser.submit("/console/deux-etapes").text))
-        done = self.browser.submit("/console/deux-etapes", "/console/deux-etapes/confirmer", code=totp.at(portal.clock.now()))
+        done = self.browser.submit(
+            "/console/deux-etapes", "/console/deux-etapes/confirmer", code=totp.at(portal.clock.now())
+        )
         assert done.status_code == 200, done.text
 
     def get(self, url: str) -> Any:
@@ -103,7 +109,9 @@ def test_an_action_needs_a_reason_and_is_recorded_with_the_member(portal: Portal
     assert "Le lien de réinitialisation du mot de passe a été envoyé" in page.text
     assert f"raison donnée : « {REASON} »" in page.text and "par Agent Support (support)" in page.text
     assert portal.link(creds["email"], "/reset-password", count=2)  # the verification link came first
-    notes = [e for e in portal.container.store.events.get(UUID(identity_id)) if isinstance(e, Identity.StaffActionTaken)]
+    notes = [
+        e for e in portal.container.store.events.get(UUID(identity_id)) if isinstance(e, Identity.StaffActionTaken)
+    ]
     assert [(n.staff_id, n.typed_reason) for n in notes] == [(support.member.id, REASON)]
 
 
@@ -142,7 +150,12 @@ def test_an_agency_sees_only_its_own_people(portal: Portal) -> None:
     assert ours["login_id"] in page.text and theirs["login_id"] not in page.text
     assert agency.get(f"/console/personnes/{theirs_id}").status_code == 404
     url = f"/console/personnes/{theirs_id}"
-    assert agency.post(f"/console/personnes/{identity_of(portal, ours['email'])}", f"{url}/sessions", reason=REASON).status_code == 404
+    assert (
+        agency.post(
+            f"/console/personnes/{identity_of(portal, ours['email'])}", f"{url}/sessions", reason=REASON
+        ).status_code
+        == 404
+    )
 
 
 def test_an_agency_imports_a_file_and_reads_the_report(portal: Portal) -> None:
@@ -153,13 +166,23 @@ def test_an_agency_imports_a_file_and_reads_the_report(portal: Portal) -> None:
         "AG2,SOC2,IMP2,123456,,M. Autre,tenant\n"
         "AG1,SOC1,IMP3,12,,M. Court,tenant\n"
     ).encode()
-    report = agency.post("/console/agence", "/console/agence/import", files={"fichier": ("agence.csv", csv, "text/csv")})
+    report = agency.post(
+        "/console/agence", "/console/agence/import", files={"fichier": ("agence.csv", csv, "text/csv")}
+    )
     assert report.status_code == 200, report.text
     assert re.search(r"<strong>1</strong> ajouté\b", report.text)
     assert "codes d&#39;une autre agence" in report.text and "6 chiffres" in report.text
-    unusable = agency.post("/console/agence", "/console/agence/import", files={"fichier": ("x.csv", b"a,b\n1,2\n", "text/csv")})
+    unusable = agency.post(
+        "/console/agence", "/console/agence/import", files={"fichier": ("x.csv", b"a,b\n1,2\n", "text/csv")}
+    )
     assert unusable.status_code == 422 and "colonnes manquantes" in unusable.text
     assert staff(portal, "support").get("/console/agence").status_code == 403
+
+
+def ended_at(portal: Portal, login_id: str) -> Any:
+    account = portal.container.directory.account("AG1", "SOC1", login_id)
+    assert account is not None
+    return account.ended_at
 
 
 def test_an_agency_ends_a_contract_after_confirming(portal: Portal) -> None:
@@ -167,10 +190,12 @@ def test_an_agency_ends_a_contract_after_confirming(portal: Portal) -> None:
     agency = staff(portal, "agency", "AG1/SOC1")
     asked = agency.post("/console/agence", "/console/agence/fin-de-contrat", login_id=creds["login_id"])
     assert asked.status_code == 200 and "Oui, mettre fin au contrat" in asked.text
-    assert portal.container.directory.account("AG1", "SOC1", creds["login_id"]).ended_at is None
-    done = agency.post("/console/agence", "/console/agence/fin-de-contrat", login_id=creds["login_id"], confirmation="oui")
+    assert ended_at(portal, creds["login_id"]) is None
+    done = agency.post(
+        "/console/agence", "/console/agence/fin-de-contrat", login_id=creds["login_id"], confirmation="oui"
+    )
     assert done.status_code == 200 and "est terminé depuis le" in done.text
-    assert portal.container.directory.account("AG1", "SOC1", creds["login_id"]).ended_at is not None
+    assert ended_at(portal, creds["login_id"]) is not None
     unknown = agency.post("/console/agence", "/console/agence/fin-de-contrat", login_id="NOPE", confirmation="oui")
     assert unknown.status_code == 404 and "Aucun contrat" in unknown.text
 
