@@ -180,18 +180,21 @@ def pending_words(identity: Identity, events: list[Any], now: datetime) -> list[
             )
         else:
             pending.append(f"Email {identity.proposed_email} non vérifié, et aucun lien de vérification en cours.")
-    if identity.email_change is not None:
-        asked = last.get("EmailChangeRequested") or now
-        pending.append(
-            f"Changement d'adresse vers {identity.email_change.email} demandé le {french_moment(asked)}, "
-            f"pas encore confirmé ({_validity(identity.email_change, now)})."
-        )
-    if identity.password_reset is not None:
-        asked = last.get("PasswordResetRequested") or now
-        pending.append(
-            f"Lien de réinitialisation du mot de passe envoyé le {french_moment(asked)}, pas encore utilisé "
-            f"({_validity(identity.password_reset, now)})."
-        )
+    for link, asked, words in (
+        (
+            identity.email_change,
+            "EmailChangeRequested",
+            "Changement d'adresse vers {email} demandé le {at}, pas encore confirmé",
+        ),
+        (
+            identity.password_reset,
+            "PasswordResetRequested",
+            "Lien de réinitialisation du mot de passe envoyé le {at}, pas encore utilisé",
+        ),
+    ):
+        if link is not None:
+            at = french_moment(last.get(asked) or now)
+            pending.append(f"{words.format(email=link.email, at=at)} ({_validity(link, now)}).")
     if identity.two_step is not None and not identity.two_step_on:
         pending.append("Validation en deux étapes commencée mais pas encore confirmée par un premier code.")
     if identity.status == ERASED:

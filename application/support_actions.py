@@ -13,7 +13,8 @@ sign-out cascade, so single sign-on clients are told by back-channel.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.directory import Directory
@@ -32,6 +33,7 @@ from domain.staff import StaffMember
 
 ACTING_ROLES = ("support", "agency")
 SIGN_OUT_REASON = "support"  # the sign-ins' SignedOut reason
+Step = Callable[[Identity, str, datetime], None]  # what an action writes after its record
 
 
 def reason_refused() -> Refused:
@@ -87,18 +89,16 @@ class SupportActions:
                 else "Ce compte n'a pas d'activation en cours : rien à vérifier.",
             )
         mail = self.throttle.mail(*self.throttle.resends(identity.id), origin=None)
-        self._resend(member, identity.id, text, mail)
+        ttl = self.verification_ttl
+        self._record(
+            member,
+            identity.id,
+            "resend_verification",
+            text,
+            mail,
+            lambda i, nonce, now: i.request_email_verification(nonce, now + ttl),
+        )
         return identity.proposed_email or ""
-
-    @retrying()
-    def _resend(self, member: StaffMember, identity_id: UUID, reason: str, mail: MailSpent) -> None:
-        identity = self._found(identity_id)
-        try:
-            identity.note_staff_action(member.id, member.name, member.role, "resend_verification", reason)
-            identity.request_email_verification(self.keys.nonce(), self.clock.now() + self.verification_ttl)
-        except DomainError as error:
-            raise Refused("step_out_of_order", "Ce compte vient de changer : rechargez la page.") from error
-        self.store.commit(identity, mail=mail)
 
     def send_reset_link(self, member: StaffMember, identity_id: UUID, reason: object) -> str:
         """A reset link to the account's current login address (the one place
@@ -109,35 +109,43 @@ class SupportActions:
                 "step_out_of_order", "Ce compte n'est pas activé : un lien de réinitialisation ne servirait à rien."
             )
         mail = self.throttle.mail(*self.throttle.reset_requests(normalize_email(identity.email)), origin=None)
-        self._reset(member, identity.id, text, mail)
+        self._record(
+            member,
+            identity.id,
+            "password_reset_link",
+            text,
+            mail,
+            lambda i, nonce, now: i.request_password_reset(nonce, now + RESET_TTL),
+        )
         return identity.email
-
-    @retrying()
-    def _reset(self, member: StaffMember, identity_id: UUID, reason: str, mail: MailSpent) -> None:
-        identity = self._found(identity_id)
-        try:
-            identity.note_staff_action(member.id, member.name, member.role, "password_reset_link", reason)
-            identity.request_password_reset(self.keys.nonce(), self.clock.now() + RESET_TTL)
-        except DomainError as error:
-            raise Refused("step_out_of_order", "Ce compte vient de changer : rechargez la page.") from error
-        self.store.commit(identity, mail=mail)
 
     def end_sessions(self, member: StaffMember, identity_id: UUID, reason: object) -> None:
         """Every session of the person ends, and every application sign-in made
         in them (each client told by back-channel). The reason is recorded first:
         a cascade cut short still leaves who asked for it."""
         identity, text = self._person(member, identity_id, reason)
-        self._note(member, identity.id, text)
+        self._record(member, identity.id, "end_sessions", text, None, lambda i, nonce, now: None)
         self.sign_outs.remove_all(identity.id, keep=None, reason=SIGN_OUT_REASON)
 
     @retrying()
-    def _note(self, member: StaffMember, identity_id: UUID, reason: str) -> None:
+    def _record(
+        self,
+        member: StaffMember,
+        identity_id: UUID,
+        action: str,
+        reason: str,
+        mail: MailSpent | None,
+        then: Step,
+    ) -> None:
+        """The member's record and what the action writes (``then``: the
+        identity, a fresh nonce, the time), in one write."""
         identity = self._found(identity_id)
         try:
-            identity.note_staff_action(member.id, member.name, member.role, "end_sessions", reason)
+            identity.note_staff_action(member.id, member.name, member.role, action, reason)
+            then(identity, self.keys.nonce(), self.clock.now())
         except DomainError as error:
-            raise Refused("step_out_of_order", "Ce compte est effacé : il n'a plus de session.") from error
-        self.store.commit(identity)
+            raise Refused("step_out_of_order", "Ce compte vient de changer : rechargez la page.") from error
+        self.store.commit(identity, mail=mail)
 
     def _found(self, identity_id: UUID) -> Identity:
         identity = self.directory.identity(identity_id)
