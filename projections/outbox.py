@@ -33,6 +33,8 @@ NOTICES = (
     Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
 )
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
+# Sent by an operator's command on the server (``sesame staff add --email``): no public route asks for them.
+FROM_OPERATORS = (StaffMember.Invited,)
 
 
 class OutboxProjection(Projection):

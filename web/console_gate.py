@@ -38,11 +38,12 @@ from web.pages_common import (
     NOTICES,
     call,
     field_errors,
+    form_guard,
     redirect,
     refusal_status,
     services,
 )
-from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, over_https
+from web.security import CSRF_FIELD, csrf_token, over_https
 
 CONSOLE_COOKIE, CONSOLE_PATH = "console", "/console"
 HOME = "/console/accueil"
@@ -144,18 +145,10 @@ def safe_console_next(value: str | None) -> str | None:
 
 def console_form(handler: Handler) -> Handler:
     """A console endpoint that needs no session (sign-in, invitation): a POST's
-    CSRF token is checked first; a refused form is a French page."""
-
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        try:
-            if request.method == "POST":
-                await checked_form(request)
-            return await handler(request)
-        except FormRefused as refusal:
-            return console_message(request, "Demande refusée", refusal.message, refusal.status)
-
-    return endpoint
+    CSRF token is checked first (``form_guard``); a refused form is a French page."""
+    return form_guard(
+        lambda request, refusal: console_message(request, "Demande refusée", refusal.message, refusal.status)
+    )(handler)
 
 
 async def signed_in_member(request: Request) -> StaffMember | None:
