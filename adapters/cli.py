@@ -164,6 +164,12 @@ def list_staff(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def invite_staff(c: Container, args: argparse.Namespace) -> int:
+    member = c.staff.invite_again(args.member)
+    print(f"nouvelle invitation à la console envoyée à {member.email} ; la précédente ne fonctionne plus")
+    return 0
+
+
 def disable_staff(c: Container, args: argparse.Namespace) -> int:
     member = c.staff.disable(args.member)
     print(f"membre du personnel {member.id} ({member.name}) désactivé ; ses sessions de console et son jeton d'API ont pris fin")
@@ -300,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     p = staff_commands.add_parser("list", help="every staff member: role, agency, email, state, two-step sign-in")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=with_container(list_staff))
+    p = staff_commands.add_parser("invite", help="send a member a new console invitation (the earlier link stops working)")
+    p.add_argument("member", help="staff member id or email")
+    p.set_defaults(run=with_container(invite_staff))
     p = staff_commands.add_parser("disable", help="disable a staff member: their console sessions and API token end at once")
     p.add_argument("member", help="staff member id or email")
     p.set_defaults(run=with_container(disable_staff))

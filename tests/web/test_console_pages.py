@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 
+from application.errors import Refused
 from tests.e2e.test_two_step_api import wrong_code
 from tests.web.conftest import PASSWORD, Portal
 from tests.web.test_pages import alert, error_of
@@ -210,3 +212,15 @@ def test_console_pages_hold_no_inline_script_or_style_and_the_cookie_is_secure_b
     )
     cookie = next(h for h in chosen.headers.get_list("set-cookie") if "console=" in h)
     assert cookie.startswith("__Secure-console=") and "Secure" in cookie and "Path=/console" in cookie
+
+
+def test_a_new_invitation_replaces_the_earlier_one_until_the_password_is_chosen(portal: Portal) -> None:
+    first = invite(portal)
+    portal.container.staff.invite_again(EMAIL)
+    second = portal.link(EMAIL, "/console/invitation", count=2)
+    assert second != first
+    assert portal.client.get(f"/console/invitation?token={first}").status_code == 400
+    assert portal.submit(f"/console/invitation?token={second}", token=second, password=PASSWORD,
+                         password_confirmation=PASSWORD).status_code == 303
+    with pytest.raises(Refused):
+        portal.container.staff.invite_again(EMAIL)  # the password is chosen: nothing to invite to
