@@ -5,6 +5,7 @@ the gate, the session's own cookie and deadlines, logout, disabling."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pyotp
 import pytest
@@ -224,3 +225,20 @@ def test_a_new_invitation_replaces_the_earlier_one_until_the_password_is_chosen(
                          password_confirmation=PASSWORD).status_code == 303
     with pytest.raises(Refused):
         portal.container.staff.invite_again(EMAIL)  # the password is chosen: nothing to invite to
+
+
+def test_no_secret_of_the_console_is_kept_in_clear(clocked: Portal) -> None:
+    """The password, the two-step secret, the recovery codes and the session
+    token never reach the database files as they are; the address is sealed
+    in the events (the outbox row that mails it holds it, as for people)."""
+    portal = clocked
+    totp, codes = enrolled(portal)
+    portal.clock.advance(seconds=30)
+    signed = sign_in(portal, totp.at(portal.clock.now()))
+    token = next(h for h in signed.headers.get_list("set-cookie") if h.startswith("console=")).split(";")[0].split("=", 1)[1]
+    stored = b"".join(p.read_bytes() for p in (portal.root / "var").glob("sesame.db*"))
+    for secret in (PASSWORD, totp.secret, *codes, token):
+        assert secret.encode() not in stored, secret
+    with sqlite3.connect(portal.root / "var" / "sesame.db") as db:
+        events = b"".join(row[0] for row in db.execute("SELECT state FROM stored_events"))
+    assert EMAIL.encode() not in events and b"pii:v1:" in events
