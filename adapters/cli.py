@@ -15,8 +15,8 @@ from typing import Any
 from adapters import json_logs
 from adapters.bootstrap import Container, bootstrap
 from adapters.csv_rows import CsvRows, UnusableFile
-from application.config import ConfigurationError, Settings
 from application.access_records import Operator
+from application.config import ConfigurationError, Settings
 from application.errors import Refused
 
 log = logging.getLogger("sesame")
@@ -107,7 +107,10 @@ def import_accounts(args: argparse.Namespace) -> int:
     else:
         for rejection in report.rejected:
             print(f"ligne {rejection['line']} rejetée : {rejection['reason']}")
-        print(f"ajoutés : {report.added}, mis à jour : {report.updated}, inchangés : {report.unchanged}, rejetés : {len(report.rejected)}")
+        print(
+            f"ajoutés : {report.added}, mis à jour : {report.updated}, inchangés : {report.unchanged}, "
+            f"rejetés : {len(report.rejected)}"
+        )
     return 1 if report.rejected else 0
 
 
@@ -144,7 +147,8 @@ def add_staff(c: Container, args: argparse.Namespace) -> int:
     new = c.staff.add(args.name, args.role, args.agency, args.email)
     scope = f" pour l'agence {args.agency}" if args.agency else ""
     if new.token is None:
-        print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; invitation à la console envoyée à {new.member.email}")
+        print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; "
+              f"invitation à la console envoyée à {new.member.email}")
         return 0
     print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; son jeton d'API :")
     print(new.token)
@@ -172,7 +176,8 @@ def invite_staff(c: Container, args: argparse.Namespace) -> int:
 
 def disable_staff(c: Container, args: argparse.Namespace) -> int:
     member = c.staff.disable(args.member)
-    print(f"membre du personnel {member.id} ({member.name}) désactivé ; ses sessions de console et son jeton d'API ont pris fin")
+    print(f"membre du personnel {member.id} ({member.name}) désactivé ; "
+          "ses sessions de console et son jeton d'API ont pris fin")
     return 0
 
 
@@ -184,7 +189,9 @@ def search(c: Container, args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
     for row in found:
-        contracts = ", ".join(f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"])
+        contracts = ", ".join(
+            f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"]
+        )
         print(f"{row['identity_id']}  {row['status']:<10}  {row['email'] or row['proposed_email'] or '-'}  {contracts}")
     print(f"{len(found)} résultat(s)")
     return 0
@@ -226,7 +233,11 @@ def retention(c: Container, args: argparse.Namespace) -> int:
 
 def add_client(c: Container, args: argparse.Namespace) -> int:
     new = c.relying_parties.add(
-        args.name, args.redirect_uri, args.post_logout_redirect_uri or [], args.backchannel_logout_uri, args.public,
+        args.name,
+        args.redirect_uri,
+        args.post_logout_redirect_uri or [],
+        args.backchannel_logout_uri,
+        args.public,
         args.agency,
     )
     print(f"application « {args.name} » enregistrée ; client_id : {new.client_id}")
@@ -252,9 +263,13 @@ def list_clients(c: Container, args: argparse.Namespace) -> int:
 
 def describe_client(party: Any) -> dict[str, Any]:
     return {
-        "client_id": str(party.id), "name": party.name, "public": party.public, "redirect_uris": party.redirect_uris,
+        "client_id": str(party.id),
+        "name": party.name,
+        "public": party.public,
+        "redirect_uris": party.redirect_uris,
         "post_logout_redirect_uris": party.post_logout_redirect_uris,
-        "backchannel_logout_uri": party.backchannel_logout_uri, "agency": "/".join(party.agency) if party.agency else None,
+        "backchannel_logout_uri": party.backchannel_logout_uri,
+        "agency": "/".join(party.agency) if party.agency else None,
     }
 
 
@@ -278,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.set_defaults(run=serve)
     commands.add_parser("worker", help="run background jobs").set_defaults(run=lambda a: run_roles("worker"))
-    commands.add_parser("outbox", help="turn committed events into mails").set_defaults(run=lambda a: run_roles("outbox"))
+    commands.add_parser("outbox", help="turn committed events into mails").set_defaults(
+        run=lambda a: run_roles("outbox")
+    )
     p = commands.add_parser("projections", help="keep the read models up to date")
     p.add_argument("--rebuild", action="store_true", help="rebuild the read models from zero, then exit")
     p.set_defaults(run=projections)
@@ -296,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("staff", help="staff members")
     staff_commands = p.add_subparsers(dest="staff_command", required=True)
     p = staff_commands.add_parser(
-        "add", help="add a staff member: with --email, mails an invitation to the console; else prints an API token on the last line"
+        "add",
+        help="add a staff member: with --email, mails an invitation to the console; else prints an API token last",
     )
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["support", "auditor", "agency"])
@@ -306,10 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     p = staff_commands.add_parser("list", help="every staff member: role, agency, email, state, two-step sign-in")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=with_container(list_staff))
-    p = staff_commands.add_parser("invite", help="send a member a new console invitation (the earlier link stops working)")
+    p = staff_commands.add_parser("invite", help="send a new console invitation (the earlier one stops working)")
     p.add_argument("member", help="staff member id or email")
     p.set_defaults(run=with_container(invite_staff))
-    p = staff_commands.add_parser("disable", help="disable a staff member: their console sessions and API token end at once")
+    p = staff_commands.add_parser("disable", help="disable a staff member: console sessions and API token end at once")
     p.add_argument("member", help="staff member id or email")
     p.set_defaults(run=with_container(disable_staff))
     p = commands.add_parser("search", help="support search over the read models")
@@ -345,9 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=with_container(remove_client))
     p = commands.add_parser("keys", help="the keys that sign ID tokens")
     key_commands = p.add_subparsers(dest="keys_command", required=True)
-    key_commands.add_parser("rotate", help="add a signing key; the old ones stay published until their tokens expire").set_defaults(
-        run=with_container(rotate_keys)
-    )
+    key_commands.add_parser(
+        "rotate", help="add a signing key; the old ones stay published until their tokens expire"
+    ).set_defaults(run=with_container(rotate_keys))
     p = commands.add_parser("retention", help="run one retention sweep now")
     p.set_defaults(run=with_container(retention))
     args = parser.parse_args(argv)

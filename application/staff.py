@@ -27,7 +27,7 @@ from application.staff_sessions import ConsoleSessions
 from domain.errors import AlreadyOwned, DomainError
 from domain.staff import StaffMember
 
-STAFF_TOKEN = "staff-token"
+STAFF_TOKEN = "staff-token"  # noqa: S105 - the label of a keyed digest, not a secret
 STAFF_INVITATION = "staff-invitation"
 INVITATION_TTL = timedelta(hours=72)
 

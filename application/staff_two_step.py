@@ -21,13 +21,7 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.ports import Clock
 from application.throttle import Throttle
-from application.two_step import (
-    RECOVERY_CODES,
-    first_code,
-    new_recovery_code,
-    normal_code,
-    use_code,
-)
+from application.two_step import RECOVERY_CODES, first_code, new_recovery_code, normal_code, use_code
 from domain.errors import DomainError
 from domain.staff import StaffMember
 
@@ -75,7 +69,8 @@ class StaffTwoStep:
         """A sign-in's code (TOTP or recovery code), counted, matched and handed
         to the member; ``invalid_code`` when refused. The caller commits."""
         recovery = functools.partial(self._recovery_digest, member.id)
-        use_code(self.throttle, member.id, member.two_step, code, self.clock.now(), origin, recovery, member.use_two_step_code)
+        now = self.clock.now()
+        use_code(self.throttle, member.id, member.two_step, code, now, origin, recovery, member.use_two_step_code)
 
     def _recovery_digest(self, staff_id: UUID, code: str) -> str:
         return self.keys.digest("staff-recovery-code", str(staff_id), normal_code(code))

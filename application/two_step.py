@@ -47,7 +47,9 @@ def expired_challenge() -> Refused:
     """A challenge unknown, used, superseded or past its five minutes: the
     contract's one refusal of this step, with what to do."""
     return Refused(
-        "invalid_code", "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.", field="challenge"
+        "invalid_code",
+        "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.",
+        field="challenge",
     )
 
 
@@ -77,7 +79,9 @@ def matched_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def first_code(throttle: Throttle, owner: UUID, pending: TwoStep | None, code: object, now: datetime, origin: str | None) -> int:
+def first_code(
+    throttle: Throttle, owner: UUID, pending: TwoStep | None, code: object, now: datetime, origin: str | None
+) -> int:
     """The time step of the first code of a secret waiting for it, the try
     counted on the owner's two-step limit and the client address; else
     ``invalid_code``. For people and staff alike."""
@@ -111,7 +115,12 @@ def use_code(
 
 class TwoStepSignIn(UseCase):
     def __init__(
-        self, directory: Directory, passwords: Passwords, clock: Clock, throttle: Throttle, proof: PasswordProof,
+        self,
+        directory: Directory,
+        passwords: Passwords,
+        clock: Clock,
+        throttle: Throttle,
+        proof: PasswordProof,
         sessions: Sessions,
     ) -> None:
         super().__init__(directory, passwords, clock, throttle)
@@ -129,7 +138,9 @@ class TwoStepSignIn(UseCase):
         try:
             identity.enrol_two_step(secret)
         except StepOutOfOrder as error:
-            raise Refused("step_out_of_order", "La validation en deux étapes est déjà activée : désactivez-la d'abord.") from error
+            raise Refused(
+                "step_out_of_order", "La validation en deux étapes est déjà activée : désactivez-la d'abord."
+            ) from error
         self.store.commit(identity)
         uri = pyotp.TOTP(secret).provisioning_uri(name=identity.email, issuer_name=ISSUER)
         return {"secret": secret, "otpauth_uri": uri}
@@ -153,7 +164,9 @@ class TwoStepSignIn(UseCase):
         self.store.commit(identity)
 
     @retrying()
-    def complete(self, challenge: object, code: object, origin: str | None = None, idle_timeout: bool = False) -> LoggedIn:
+    def complete(
+        self, challenge: object, code: object, origin: str | None = None, idle_timeout: bool = False
+    ) -> LoggedIn:
         """The second step of a sign-in: the challenge the password earned and
         a code; then a session exactly as a sign-in without two-step opens one."""
         try:

@@ -114,7 +114,8 @@ class OutboxProjection(Projection):
 
     @apply.register
     def _(self, event: StaffMember.Invited, position: int, tx: Tx) -> None:
-        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=event.expires_at.isoformat())
+        expires_at = event.expires_at.isoformat()
+        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=expires_at)
 
     @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:

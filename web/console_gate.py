@@ -33,16 +33,7 @@ from starlette.templating import Jinja2Templates
 
 from application.errors import Refused
 from domain.staff import StaffMember
-from web.pages_common import (
-    HERE,
-    NOTICES,
-    call,
-    field_errors,
-    form_guard,
-    redirect,
-    refusal_status,
-    services,
-)
+from web.pages_common import HERE, NOTICES, call, field_errors, form_guard, redirect, refusal_status, services
 from web.security import CSRF_FIELD, csrf_token, over_https
 
 CONSOLE_COOKIE, CONSOLE_PATH = "console", "/console"
@@ -113,16 +104,16 @@ def read_console_cookie(connection: HTTPConnection) -> str | None:
     return connection.cookies.get(cookie_name(connection)) or None
 
 
+def cookie_options(connection: HTTPConnection) -> dict[str, Any]:
+    return {"path": CONSOLE_PATH, "secure": over_https(connection), "httponly": True, "samesite": "strict"}
+
+
 def set_console_cookie(response: Response, connection: HTTPConnection, token: str) -> None:
-    response.set_cookie(
-        cookie_name(connection), token, path=CONSOLE_PATH, secure=over_https(connection), httponly=True, samesite="strict"
-    )
+    response.set_cookie(cookie_name(connection), token, **cookie_options(connection))
 
 
 def delete_console_cookie(response: Response, connection: HTTPConnection) -> None:
-    response.delete_cookie(
-        cookie_name(connection), path=CONSOLE_PATH, secure=over_https(connection), httponly=True, samesite="strict"
-    )
+    response.delete_cookie(cookie_name(connection), **cookie_options(connection))
 
 
 # -- the gate -------------------------------------------------------------------------------

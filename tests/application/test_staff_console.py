@@ -27,7 +27,9 @@ def enrolled(app: Container, email: str = EMAIL) -> tuple[StaffMember, pyotp.TOT
     return member, totp
 
 
-def test_two_invitations_racing_for_one_address_cannot_both_win(app: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_invitations_racing_for_one_address_cannot_both_win(
+    app: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Not check-then-write: even when the second one saw no claim, the store
     refuses its claim, and its retry finds the address taken."""
     app.staff.add("Première", "support", None, EMAIL)
@@ -45,7 +47,9 @@ def test_two_invitations_racing_for_one_address_cannot_both_win(app: Container, 
     assert [m.name for m in app.staff.all()] == ["Première"]  # the loser left nothing
 
 
-def test_sign_in_needs_the_password_and_a_code_and_says_the_same_for_every_failure(app: Container, clock: FakeClock) -> None:
+def test_sign_in_needs_the_password_and_a_code_and_says_the_same_for_every_failure(
+    app: Container, clock: FakeClock
+) -> None:
     member, totp = enrolled(app)
     clock.advance(seconds=30)
     sign_in = app.console.sign_in.sign_in
@@ -53,7 +57,8 @@ def test_sign_in_needs_the_password_and_a_code_and_says_the_same_for_every_failu
                                   ("inconnu@sesame.fr", PASSWORD, "123456"), ("pas une adresse", PASSWORD, "1")):
         with pytest.raises(Refused) as refused:
             sign_in(email, password, code)
-        assert (refused.value.code, refused.value.message) == ("invalid_credentials", "Adresse email, mot de passe ou code incorrect.")
+        assert refused.value.code == "invalid_credentials"
+        assert refused.value.message == "Adresse email, mot de passe ou code incorrect."
     token = sign_in(EMAIL.upper(), PASSWORD, totp.at(clock.now()))
     current = app.console.sessions.current(token)
     assert current is not None and current.id == member.id

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.console_flows import invite, next_code
 from tests.e2e.flows import PASSWORD
 from tests.e2e.harness import Sesame
-from tests.e2e.test_portal_browser import ARTIFACTS, SIZES, Walk, browser  # noqa: F401 - the fixture
+from tests.e2e.test_portal_browser import ARTIFACTS, SIZES, Walk
 
 
 class ConsoleWalk(Walk):
@@ -29,7 +29,7 @@ class ConsoleWalk(Walk):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", SIZES)
-def test_an_invited_member_reaches_the_console_with_two_step_sign_in(sesame: Sesame, browser: Browser, size: str) -> None:  # noqa: F811
+def test_an_invited_member_reaches_the_console(sesame: Sesame, browser: Browser, size: str) -> None:
     email = f"claire.{size}@sesame.fr"
     token = invite(sesame, "Claire Support", "support", email)
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")

@@ -27,7 +27,8 @@ def invite(portal: Portal, email: str = EMAIL, role: str = "support", agency: st
 
 def password_chosen(portal: Portal, email: str = EMAIL) -> str:
     token = invite(portal, email)
-    chosen = portal.submit(f"/console/invitation?token={token}", token=token, password=PASSWORD, password_confirmation=PASSWORD)
+    fields = {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}
+    chosen = portal.submit(f"/console/invitation?token={token}", **fields)
     assert chosen.status_code == 303 and chosen.headers["location"] == "/console/deux-etapes", chosen.text
     return token
 
@@ -46,6 +47,11 @@ def enrolled(portal: Portal, email: str = EMAIL) -> tuple[pyotp.TOTP, list[str]]
 
 def sign_in(portal: Portal, code: str, email: str = EMAIL, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     return portal.submit("/console", email=email, password=password, code=code)
+
+
+def sign_in_to(portal: Portal, page: str, totp: pyotp.TOTP, next_path: str):  # type: ignore[no-untyped-def]
+    """The sign-in form of ``page`` sent with a way back (``next``)."""
+    return portal.submit(page, email=EMAIL, password=PASSWORD, code=totp.at(portal.clock.now()), next=next_path)
 
 
 def test_the_invitation_mail_is_french_and_its_page_never_uses_it(portal: Portal) -> None:
@@ -92,7 +98,8 @@ def test_two_step_set_up_comes_before_any_console_page(portal: Portal) -> None:
     secret = secret_on(setup.text)
     assert secret not in portal.client.get("/console/deux-etapes").text.replace(" ", "")  # a reload never shows it
     totp = pyotp.TOTP(secret)
-    refused = portal.submit("/console/deux-etapes", "/console/deux-etapes/confirmer", code=wrong_code(totp, portal.clock.now().timestamp()))
+    wrong = wrong_code(totp, portal.clock.now().timestamp())
+    refused = portal.submit("/console/deux-etapes", "/console/deux-etapes/confirmer", code=wrong)
     assert refused.status_code == 422 and "pas valable" in error_of(refused.text, "code")
     done = portal.submit("/console/deux-etapes", "/console/deux-etapes/confirmer", code=totp.at(portal.clock.now()))
     assert done.status_code == 200 and "Claire Support" in done.text and "Déconnexion" in done.text
@@ -107,7 +114,8 @@ def test_sign_in_asks_for_email_password_and_code_with_one_answer_for_every_fail
     portal = clocked
     totp, codes = enrolled(portal)
     portal.submit("/console/accueil", "/console/deconnexion")
-    assert portal.client.get("/console/accueil", follow_redirects=False).headers["location"].startswith("/console?next=")
+    away = portal.client.get("/console/accueil", follow_redirects=False)
+    assert away.headers["location"].startswith("/console?next=")
     portal.clock.advance(seconds=30)
     failures = [
         sign_in(portal, totp.at(portal.clock.now()), password="Pas-le-bon-1!"),
@@ -122,7 +130,8 @@ def test_sign_in_asks_for_email_password_and_code_with_one_answer_for_every_fail
     cookie = next(h for h in signed.headers.get_list("set-cookie") if h.startswith("console="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
     assert portal.client.get("/console/accueil").status_code == 200
-    assert portal.client.get("/espace", follow_redirects=False).headers["location"].startswith("/login")  # not a portal session
+    portal_page = portal.client.get("/espace", follow_redirects=False)
+    assert portal_page.headers["location"].startswith("/login")  # a console session is no portal session
     portal.submit("/console/accueil", "/console/deconnexion")
     replay = sign_in(portal, totp.at(portal.clock.now()))
     assert replay.status_code == 401  # that time step served already
@@ -138,11 +147,11 @@ def test_the_gate_brings_a_member_back_where_they_were_going(clocked: Portal) ->
     away = portal.client.get("/console/accueil?x=1", follow_redirects=False).headers["location"]
     assert away == "/console?next=%2Fconsole%2Faccueil%3Fx%3D1"
     portal.clock.advance(seconds=30)
-    back = portal.submit(away, email=EMAIL, password=PASSWORD, code=totp.at(portal.clock.now()), next="/console/accueil?x=1")
+    back = sign_in_to(portal, away, totp, "/console/accueil?x=1")
     assert back.headers["location"] == "/console/accueil?x=1"
     portal.submit("/console/accueil", "/console/deconnexion")
     portal.clock.advance(seconds=30)
-    elsewhere = portal.submit("/console", email=EMAIL, password=PASSWORD, code=totp.at(portal.clock.now()), next="//evil.example/console/")
+    elsewhere = sign_in_to(portal, "/console", totp, "//evil.example/console/")
     assert elsewhere.headers["location"] == "/console/accueil"
 
 
@@ -187,9 +196,12 @@ def test_wrong_codes_are_throttled_like_passwords(clocked: Portal) -> None:
 
 def test_every_console_form_needs_its_csrf_token(portal: Portal) -> None:
     token = invite(portal)
-    for path, data in (("/console", {"email": EMAIL, "password": PASSWORD, "code": "123456"}),
-                       ("/console/invitation", {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}),
-                       ("/console/deconnexion", {})):
+    forms = {
+        "/console": {"email": EMAIL, "password": PASSWORD, "code": "123456"},
+        "/console/invitation": {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD},
+        "/console/deconnexion": {},
+    }
+    for path, data in forms.items():
         answer = portal.client.post(path, data=data, follow_redirects=False)
         assert answer.status_code == 403 and "expiré" in answer.text, path
     assert portal.client.get(f"/console/invitation?token={token}").status_code == 200  # still usable
@@ -235,7 +247,8 @@ def test_no_secret_of_the_console_is_kept_in_clear(clocked: Portal) -> None:
     totp, codes = enrolled(portal)
     portal.clock.advance(seconds=30)
     signed = sign_in(portal, totp.at(portal.clock.now()))
-    token = next(h for h in signed.headers.get_list("set-cookie") if h.startswith("console=")).split(";")[0].split("=", 1)[1]
+    cookie = next(h for h in signed.headers.get_list("set-cookie") if h.startswith("console="))
+    token = cookie.split(";")[0].split("=", 1)[1]
     stored = b"".join(p.read_bytes() for p in (portal.root / "var").glob("sesame.db*"))
     for secret in (PASSWORD, totp.secret, *codes, token):
         assert secret.encode() not in stored, secret
