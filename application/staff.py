@@ -68,6 +68,19 @@ class Staff:
         self.store.commit(member, claim)
         return NewStaff(member, None)
 
+    @retrying()
+    def invite_again(self, reference: str) -> StaffMember:
+        """A new invitation (an expired or lost one): the earlier link stops working."""
+        member = self.member(reference)
+        if member.email is None:
+            raise Refused("invalid_request", "Ce membre n'a pas d'adresse : ajoutez-le avec --email.")
+        try:
+            member.invite(member.email, self.keys.nonce(), self.clock.now() + INVITATION_TTL)
+        except DomainError as error:
+            raise Refused("step_out_of_order", "Ce membre est désactivé ou a déjà accepté son invitation.") from error
+        self.store.commit(member)
+        return member
+
     def email_digest(self, address: str) -> str:
         return self.keys.digest("staff-email", address)
 

@@ -11,6 +11,7 @@ page, and there is no way to turn it off. The secret is the event field
 
 from __future__ import annotations
 
+import functools
 from uuid import UUID
 
 import pyotp
@@ -20,13 +21,7 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.ports import Clock
 from application.throttle import Throttle
-from application.two_step import (
-    RECOVERY_CODES,
-    invalid_code,
-    matched_step,
-    new_recovery_code,
-    normal_code,
-)
+from application.two_step import RECOVERY_CODES, first_code, new_recovery_code, normal_code, use_code
 from domain.errors import DomainError
 from domain.staff import StaffMember
 
@@ -64,12 +59,7 @@ class StaffTwoStep:
         """The first code from the authenticator: two-step sign-in is on; the
         recovery codes are returned this once."""
         member = self._member(staff_id)
-        attempt = self.throttle.attempt(*self.throttle.two_step_codes(member.id), *self.throttle.guesses_from(origin))
-        pending = member.two_step if member.two_step and not member.two_step.on else None
-        step = matched_step(pending.secret, normal_code(code), self.clock.now()) if pending else None
-        if step is None:
-            raise invalid_code()
-        attempt.passed()
+        step = first_code(self.throttle, member.id, member.two_step, code, self.clock.now(), origin)
         codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
         member.confirm_two_step(step, [self._recovery_digest(member.id, c) for c in codes])
         self.store.commit(member)
@@ -78,15 +68,9 @@ class StaffTwoStep:
     def use(self, member: StaffMember, code: object, origin: str | None) -> None:
         """A sign-in's code (TOTP or recovery code), counted, matched and handed
         to the member; ``invalid_code`` when refused. The caller commits."""
-        attempt = self.throttle.attempt(*self.throttle.two_step_codes(member.id), *self.throttle.guesses_from(origin))
-        typed = normal_code(code)
-        secret = member.two_step.secret if member.two_step_on and member.two_step else None
-        step = matched_step(secret, typed, self.clock.now()) if secret else None
-        try:
-            member.use_two_step_code(step if step is not None else self._recovery_digest(member.id, typed))
-        except DomainError as error:
-            raise invalid_code() from error
-        attempt.passed()
+        recovery = functools.partial(self._recovery_digest, member.id)
+        now = self.clock.now()
+        use_code(self.throttle, member.id, member.two_step, code, now, origin, recovery, member.use_two_step_code)
 
     def _recovery_digest(self, staff_id: UUID, code: str) -> str:
         return self.keys.digest("staff-recovery-code", str(staff_id), normal_code(code))

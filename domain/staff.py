@@ -145,10 +145,10 @@ class StaffMember(Aggregate):
 
     @event(TwoStepConfirmed)
     def _two_step_confirmed(self, time_step: int, recovery_digests: list[str]) -> None:
-        assert self.two_step is not None
-        self.two_step.on = True
-        self.two_step.last_step = time_step
-        self.two_step.recovery = set(recovery_digests)
+        two_step = self._two_step()
+        two_step.on = True
+        two_step.last_step = time_step
+        two_step.recovery = set(recovery_digests)
 
     class TwoStepCodeAccepted(Aggregate.Event):
         time_step: int
@@ -171,13 +171,17 @@ class StaffMember(Aggregate):
 
     @event(TwoStepCodeAccepted)
     def _code_accepted(self, time_step: int) -> None:
-        assert self.two_step is not None
-        self.two_step.last_step = time_step
+        self._two_step().last_step = time_step
 
     @event(RecoveryCodeUsed)
     def _recovery_used(self, recovery_digest: str) -> None:
-        assert self.two_step is not None
-        self.two_step.recovery.discard(recovery_digest)
+        self._two_step().recovery.discard(recovery_digest)
+
+    def _two_step(self) -> TwoStep:
+        """The two-step state an event applies to (its command checked it is there)."""
+        if self.two_step is None:
+            raise RuntimeError("broken invariant: self.two_step is None")
+        return self.two_step
 
     class Disabled(Aggregate.Event):
         pass

@@ -33,6 +33,8 @@ NOTICES = (
     Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
 )
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
+# Sent by an operator's command on the server (``sesame staff add --email``): no public route asks for them.
+FROM_OPERATORS = (StaffMember.Invited,)
 
 
 class OutboxProjection(Projection):
@@ -112,7 +114,8 @@ class OutboxProjection(Projection):
 
     @apply.register
     def _(self, event: StaffMember.Invited, position: int, tx: Tx) -> None:
-        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=event.expires_at.isoformat())
+        expires_at = event.expires_at.isoformat()
+        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=expires_at)
 
     @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:

@@ -33,16 +33,8 @@ from starlette.templating import Jinja2Templates
 
 from application.errors import Refused
 from domain.staff import StaffMember
-from web.pages_common import (
-    HERE,
-    NOTICES,
-    call,
-    field_errors,
-    redirect,
-    refusal_status,
-    services,
-)
-from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, over_https
+from web.pages_common import HERE, NOTICES, call, field_errors, form_guard, redirect, refusal_status, services
+from web.security import CSRF_FIELD, csrf_token, over_https
 
 CONSOLE_COOKIE, CONSOLE_PATH = "console", "/console"
 HOME = "/console/accueil"
@@ -112,16 +104,16 @@ def read_console_cookie(connection: HTTPConnection) -> str | None:
     return connection.cookies.get(cookie_name(connection)) or None
 
 
+def cookie_options(connection: HTTPConnection) -> dict[str, Any]:
+    return {"path": CONSOLE_PATH, "secure": over_https(connection), "httponly": True, "samesite": "strict"}
+
+
 def set_console_cookie(response: Response, connection: HTTPConnection, token: str) -> None:
-    response.set_cookie(
-        cookie_name(connection), token, path=CONSOLE_PATH, secure=over_https(connection), httponly=True, samesite="strict"
-    )
+    response.set_cookie(cookie_name(connection), token, **cookie_options(connection))
 
 
 def delete_console_cookie(response: Response, connection: HTTPConnection) -> None:
-    response.delete_cookie(
-        cookie_name(connection), path=CONSOLE_PATH, secure=over_https(connection), httponly=True, samesite="strict"
-    )
+    response.delete_cookie(cookie_name(connection), **cookie_options(connection))
 
 
 # -- the gate -------------------------------------------------------------------------------
@@ -144,18 +136,10 @@ def safe_console_next(value: str | None) -> str | None:
 
 def console_form(handler: Handler) -> Handler:
     """A console endpoint that needs no session (sign-in, invitation): a POST's
-    CSRF token is checked first; a refused form is a French page."""
-
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        try:
-            if request.method == "POST":
-                await checked_form(request)
-            return await handler(request)
-        except FormRefused as refusal:
-            return console_message(request, "Demande refusée", refusal.message, refusal.status)
-
-    return endpoint
+    CSRF token is checked first (``form_guard``); a refused form is a French page."""
+    return form_guard(
+        lambda request, refusal: console_message(request, "Demande refusée", refusal.message, refusal.status)
+    )(handler)
 
 
 async def signed_in_member(request: Request) -> StaffMember | None:

@@ -16,13 +16,7 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from domain.staff import StaffMember
-from web.console_gate import (
-    TWO_STEP_SETUP,
-    console_form,
-    console_message,
-    refused_console_form,
-    render_console,
-)
+from web.console_gate import TWO_STEP_SETUP, console_form, console_message, refused_console_form, render_console
 from web.console_sign_in import open_console_session
 from web.pages_common import call, origin, redirect, services
 from web.pages_password import password_context
@@ -38,9 +32,10 @@ def form_context(request: Request, invited: StaffMember, token: str, unmet: Any 
 
 
 def no_longer_valid(request: Request, refusal: Refused) -> Response:
+    text = f"{refusal.message} Demandez une nouvelle invitation à l'administrateur de Sésame."
+    status = 400 if refusal.code == "invalid_token" else 429
     return console_message(
-        request, "Invitation plus valable", f"{refusal.message} Demandez une nouvelle invitation à l'administrateur de Sésame.",
-        400 if refusal.code == "invalid_token" else 429, link="/console", link_text="Connexion à la console",
+        request, "Invitation plus valable", text, status, link="/console", link_text="Connexion à la console"
     )
 
 

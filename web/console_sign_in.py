@@ -16,6 +16,7 @@ from starlette.routing import Route
 from application.errors import Refused
 from web.console_gate import (
     HOME,
+    TWO_STEP_SETUP,
     console_form,
     delete_console_cookie,
     read_console_cookie,
@@ -36,8 +37,8 @@ MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre
 async def sign_in_page(request: Request) -> Response:
     next_path = safe_console_next(request.query_params.get("next"))
     member = await signed_in_member(request)
-    if member is not None and member.two_step_on:
-        return redirect(next_path or HOME)
+    if member is not None:  # signed in already: on to the console, or to the two-step set-up first
+        return redirect((next_path or HOME) if member.two_step_on else TWO_STEP_SETUP)
     return render_console(request, PAGE, next=next_path)
 
 

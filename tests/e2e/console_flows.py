@@ -61,7 +61,9 @@ def next_code(totp: pyotp.TOTP, steps: int = 1) -> str:
     return totp.at(time.time() + 30 * steps)
 
 
-def enrolled(sesame: Sesame, name: str, role: str, email: str, agency: str | None = None) -> tuple[ConsoleBrowser, pyotp.TOTP, list[str]]:
+def enrolled(
+    sesame: Sesame, name: str, role: str, email: str, agency: str | None = None
+) -> tuple[ConsoleBrowser, pyotp.TOTP, list[str]]:
     """A member invited, with a password and two-step sign-in, signed in."""
     browser = ConsoleBrowser(sesame)
     chosen = browser.choose_password(invite(sesame, name, role, email, agency))

@@ -38,7 +38,7 @@ def test_an_invited_member_chooses_a_password_sets_up_two_step_and_signs_in(sesa
     other = ConsoleBrowser(sesame)
     assert other.sign_in(email, codes[0]).headers["location"] == "/console/accueil"  # a recovery code
     listed = sesame.cli("staff", "list", check=True).stdout
-    line = next(l for l in listed.splitlines() if email in l)
+    line = next(row for row in listed.splitlines() if email in row)
     assert "Claire Support" in line and "(support)" in line and "actif" in line and "deux étapes : oui" in line
 
 
@@ -57,7 +57,8 @@ def test_disabling_a_member_ends_their_session_and_token_at_once(sesame: Sesame)
     scripted = sesame.cli("staff", "add", "Script", "--role", "support", check=True).stdout.strip().splitlines()[-1]
     api = {"Authorization": f"Bearer {scripted}"}
     assert sesame.http.get("/support/identities", headers=api, params={"q": "x"}).status_code == 200
-    staff_id = next(l.split()[0] for l in sesame.cli("staff", "list", check=True).stdout.splitlines() if "Script" in l)
+    listed = sesame.cli("staff", "list", check=True).stdout.splitlines()
+    staff_id = next(row.split()[0] for row in listed if "Script" in row)
     assert "désactivé" in sesame.cli("staff", "disable", email, check=True).stdout
     assert sesame.cli("staff", "disable", staff_id, check=True).returncode == 0
     gone = browser.http.get("/console/accueil")
@@ -65,7 +66,7 @@ def test_disabling_a_member_ends_their_session_and_token_at_once(sesame: Sesame)
     assert sesame.http.get("/support/identities", headers=api, params={"q": "x"}).status_code == 401
     refused = ConsoleBrowser(sesame).sign_in(email, next_code(totp, 2))
     assert refused.status_code == 401 and "Adresse email, mot de passe ou code incorrect." in refused.text
-    assert "désactivé" in next(l for l in sesame.cli("staff", "list").stdout.splitlines() if email in l)
+    assert "désactivé" in next(row for row in sesame.cli("staff", "list").stdout.splitlines() if email in row)
 
 
 def test_sign_in_is_throttled_per_account_for_passwords_and_codes(sesame: Sesame) -> None:

@@ -29,7 +29,7 @@ class ConsoleWalk(Walk):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", SIZES)
-def test_an_invited_member_reaches_the_console_with_two_step_sign_in(sesame: Sesame, browser: Browser, size: str) -> None:
+def test_an_invited_member_reaches_the_console(sesame: Sesame, browser: Browser, size: str) -> None:
     email = f"claire.{size}@sesame.fr"
     token = invite(sesame, "Claire Support", "support", email)
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
