@@ -22,7 +22,11 @@ class UniqueClaim(Aggregate):
     def create_id(digest: str, **_: object) -> UUID:
         return UUID(hex=digest[:32])
 
-    @event("Claimed")
+    class Claimed(Aggregate.Created):
+        digest: str
+        owner: UUID
+
+    @event(Claimed)
     def __init__(self, digest: str, owner: UUID) -> None:
         self.digest = digest
         self.owner: UUID | None = owner
@@ -35,7 +39,10 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._claimed(owner)
 
-    @event("Reclaimed")
+    class Reclaimed(Aggregate.Event):
+        owner: UUID
+
+    @event(Reclaimed)
     def _claimed(self, owner: UUID) -> None:
         self.owner = owner
 
@@ -45,7 +52,10 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._transferred(new_owner)
 
-    @event("Transferred")
+    class Transferred(Aggregate.Event):
+        new_owner: UUID
+
+    @event(Transferred)
     def _transferred(self, new_owner: UUID) -> None:
         self.owner = new_owner
 
@@ -57,6 +67,9 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._released()
 
-    @event("Released")
+    class Released(Aggregate.Event):
+        pass
+
+    @event(Released)
     def _released(self) -> None:
         self.owner = None

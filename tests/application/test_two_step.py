@@ -98,5 +98,5 @@ def test_nothing_secret_in_the_history_or_the_audit_and_erasure_shreds_the_secre
     audited = state_view(identity_of(app, person.id), clock.now())
     assert audited["two_step"] == "on" and totp.secret not in str(audited)
     app.erasure.erase_mine(person.id, PASSWORD)
-    enrolment = next(e for e in app.store.events.get(person.id) if type(e).__name__ == "TwoStepEnrolled")
+    enrolment = next(e for e in app.store.stream(person.id) if isinstance(e, Identity.TwoStepEnrolled))
     assert enrolment.totp_secret == ERASED
