@@ -123,5 +123,5 @@ class AccountSettings(UseCase):
 
     def history(self, identity_id: UUID) -> list[dict[str, Any]]:
         """The person's own events and sign-ins in order, in plain words, without secrets."""
-        events = [describe(event, self.directory.account_label) for event in self.store.events.get(identity_id)]
+        events = [describe(event, self.directory.account_label) for event in self.store.stream(identity_id)]
         return self.timeline(identity_id, events)
