@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.digest_ids import uuid_of
 from domain.errors import StepOutOfOrder
 
 ROLES = ("tenant", "owner", "co_owner")
@@ -23,7 +24,7 @@ class AgencyAccount(Aggregate):
 
     @staticmethod
     def create_id(digest: str, **_: object) -> UUID:
-        return UUID(hex=digest[:32])
+        return uuid_of(digest)
 
     class Imported(Aggregate.Created):
         digest: str

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.digest_ids import uuid_of
 from domain.errors import AlreadyOwned
 
 
@@ -20,7 +21,7 @@ class UniqueClaim(Aggregate):
 
     @staticmethod
     def create_id(digest: str, **_: object) -> UUID:
-        return UUID(hex=digest[:32])
+        return uuid_of(digest)
 
     class Claimed(Aggregate.Created):
         digest: str
