@@ -10,6 +10,12 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
+from domain.agency_account import AgencyAccount
+from domain.client_sign_in import ClientSignIn
+from domain.identity import Identity
+
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 """(identity id, its described events) → the person's whole history (sign-ins merged in)."""
 
@@ -18,34 +24,36 @@ SECRET_FIELDS = {
     "totp_secret", "recovery_digests", "recovery_digest", "time_step", "device_digest",
 }
 
-WORDS: dict[str, str] = {
-    "ActivationStarted": "Activation commencée avec les identifiants provisoires du contrat {account}",
-    "ActivationResumed": "Activation reprise avec les identifiants provisoires",
-    "EmailProposed": "Adresse email proposée : {email}",
-    "PasswordSet": "Mot de passe personnel choisi",
-    "TermsAccepted": "CGU et politique de confidentialité acceptées (version {version})",
-    "EmailVerificationRequested": "Email de vérification envoyé à {email}",
-    "EmailVerified": "Adresse email {email} validée : compte activé",
-    "AccountLinked": "Contrat {account} rattaché au compte",
-    "ActivationReset": "Activation réinitialisée : les identifiants provisoires redeviennent valables",
-    "MergedInto": "Activation fusionnée dans un compte personnel existant",
-    "DefaultAccountChosen": "Contrat affiché par défaut : {account}",
-    "PasswordChanged": "Mot de passe modifié",
-    "PasswordRehashed": "Protection du mot de passe renforcée",
-    "PasswordResetRequested": "Réinitialisation du mot de passe demandée",
-    "PasswordReset": "Mot de passe réinitialisé par le lien reçu",
-    "EmailChangeRequested": "Changement d'adresse email demandé vers {new_email}",
-    "EmailChanged": "Adresse email changée de {old_email} en {new_email}",
-    "FirstDeviceSignedIn": "Première connexion, depuis {device} (adresse {ip})",
-    "NewDeviceSignedIn": "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
-    "SessionsEnded": "Sessions fermées depuis « Sécurité » : {devices}",
-    "TwoStepEnrolled": "Validation en deux étapes : mise en place commencée",
-    "TwoStepConfirmed": "Validation en deux étapes activée, 10 codes de secours créés",
-    "TwoStepChallenged": "Mot de passe vérifié : code de validation en deux étapes demandé",
-    "TwoStepCodeAccepted": "Code de validation en deux étapes accepté",
-    "RecoveryCodeUsed": "Code de secours utilisé",
-    "TwoStepDisabled": "Validation en deux étapes désactivée",
-    "StaffActionTaken": "{action} — raison donnée : « {typed_reason} »",
+# Every event of an identity, in words; the tests hold that none is missing.
+WORDS: dict[type[Aggregate.Event], str] = {
+    Identity.ActivationStarted: "Activation commencée avec les identifiants provisoires du contrat {account}",
+    Identity.ActivationResumed: "Activation reprise avec les identifiants provisoires",
+    Identity.EmailProposed: "Adresse email proposée : {email}",
+    Identity.PasswordSet: "Mot de passe personnel choisi",
+    Identity.TermsAccepted: "CGU et politique de confidentialité acceptées (version {version})",
+    Identity.EmailVerificationRequested: "Email de vérification envoyé à {email}",
+    Identity.EmailVerified: "Adresse email {email} validée : compte activé",
+    Identity.AccountLinked: "Contrat {account} rattaché au compte",
+    Identity.ActivationReset: "Activation réinitialisée : les identifiants provisoires redeviennent valables",
+    Identity.MergedInto: "Activation fusionnée dans un compte personnel existant",
+    Identity.DefaultAccountChosen: "Contrat affiché par défaut : {account}",
+    Identity.PasswordChanged: "Mot de passe modifié",
+    Identity.PasswordRehashed: "Protection du mot de passe renforcée",
+    Identity.PasswordResetRequested: "Réinitialisation du mot de passe demandée",
+    Identity.PasswordReset: "Mot de passe réinitialisé par le lien reçu",
+    Identity.EmailChangeRequested: "Changement d'adresse email demandé vers {new_email}",
+    Identity.EmailChanged: "Adresse email changée de {old_email} en {new_email}",
+    Identity.FirstDeviceSignedIn: "Première connexion, depuis {device} (adresse {ip})",
+    Identity.NewDeviceSignedIn: "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
+    Identity.SessionsEnded: "Sessions fermées depuis « Sécurité » : {devices}",
+    Identity.TwoStepEnrolled: "Validation en deux étapes : mise en place commencée",
+    Identity.TwoStepConfirmed: "Validation en deux étapes activée, 10 codes de secours créés",
+    Identity.TwoStepChallenged: "Mot de passe vérifié : code de validation en deux étapes demandé",
+    Identity.TwoStepCodeAccepted: "Code de validation en deux étapes accepté",
+    Identity.RecoveryCodeUsed: "Code de secours utilisé",
+    Identity.TwoStepDisabled: "Validation en deux étapes désactivée",
+    Identity.Erased: "Données personnelles effacées (RGPD)",
+    Identity.StaffActionTaken: "{action} — raison donnée : « {typed_reason} »",
 }
 
 # An identity's status (``Identity.status``), in words.
@@ -65,29 +73,29 @@ STAFF_ACTIONS = {
 }
 
 # An agency contract's own events, seen from the person's history.
-CONTRACT_WORDS = {
-    "Imported": "Contrat {account} importé",
-    "Updated": "Contrat {account} mis à jour",
-    "Reopened": "Contrat {account} rouvert",
-    "Ended": "Contrat {account} terminé",
-    "Erased": "Contrat {account} effacé : fin de la durée de conservation",
+CONTRACT_WORDS: dict[type[Aggregate.Event], str] = {
+    AgencyAccount.Imported: "Contrat {account} importé",
+    AgencyAccount.Updated: "Contrat {account} mis à jour",
+    AgencyAccount.Reopened: "Contrat {account} rouvert",
+    AgencyAccount.Ended: "Contrat {account} terminé",
+    AgencyAccount.Erased: "Contrat {account} effacé : fin de la durée de conservation",
 }
 
-# Who caused an event, keyed by event (``Aggregate.Event`` qualified name);
-# an event not listed is the person's own doing. ``who`` refines a few.
+# Who caused an event, keyed by event; an event not listed is the person's
+# own doing. ``who`` refines a few by their fields.
 PERSON, AGENCY_IMPORT, SESAME = "la personne", "import de l'agence", "Sésame (automatique)"
-WHO: dict[str, str] = {
-    "Identity.PasswordRehashed": SESAME,
-    "AgencyAccount.Imported": AGENCY_IMPORT,
-    "AgencyAccount.Updated": AGENCY_IMPORT,
-    "AgencyAccount.Reopened": AGENCY_IMPORT,
-    "AgencyAccount.Ended": "l'agence",
-    "AgencyAccount.Erased": SESAME,
+WHO: dict[type[Aggregate.Event], str] = {
+    Identity.PasswordRehashed: SESAME,
+    AgencyAccount.Imported: AGENCY_IMPORT,
+    AgencyAccount.Updated: AGENCY_IMPORT,
+    AgencyAccount.Reopened: AGENCY_IMPORT,
+    AgencyAccount.Ended: "l'agence",
+    AgencyAccount.Erased: SESAME,
 }
 ERASED_BY = {"person": PERSON, "operator": "un opérateur (ligne de commande)", "retention": SESAME}
 SIGNED_OUT_BY = {"end_session": "l'application", "refresh_replay": SESAME, "support": "le support"}
 STAFF_ROLES = {"support": "support", "auditor": "audit", "agency": "agence"}
-BY_STAFF = ("EmailVerificationRequested", "PasswordResetRequested")  # what a staff action writes after its record
+BY_STAFF = (Identity.EmailVerificationRequested, Identity.PasswordResetRequested)  # written after a staff record
 
 
 def public_data(event: Any) -> dict[str, Any]:
@@ -100,32 +108,32 @@ def public_data(event: Any) -> dict[str, Any]:
     return data
 
 
-def staff_words(event: Any) -> str:
+def staff_words(event: Identity.StaffActionTaken) -> str:
     """« Nom (rôle) » of the staff member an event records."""
     return f"{event.staff_name} ({STAFF_ROLES.get(event.role, event.role)})"
 
 
-def who(event: Any, before: Any = None) -> str:
+def who(event: Aggregate.Event, before: Aggregate.Event | None = None) -> str:
     """Who caused ``event``, in words; ``before`` is the event just before it in
     the same stream: a link a staff action requested is that member's doing."""
-    kind = type(event).__name__
-    if kind == "StaffActionTaken":
+    if isinstance(event, Identity.StaffActionTaken):
         return staff_words(event)
-    if kind in BY_STAFF and type(before).__name__ == "StaffActionTaken":
+    if isinstance(event, BY_STAFF) and isinstance(before, Identity.StaffActionTaken):
         return staff_words(before)
-    if type(event).__qualname__ == "Identity.Erased":
+    if isinstance(event, Identity.Erased):
         return ERASED_BY.get(event.reason, PERSON)
-    if kind == "SignedOut":
+    if isinstance(event, ClientSignIn.SignedOut):
         return SIGNED_OUT_BY.get(event.reason, PERSON)
-    return WHO.get(type(event).__qualname__, PERSON)
+    return WHO.get(type(event), PERSON)
 
 
-def describe(event: Any, account_label: Callable[[str], str] = str) -> dict[str, Any]:
+def describe(event: Aggregate.Event, account_label: Callable[[str], str] = str) -> dict[str, Any]:
+    """The event in words (its name where it has none: a sign-in's, worded by connected_apps)."""
     kind = type(event).__name__
     data = public_data(event)
     account = data.get("account_id") or ""
     shown = {**data, "action": STAFF_ACTIONS.get(str(data.get("action")), data.get("action"))}
-    words = WORDS.get(kind, kind).format(account=account_label(account) if account else "", **shown)
+    words = WORDS.get(type(event), kind).format(account=account_label(account) if account else "", **shown)
     return {
         "position": event.originator_version,
         "type": kind,
@@ -135,7 +143,7 @@ def describe(event: Any, account_label: Callable[[str], str] = str) -> dict[str,
     }
 
 
-def describe_contract(event: Any, account_label: Callable[[str], str]) -> dict[str, Any]:
+def describe_contract(event: Aggregate.Event, account_label: Callable[[str], str]) -> dict[str, Any]:
     """An agency contract's event in the words of a person's history (the
     contract named as the reader may see it)."""
     kind = type(event).__name__
@@ -143,6 +151,6 @@ def describe_contract(event: Any, account_label: Callable[[str], str]) -> dict[s
         "position": event.originator_version,
         "type": f"Contract{kind}",
         "at": event.timestamp.isoformat(),
-        "description": CONTRACT_WORDS.get(kind, kind).format(account=account_label(str(event.originator_id))),
+        "description": CONTRACT_WORDS.get(type(event), kind).format(account=account_label(str(event.originator_id))),
         "data": {"account_id": str(event.originator_id)},
     }

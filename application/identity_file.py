@@ -59,7 +59,7 @@ class IdentityFile:
         """The file, if ``member`` may see this person (``not_found`` otherwise);
         the view is recorded, then shown among the reads."""
         profile = self.support.profile(member, identity_id, what=READ_WHAT)
-        events: list[Any] = list(self.store.events.get(identity_id))
+        events = self.store.stream(identity_id)
         identity = fold(events)
         scope = Staff.scope(member)
         label = self._label(scope)
@@ -126,7 +126,7 @@ class IdentityFile:
         for account_id in {identity.activating_account, *identity.accounts}:
             account = self.store.find(AgencyAccount, account_id)
             if account is not None and (scope is None or (account.client_code, account.company_code) == scope):
-                entries += [{**describe_contract(e, label), "who": who(e)} for e in self.store.events.get(account_id)]
+                entries += [{**describe_contract(e, label), "who": who(e)} for e in self.store.stream(account_id)]
         if scope is None:
             entries = self.timeline(identity.id, entries)
         for entry in entries:
