@@ -196,3 +196,13 @@ def test_wrong_passwords_say_why_an_active_person_cannot_log_in(app: Container) 
         file["pending"][0]
         == "5 essais de mot de passe erronés d'affilée : prochain essai possible dans moins d'une minute."
     )  # the 6th waits
+
+
+def test_a_pending_email_change_is_said_with_its_new_address(app: Container) -> None:
+    person = activated(app, imported(app, 10), "ancienne@exemple.fr")
+    app.account_settings.request_email_change(person.id, "nouvelle@exemple.fr", PASSWORD)
+    app.read_models.wait_for(app.store.position())
+    file = app.identity_file.open(member(app, "support"), person.id)
+    assert file["login"] == "Peut se connecter avec ancienne@exemple.fr et son mot de passe."
+    assert file["pending"][0].startswith("Changement d'adresse vers nouvelle@exemple.fr demandé le ")
+    assert "pas encore confirmé (valable jusqu'au" in file["pending"][0]
