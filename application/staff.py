@@ -18,6 +18,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from application.access_records import Scoped
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
@@ -102,7 +103,7 @@ class Staff:
 
     def all(self) -> list[StaffMember]:
         """Every staff member, oldest first."""
-        topic = get_topic(StaffMember.Added)  # type: ignore[attr-defined]  # made by @event("Added")
+        topic = get_topic(StaffMember.Added)
         found: list[StaffMember] = []
         start = 1
         while True:
@@ -166,7 +167,7 @@ class Staff:
         return member
 
     @staticmethod
-    def scope(member: StaffMember) -> tuple[str, str] | None:
+    def scope(member: Scoped) -> tuple[str, str] | None:
         """The agency codes an agency's staff are limited to; None for the rest."""
         return (member.client_code, member.company_code) if member.role == "agency" else None
 

@@ -37,7 +37,14 @@ class StaffDisabled(DomainError):
 
 
 class StaffMember(Aggregate):
-    @event("Added")
+    class Added(Aggregate.Created):
+        name: str
+        role: str
+        client_code: str
+        company_code: str
+        token_nonce: str | None  # None for a member invited to the console: no API token
+
+    @event(Added)
     def __init__(self, name: str, role: str, client_code: str, company_code: str, token_nonce: str | None) -> None:
         if role not in ROLES:
             raise InvalidStaff(f"rôle inconnu « {role} » (support, auditor, agency)")
@@ -62,7 +69,10 @@ class StaffMember(Aggregate):
         if self.disabled:
             raise StaffDisabled(str(self.id))
 
-    @event("TokenRenewed")
+    class TokenRenewed(Aggregate.Event):
+        token_nonce: str
+
+    @event(TokenRenewed)
     def renew_token(self, token_nonce: str) -> None:
         self.token_nonce = token_nonce
 
