@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
-
-from eventsourcing.utils import get_topic
 
 from application.access_records import Scoped
 from application.directory import Directory
@@ -103,15 +100,8 @@ class Staff:
 
     def all(self) -> list[StaffMember]:
         """Every staff member, oldest first."""
-        topic = get_topic(StaffMember.Added)
-        found: list[StaffMember] = []
-        start = 1
-        while True:
-            page = self.store.recorder.select_notifications(start, 500, topics=[topic])
-            found.extend(m for n in page if (m := self.store.find(StaffMember, UUID(str(n.originator_id)))) is not None)
-            if len(page) < 500:
-                return found
-            start = page[-1].id + 1
+        found = (self.store.find(StaffMember, i) for i in self.store.ids_created_by(StaffMember.Added))
+        return [member for member in found if member is not None]
 
     def describe(self, member: StaffMember) -> dict[str, Any]:
         """A member as ``sesame staff list`` shows it."""

@@ -42,7 +42,7 @@ class StaffMember(Aggregate):
         role: str
         client_code: str
         company_code: str
-        token_nonce: str | None
+        token_nonce: str | None  # None for a member invited to the console: no API token
 
     @event(Added)
     def __init__(self, name: str, role: str, client_code: str, company_code: str, token_nonce: str | None) -> None:
