@@ -117,6 +117,9 @@ def event_store_env(database_url: str) -> dict[str, str]:
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
 
 
+EVENTS_IN_MEMORY = {"PERSISTENCE_MODULE": "adapters.event_recorders:MemoryFactory"}
+
+
 def job_queue(database_url: str) -> str:
     """The broker queue of a deployment's jobs, named after its database: a job
     names a row of that database only, so deployments sharing a Redis or a
@@ -262,17 +265,22 @@ class Container:
         self.store.close()
 
 
-def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: bool = False) -> Container:
+    """The wired services; ``events_in_memory`` keeps the events in this
+    process's memory (the fast test tier), the tables in ``DATABASE_URL``."""
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
     key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
     subject_keys = SubjectKeys(key_table)
-    store = EventStore(event_store_env(settings.database_url), subject_keys)
+    store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
+    if events_in_memory:
+        store.recorder.side_tables = db  # type: ignore[attr-defined]  # a POPORecorder
+    create_event_table = getattr(store.recorder, "create_table", lambda: None)  # the in-memory store has none
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
-        then=[store.recorder.create_table, key_table.wrap_clear_keys],
+        then=[create_event_table, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
