@@ -1,4 +1,4 @@
-"""Reading requests safely: a bounded JSON body, typed fields, the bearer token."""
+"""Reading requests safely: a bounded JSON body (its fields: web/body_schema.py), the bearer token."""
 
 from __future__ import annotations
 
@@ -60,16 +60,6 @@ def refuse_odd_text(body: Any) -> None:
                 item.encode("utf-8")
             except UnicodeEncodeError as error:
                 raise Refused("malformed_json", "Le corps de la requête contient un texte Unicode invalide.") from error
-
-
-def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:
-    """A required, non-empty string field without control characters."""
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise Refused("invalid_request", f"Le champ « {name} » est requis (texte).", field=name)
-    if len(value) > max_length or any(ord(c) < 32 and c not in "\t" for c in value):
-        raise Refused("invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name)
-    return value
 
 
 def client_address(request: Request) -> str | None:
