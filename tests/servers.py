@@ -31,6 +31,7 @@ import pytest
 CONFIGURED_POSTGRES = os.environ.get("SESAME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
 CONFIGURED_REDIS = os.environ.get("SESAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PR_SET_PDEATHSIG = 1
+PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 
 
 @functools.cache
@@ -110,7 +111,7 @@ def serve(user: pwd.struct_passwd | None, root: Path, command: list[str], stop: 
     log = (root / "server.log").open("ab")
     process = subprocess.Popen(
         command, cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=server_env(user),
-        **credentials(user), preexec_fn=lambda: die_with_parent(stop),
+        **credentials(user), preexec_fn=lambda: die_with_parent(stop),  # noqa: PLW1509 - one libc call, nothing locked
     )
     atexit.register(shut_down, process, stop, root)
     deadline = time.monotonic() + 60
@@ -160,7 +161,7 @@ def server_env(user: pwd.struct_passwd | None) -> dict[str, str]:
 
 def die_with_parent(stop: signal.Signals) -> None:
     """Run in the child before exec, after it took the server's user."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(stop))
+    PRCTL(PR_SET_PDEATHSIG, int(stop))
 
 
 def free_port() -> int:

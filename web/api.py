@@ -13,7 +13,17 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.sessions import LoggedIn
-from web.body_schema import CODE, EMAIL, LOGIN_EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
+from web.body_schema import (
+    CODE,
+    EMAIL,
+    LOGIN_EMAIL,
+    SECRET,
+    TOKEN,
+    Body,
+    Field,
+    any_string,
+    read_body,
+)
 from web.requests import bearer, client_address, json_body, sign_in_device
 from web.session_gate import signed_in
 

@@ -9,7 +9,16 @@ from starlette.routing import Route
 
 from application.terms import current_terms_version
 from web.api import EMAILED_TOKEN, PROVISIONAL, person, services
-from web.body_schema import CODE, EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
+from web.body_schema import (
+    CODE,
+    EMAIL,
+    SECRET,
+    TOKEN,
+    Body,
+    Field,
+    any_string,
+    read_body,
+)
 from web.requests import client_address
 
 TERMS = Body({"version": Field(choices=lambda: [current_terms_version()])})

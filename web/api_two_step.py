@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from web.api import person, services, signed_in_answer
-from web.errors import error_response
 from web.body_schema import OTP, SECRET, Body, read_body, text
+from web.errors import error_response
 from web.requests import client_address
 
 ENROL = Body({"password": SECRET})

@@ -8,19 +8,29 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
 from application.errors import Refused
-from web import api, api_account, api_sessions, api_staff, api_two_step, oidc, oidc_logout, openapi, pages
+from web import (
+    api,
+    api_account,
+    api_sessions,
+    api_staff,
+    api_two_step,
+    oidc,
+    oidc_logout,
+    openapi,
+    pages,
+)
 from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
-from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
 from web.request_ids import RequestIdMiddleware
+from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
 
 
 async def healthz(request: Request) -> Response:

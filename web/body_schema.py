@@ -6,8 +6,9 @@ document says.
 
 A field's refusals are the contract's: ``invalid_request`` (with ``field``)
 for a missing, mistyped, blank, too long or control-character text,
-``invalid_email`` for what is no address, ``invalid_token`` for what is no
-emailed token. What JSON Schema cannot state (a password's strength and its
+``invalid_email`` for what is no address; an emailed token's shape is shown
+and left to the use case, which counts any wrong one as a guess (400
+``invalid_token``). What JSON Schema cannot state (a password's strength and its
 confirmation, whether a code, token or account exists) stays with the use
 cases, which give their own answers.
 """
@@ -23,7 +24,6 @@ from starlette.requests import Request
 
 from application.emails import MAX_EMAIL_LENGTH
 from application.errors import Refused
-from application.use_case import invalid_token
 from web.requests import MAX_FIELD, json_body
 
 Schema = dict[str, Any]
@@ -58,10 +58,6 @@ def _unfit(name: str) -> Refused:
 
 def _no_email(name: str) -> Refused:
     return Refused("invalid_email", "Saisissez une adresse email valide.")
-
-
-def _no_token(name: str) -> Refused:
-    return invalid_token()
 
 
 @dataclass(frozen=True)
@@ -123,7 +119,8 @@ def any_string(max_length: int = MAX_FIELD) -> Field:
 
 EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email, missing=_no_email)
 LOGIN_EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email)  # a missing one is a missing field
-TOKEN = Field(None, text=False, pattern=TOKEN_PATTERN, refuse=_no_token, missing=_no_token)
+# Any other value is refused by the use case (400 invalid_token) once counted as a guess.
+TOKEN = Field(kind={"type": "string", "pattern": TOKEN_PATTERN})
 SECRET = text()  # a password to check
 CODE = text(64)  # provisional credentials and agency codes
 OTP = text(64)  # a TOTP code or a recovery code

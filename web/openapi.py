@@ -99,6 +99,7 @@ def operation(
     staff: bool = False,
     query: dict[str, Schema] | None = None,
     throttled: str | None = None,
+    optional_body: bool = False,
 ) -> Schema:
     """One call: its body, its success answer and the errors it may give. A body
     can always be malformed or too large; a bearer can always be refused.
@@ -115,7 +116,7 @@ def operation(
     spec: Schema = {"summary": summary, "responses": responses}
     if body is not None:
         schema = body.schema() if isinstance(body, Body) else body
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        spec["requestBody"] = {"required": not optional_body, "content": {"application/json": {"schema": schema}}}
     if person or staff:
         spec["security"] = [{"bearer": []}]
     if throttled:
@@ -272,8 +273,9 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/agencies/{client_code}/{company_code}/accounts": {"post": operation(
         "An agency's provisional credentials, as import-accounts reads them", (200, IMPORT_REPORT), (404,),
-        # a row that is no account is reported in the answer, with its line and reason
+        # a row that is no account is reported in the answer, with its line and reason; no body is no row
         body={"type": "array", "maxItems": MAX_ACCOUNTS, "items": {"$ref": "#/components/schemas/AnyJson"}}, staff=True,
+        optional_body=True,
     )},
     "/agencies/{client_code}/{company_code}/accounts/{login_id}": {"delete": operation(
         "The agency ends a contract", (202, obj(ended_at={"type": "string"})), (404, 409), staff=True,

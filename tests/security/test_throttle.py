@@ -20,7 +20,14 @@ from adapters.schema import SCHEMA
 from adapters.throttle_table import ThrottleTable
 from application.errors import Refused
 from application.keyring import Keyring
-from application.throttle import CODE, LOCKED, LOCKED_RETRY_AFTER, PASSWORD, Throttle, evenly_timed
+from application.throttle import (
+    CODE,
+    LOCKED,
+    LOCKED_RETRY_AFTER,
+    PASSWORD,
+    Throttle,
+    evenly_timed,
+)
 from tests.servers import postgres
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)

@@ -1,0 +1,25 @@
+"""schemathesis hooks of the fuzz run (``SCHEMATHESIS_HOOKS=tests.security.fuzz_hooks``).
+
+A schema-valid ``POST /activations`` carries real provisional credentials
+half of the time (``SESAME_FUZZ_CONTRACTS``, a JSON list of imported
+contracts): no generator guesses a code, and a 201 is what opens the
+document's links into the activation's steps for the stateful phase.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from typing import Any
+
+import schemathesis
+
+CONTRACTS: list[dict[str, str]] = json.loads(os.environ.get("SESAME_FUZZ_CONTRACTS", "[]"))
+
+
+@schemathesis.hook("before_call").apply_to(name="POST /activations")
+def real_credentials(ctx: Any, case: Any, **kwargs: Any) -> None:
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if CONTRACTS and positive and random.random() < 0.5:  # noqa: S311 - a test's choice, not a secret
+        case.body = dict(random.choice(CONTRACTS))  # noqa: S311
