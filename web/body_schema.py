@@ -31,12 +31,14 @@ Schema = dict[str, Any]
 CONTROL = "[\\u0000-\\u0008\\u000a-\\u001f]"  # a tab is text; a newline or NUL is not
 VISIBLE = "\\S"  # something that is not blank
 NUL = {"type": "string", "pattern": "\\u0000"}
-# An address email-validator takes: a dot-atom of common characters, a host
-# name of letters, digits and inner hyphens, a top-level domain of letters.
-EMAIL_PATTERN = (
-    "^[A-Za-z0-9_%+-]{1,20}(\\.[A-Za-z0-9_%+-]{1,20}){0,2}"
-    "@([A-Za-z0-9]{1,30}(-[A-Za-z0-9]{1,30})?\\.){1,4}[A-Za-z]{2,24}$"
-)
+# An address email-validator takes (so the document can say it): up to three
+# dot-separated atoms of RFC 5322 characters or Latin-1 letters, then up to
+# four host labels of letters, digits and one inner hyphen, then a top-level
+# domain of ASCII letters. Latin-1 letters keep « josé@école.fr » an address.
+LETTERS = "A-Za-z0-9\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u00ff"
+ATOM = f"[{LETTERS}!#$%&'*+/=?^_`{{|}}~-]{{1,20}}"
+LABEL = f"[{LETTERS}]{{1,20}}(-[{LETTERS}]{{1,20}})?"
+EMAIL_PATTERN = f"^{ATOM}(\\.{ATOM}){{0,2}}@({LABEL}\\.){{1,4}}[A-Za-z]{{2,24}}$"
 TOKEN_PATTERN = "^[A-Za-z0-9_-]{65}$"  # Keyring.mint: the owner's id then a MAC, in base64url
 # Any JSON a client adds beside the declared fields, as long as no text in it
 # holds a NUL (web/requests.py refuses those wherever they are).
