@@ -2,7 +2,9 @@
 
 A schema-valid ``POST /activations`` carries real provisional credentials
 half of the time (``SESAME_FUZZ_CONTRACTS``, a JSON list of imported
-contracts): no generator guesses a code, and a 201 is what opens the
+contracts), from a client address of its own (``X-Forwarded-For``, which
+uvicorn trusts from loopback): no generator guesses a code, the fuzzer's
+wrong ones soon throttle its own address, and a 201 is what opens the
 document's links into the activation's steps for the stateful phase.
 """
 
@@ -23,3 +25,4 @@ def real_credentials(ctx: Any, case: Any, **kwargs: Any) -> None:
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if CONTRACTS and positive and random.random() < 0.5:  # noqa: S311 - a test's choice, not a secret
         case.body = dict(random.choice(CONTRACTS))  # noqa: S311
+        case.headers = {**(case.headers or {}), "X-Forwarded-For": f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"}  # noqa: S311
