@@ -65,3 +65,13 @@ class MemoryFactory(POPOFactory):
 
     def application_recorder(self) -> ApplicationRecorder:
         return POPORecorder()
+
+
+def create_tables(recorder: object) -> None:
+    """The event store's own tables, which ``bootstrap`` creates under the schema lock
+    (the in-memory store has none)."""
+    if isinstance(recorder, POPORecorder):
+        return
+    if not isinstance(recorder, SQLiteRecorder | PostgresRecorder):
+        raise TypeError(f"the event store's recorder is {type(recorder).__name__}, not one of adapters.event_recorders")
+    recorder.create_table()

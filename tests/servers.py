@@ -31,6 +31,7 @@ import pytest
 CONFIGURED_POSTGRES = os.environ.get("SESAME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
 CONFIGURED_REDIS = os.environ.get("SESAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PR_SET_PDEATHSIG = 1
+Account = pwd.struct_passwd | None  # a server's unprivileged user; None: the tests' own
 PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 
 
@@ -41,7 +42,7 @@ def postgres() -> str:
         return CONFIGURED_POSTGRES
     initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not initdb:
-        pytest.skip(f"no PostgreSQL at {CONFIGURED_POSTGRES}, and Debian's postgresql is not installed (`make test` installs it)")
+        pytest.skip(f"no PostgreSQL at {CONFIGURED_POSTGRES}, and no Debian postgresql (`make test` installs it)")
     return start_postgres(Path(initdb[-1]).parent)
 
 
@@ -52,7 +53,7 @@ def redis() -> str:
         return CONFIGURED_REDIS
     server = shutil.which("redis-server")
     if not server:
-        pytest.skip(f"no Redis at {CONFIGURED_REDIS}, and Debian's redis-server is not installed (`make test` installs it)")
+        pytest.skip(f"no Redis at {CONFIGURED_REDIS}, and no Debian redis-server (`make test` installs it)")
     return start_redis(server)
 
 
@@ -83,7 +84,8 @@ def start_postgres(bin_dir: Path) -> str:
     user = unprivileged("postgres")
     root = private_directory("sesame-postgres-", user)
     data = root / "data"
-    run_as(user, [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"]
+    run_as(user, [*initdb, "--no-sync"])
     port = free_port()
     settings = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"}
     command = [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1", "-k", str(root)]
@@ -98,26 +100,31 @@ def start_redis(server: str) -> str:
     user = unprivileged("redis")
     root = private_directory("sesame-redis-", user)
     port = free_port()
-    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(root), "--save", "", "--appendonly", "no"]
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(root)]
+    command += ["--save", "", "--appendonly", "no"]
     url = f"redis://127.0.0.1:{port}/0"
     serve(user, root, command, signal.SIGTERM, lambda: redis_answers(url), "Redis")
     return url
 
 
-def serve(user: pwd.struct_passwd | None, root: Path, command: list[str], stop: signal.Signals, ready: Callable[[], bool], name: str) -> None:
+def serve(
+    user: Account, root: Path, command: list[str], stop: signal.Signals, ready: Callable[[], bool], name: str
+) -> None:
     """Start ``command`` in ``root`` and wait until ``ready()``; at the run's
     end stop it with ``stop`` and remove ``root``. Should the test run die
     without cleaning up, the kernel sends the server ``stop`` (parent death)."""
     log = (root / "server.log").open("ab")
+    uid, gid, groups = credentials(user)
     process = subprocess.Popen(
         command, cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=server_env(user),
-        **credentials(user), preexec_fn=lambda: die_with_parent(stop),  # noqa: PLW1509 - one libc call, nothing locked
+        user=uid, group=gid, extra_groups=groups, preexec_fn=lambda: die_with_parent(stop),
     )
     atexit.register(shut_down, process, stop, root)
     deadline = time.monotonic() + 60
     while not ready():
         if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the throwaway {name} did not start: {(root / 'server.log').read_text(errors='replace')}")
+            log_text = (root / "server.log").read_text(errors="replace")
+            raise RuntimeError(f"the throwaway {name} did not start: {log_text}")
         time.sleep(0.1)
 
 
@@ -131,30 +138,33 @@ def shut_down(process: subprocess.Popen[bytes], stop: signal.Signals, root: Path
     shutil.rmtree(root, ignore_errors=True)
 
 
-def unprivileged(name: str) -> pwd.struct_passwd | None:
+def unprivileged(name: str) -> Account:
     """The system user a package created for its server (initdb refuses root),
     when the tests run as root; ``None`` (ourselves) otherwise."""
     return pwd.getpwnam(name) if os.geteuid() == 0 else None
 
 
-def private_directory(prefix: str, user: pwd.struct_passwd | None) -> Path:
+def private_directory(prefix: str, user: Account) -> Path:
     root = Path(tempfile.mkdtemp(prefix=prefix))  # mode 0700: only its owner enters
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)
     return root
 
 
-def run_as(user: pwd.struct_passwd | None, command: list[str]) -> None:
-    subprocess.run(command, check=True, capture_output=True, env=server_env(user), **credentials(user))
+def run_as(user: Account, command: list[str]) -> None:
+    uid, gid, groups = credentials(user)
+    env = server_env(user)
+    subprocess.run(command, check=True, capture_output=True, env=env, user=uid, group=gid, extra_groups=groups)
 
 
-def credentials(user: pwd.struct_passwd | None) -> dict[str, object]:
+def credentials(user: Account) -> tuple[int | None, int | None, list[int] | None]:
+    """Popen's user, group and supplementary groups: the account's, or ours."""
     if user is None:
-        return {}
-    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+        return None, None, None
+    return user.pw_uid, user.pw_gid, []
 
 
-def server_env(user: pwd.struct_passwd | None) -> dict[str, str]:
+def server_env(user: Account) -> dict[str, str]:
     home = user.pw_dir if user else os.environ.get("HOME", "/")
     return {"PATH": "/usr/bin:/bin", "HOME": home, "LC_ALL": "C.UTF-8"}
 

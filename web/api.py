@@ -13,17 +13,7 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.sessions import LoggedIn
-from web.body_schema import (
-    CODE,
-    EMAIL,
-    LOGIN_EMAIL,
-    SECRET,
-    TOKEN,
-    Body,
-    Field,
-    any_string,
-    read_body,
-)
+from web.body_schema import CODE, EMAIL, LOGIN_EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
 from web.requests import bearer, client_address, json_body, sign_in_device
 from web.session_gate import signed_in
 
@@ -52,14 +42,21 @@ LOG_IN = Body({"email": LOGIN_EMAIL, "password": SECRET})
 
 async def start_activation(request: Request) -> Response:
     body = await read_body(request, PROVISIONAL)
-    result = await run_in_threadpool(services(request).activation.start, *body.values(), client_address(request))
+    result = await run_in_threadpool(
+        services(request).activation.start,
+        body["client_code"], body["company_code"], body["login_id"], body["provisional_password"],
+        client_address(request),
+    )
     return JSONResponse(result, status_code=201)
 
 
 async def propose_email(request: Request) -> Response:
     body = await read_body(request, EMAIL_STEP)
     result = await run_in_threadpool(
-        services(request).activation.propose_email, request.path_params["activation"], body.get("email"), client_address(request)
+        services(request).activation.propose_email,
+        request.path_params["activation"],
+        body.get("email"),
+        client_address(request),
     )
     return JSONResponse(result)
 
@@ -69,9 +66,9 @@ async def choose_password(request: Request) -> Response:
     result = await run_in_threadpool(
         services(request).activation.choose_password,
         request.path_params["activation"],
-        body.get("password"),
-        body.get("password_confirmation"),
-        body.get("accept_terms"),
+        body["password"],
+        body["password_confirmation"],
+        body["accept_terms"],
         client_address(request),
     )
     return JSONResponse(result, status_code=202)
@@ -79,7 +76,9 @@ async def choose_password(request: Request) -> Response:
 
 async def resend_verification(request: Request) -> Response:
     await json_body(request)
-    await run_in_threadpool(services(request).activation.resend, request.path_params["activation"], client_address(request))
+    await run_in_threadpool(
+        services(request).activation.resend, request.path_params["activation"], client_address(request)
+    )
     return JSONResponse({"sent": True}, status_code=202)
 
 
@@ -90,7 +89,9 @@ async def reset_activation(request: Request) -> Response:
 
 async def verify_email(request: Request) -> Response:
     body = await read_body(request, EMAILED_TOKEN)
-    result = await run_in_threadpool(services(request).activation.verify_email, body.get("token"), client_address(request))
+    result = await run_in_threadpool(
+        services(request).activation.verify_email, body.get("token"), client_address(request)
+    )
     return JSONResponse(result)
 
 
@@ -114,7 +115,8 @@ def signed_in_answer(logged_in: LoggedIn) -> Response:
 async def log_out(request: Request) -> Response:
     await person(request)
     token = bearer(request)
-    assert token is not None
+    if token is None:
+        raise RuntimeError("broken invariant: token is None")
     await run_in_threadpool(services(request).sessions.log_out, token)
     return Response(status_code=204)
 

@@ -9,16 +9,7 @@ from starlette.routing import Route
 
 from application.terms import current_terms_version
 from web.api import EMAILED_TOKEN, PROVISIONAL, person, services
-from web.body_schema import (
-    CODE,
-    EMAIL,
-    SECRET,
-    TOKEN,
-    Body,
-    Field,
-    any_string,
-    read_body,
-)
+from web.body_schema import CODE, EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
 from web.requests import client_address
 
 TERMS = Body({"version": Field(choices=lambda: [current_terms_version()])})
@@ -79,7 +70,9 @@ async def link_account(request: Request) -> Response:
     session = await person(request)
     body = await read_body(request, PROVISIONAL)
     result = await run_in_threadpool(
-        services(request).fusion.link_from_session, session.identity_id, *body.values(), client_address(request)
+        services(request).fusion.link_from_session, session.identity_id,
+        body["client_code"], body["company_code"], body["login_id"], body["provisional_password"],
+        client_address(request),
     )
     return JSONResponse(result, status_code=201)
 
@@ -96,7 +89,9 @@ async def link_during_activation(request: Request) -> Response:
 async def choose_default_account(request: Request) -> Response:
     session = await person(request)
     body = await read_body(request, DEFAULT_ACCOUNT)
-    await run_in_threadpool(services(request).account_settings.choose_default_account, session.identity_id, body.get("account"))
+    await run_in_threadpool(
+        services(request).account_settings.choose_default_account, session.identity_id, body.get("account")
+    )
     return Response(status_code=204)
 
 
@@ -124,7 +119,10 @@ async def confirm_password_reset(request: Request) -> Response:
     body = await read_body(request, RESET)
     await run_in_threadpool(
         services(request).password_reset.confirm,
-        body.get("token"), body.get("new_password"), body.get("new_password_confirmation"), client_address(request),
+        body.get("token"),
+        body.get("new_password"),
+        body.get("new_password_confirmation"),
+        client_address(request),
     )
     return Response(status_code=204)
 

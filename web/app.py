@@ -15,17 +15,7 @@ from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
 from application.errors import Refused
-from web import (
-    api,
-    api_account,
-    api_sessions,
-    api_staff,
-    api_two_step,
-    oidc,
-    oidc_logout,
-    openapi,
-    pages,
-)
+from web import api, api_account, api_sessions, api_staff, api_two_step, oidc, oidc_logout, openapi, pages
 from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
@@ -54,9 +44,13 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            Mount("/api/v1", routes=(
-                api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes + openapi.routes
-            )),
+            Mount(
+                "/api/v1",
+                routes=(
+                    api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes
+                    + openapi.routes
+                ),
+            ),
             *oidc.routes,
             *oidc_logout.routes,  # a protocol endpoint: a client's own POST carries no CSRF token of ours
             *pages.routes,

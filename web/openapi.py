@@ -42,11 +42,13 @@ ERROR = {
 ERRORS = {
     400: "malformed JSON, or an emailed link that no longer works (`invalid_token`)",
     401: "`invalid_credentials`, `unauthenticated`, or at sign-in's second step `invalid_code`",
-    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), `two_step_required` (with `challenge`), `forbidden`",
+    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), "
+    "`two_step_required` (with `challenge`), `forbidden`",
     404: "`not_found`, `activation_not_found`",
     409: "`already_activated`, `already_linked`, `email_taken`, `step_out_of_order`, `conflict`",
     413: "the body is over 1 MiB",
-    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, `invalid_code`, ...)",
+    422: "a missing, mistyped or unacceptable field "
+    "(`invalid_request`, `invalid_email`, `weak_password`, `invalid_code`, ...)",
     429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
 }
 THROTTLED = {
@@ -74,10 +76,15 @@ IMPORT_REPORT = {
 }
 
 
-def obj(required: list[str] | None = None, **properties: Schema) -> Schema:
-    return {"type": "object", "required": required if required is not None else list(properties), "properties": properties}
+def obj(required: list[str] | None = None, /, **properties: Schema) -> Schema:
+    listed = required if required is not None else list(properties)
+    return {"type": "object", "required": listed, "properties": properties}
 
 
+SIGNED_IN = obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))
+
+
+SIGNED_IN = obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))
 MOMENT = {"type": ["string", "null"], "format": "date-time"}
 SESSION = obj(
     id={"type": "string"}, current={"type": "boolean"}, created_at=MOMENT, last_seen_at=MOMENT,
@@ -87,7 +94,7 @@ SESSION = obj(
 
 
 # ``per_page`` above MAX_PER_PAGE is served as MAX_PER_PAGE (application/support.py)
-PAGE = {"type": "integer", "minimum": 1, "maximum": 10_000, "description": f"per_page: at most {MAX_PER_PAGE} are served"}
+PAGE = {"type": "integer", "minimum": 1, "maximum": 10_000, "description": f"per_page: at most {MAX_PER_PAGE} served"}
 
 
 def operation(
@@ -120,10 +127,13 @@ def operation(
     if person or staff:
         spec["security"] = [{"bearer": []}]
     if throttled:
-        assert throttled in THROTTLED, throttled
+        if throttled not in THROTTLED:
+            raise ValueError(f"no throttle named {throttled!r} (see THROTTLED)")
         spec["x-throttled"] = throttled
     if query:
-        spec["parameters"] = [{"name": n, "in": "query", "required": n in ("q", "at"), "schema": s} for n, s in query.items()]
+        spec["parameters"] = [
+            {"name": n, "in": "query", "required": n in ("q", "at"), "schema": s} for n, s in query.items()
+        ]
     return spec
 
 
@@ -134,7 +144,8 @@ def _answer(schema: Schema | None) -> Schema:
 
 
 def _error(code: int) -> Schema:
-    answer: Schema = {"description": ERRORS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"schema": {"$ref": "#/components/schemas/Error"}}
+    answer: Schema = {"description": ERRORS[code], "content": {"application/json": error}}
     if code == 429:
         answer["headers"] = {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}}
     return answer
@@ -164,8 +175,10 @@ def with_links(spec: Schema, status: int, links: dict[str, Schema]) -> Schema:
 OPERATIONS: dict[str, dict[str, Schema]] = {
     "/activations": {"post": with_links(operation(
         "Start (or resume) an activation with the agency's provisional credentials",
-        (201, obj(["activation", "holder_name"], activation={"type": "string"}, suggested_email={"type": ["string", "null"]},
-                  holder_name={"type": "string"})),
+        (201, obj(
+            ["activation", "holder_name"],
+            activation={"type": "string"}, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"},
+        )),
         (401, 409, 429), body=api.PROVISIONAL, throttled="secret",
     ), 201, ACTIVATION_STEPS)},
     "/activations/{activation}/email": {"post": operation(
@@ -178,11 +191,12 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         body=api.PASSWORD_STEP, throttled="mail",
     )},
     "/activations/{activation}/link": {"post": operation(
-        "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})), (401, 404, 409, 429),
-        body=api_account.PASSWORD, throttled="secret",
+        "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})),
+        (401, 404, 409, 429), body=api_account.PASSWORD, throttled="secret",
     )},
     "/activations/{activation}/resend": {"post": operation(
-        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429), throttled="mail",
+        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429),
+        throttled="mail",
     )},
     "/activations/{activation}": {"delete": operation(
         "Reset the activation: the provisional credentials work again", (204, None), (404, 409),
@@ -193,13 +207,11 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         throttled="secret",
     )},
     "/sessions": {"post": operation(
-        "Log in", (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
-        body=api.LOG_IN, throttled="secret",
+        "Log in", (201, SIGNED_IN), (401, 403, 409, 429), body=api.LOG_IN, throttled="secret",
     )},
     "/sessions/two-step": {"post": operation(
         "Second step of a sign-in: the challenge and a TOTP or recovery code",
-        (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
-        body=api_two_step.SECOND_STEP, throttled="secret",
+        (201, SIGNED_IN), (401, 403, 409, 429), body=api_two_step.SECOND_STEP, throttled="secret",
     )},
     "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
     "/me/two-step": {
@@ -215,7 +227,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     },
     "/me/two-step/confirm": {"post": operation(
         "Confirm the enrolment with a first code: 10 recovery codes, shown once",
-        (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})), (409, 429),
+        (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})),
+        (409, 429),
         body=api_two_step.CONFIRM, person=True, throttled="secret",
     )},
     "/me": {
@@ -227,7 +240,9 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
                             body=api_account.ERASURE, person=True, throttled="secret"),
     },
-    "/me/terms": {"post": operation("Accept the current terms", (204, None), (409,), body=api_account.TERMS, person=True)},
+    "/me/terms": {"post": operation(
+        "Accept the current terms", (204, None), (409,), body=api_account.TERMS, person=True,
+    )},
     "/me/password": {"post": operation(
         "Change the password; every other session ends", (204, None), (409, 429),
         body=api_account.PASSWORD_CHANGE, person=True,
@@ -238,17 +253,19 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         body=api_account.EMAIL_CHANGE, person=True, throttled="mail",
     )},
     "/email-changes": {"post": operation(
-        "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,), body=api.EMAILED_TOKEN,
-        throttled="secret",
+        "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,),
+        body=api.EMAILED_TOKEN, throttled="secret",
     )},
     "/me/accounts": {"post": operation(
-        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=api.PROVISIONAL, person=True,
-        throttled="secret",
+        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=api.PROVISIONAL,
+        person=True, throttled="secret",
     )},
     "/me/default-account": {"put": operation(
         "Choose the contract shown first", (204, None), (404, 409), body=api_account.DEFAULT_ACCOUNT, person=True,
     )},
-    "/me/history": {"get": operation("The person's own event history", (200, obj(["events"], events=EVENTS)), person=True)},
+    "/me/history": {"get": operation(
+        "The person's own event history", (200, obj(["events"], events=EVENTS)), person=True,
+    )},
     "/me/sessions": {
         "get": operation(
             "The person's portal, API and single sign-on sessions (`id` is the public sid; `applications` the clients "
@@ -284,7 +301,6 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
         query={"q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE},
     )},
-    "/support/identities/{identity}": {"get": operation("An identity's profile for support", (200, {"type": "object"}), (404,), staff=True)},
     "/audit/identities/{identity}/events": {"get": operation(
         "An identity's events in order", (200, obj(["events"], events=EVENTS)), (404,), staff=True,
     )},
@@ -295,9 +311,11 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
 }
 
 
-def _with_path_parameters(path: str, methods: dict[str, Schema]) -> dict[str, Schema]:
+def _with_path_parameters(path: str, methods: dict[str, Schema]) -> Schema:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
-    parameters = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}} for n in names]
+    parameters = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}} for n in names
+    ]
     return {"parameters": parameters, **methods} if parameters else methods
 
 

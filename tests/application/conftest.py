@@ -7,7 +7,7 @@ applies the read models then and there (``caught_up_on_demand``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from projections.queries import ReadModelQueries
 
 class FakeClock:
     def __init__(self) -> None:
-        self.current = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+        self.current = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.current

@@ -20,9 +20,12 @@ import schemathesis
 CONTRACTS: list[dict[str, str]] = json.loads(os.environ.get("SESAME_FUZZ_CONTRACTS", "[]"))
 
 
-@schemathesis.hook("before_call").apply_to(name="POST /activations")
-def real_credentials(ctx: Any, case: Any, **kwargs: Any) -> None:
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    if case.operation.label != "POST /activations":
+        return
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    if CONTRACTS and positive and random.random() < 0.5:  # noqa: S311 - a test's choice, not a secret
-        case.body = dict(random.choice(CONTRACTS))  # noqa: S311
-        case.headers = {**(case.headers or {}), "X-Forwarded-For": f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"}  # noqa: S311
+    if CONTRACTS and positive and random.random() < 0.5:
+        case.body = dict(random.choice(CONTRACTS))
+        address = f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"
+        case.headers = {**(case.headers or {}), "X-Forwarded-For": address}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,17 +20,10 @@ from adapters.schema import SCHEMA
 from adapters.throttle_table import ThrottleTable
 from application.errors import Refused
 from application.keyring import Keyring
-from application.throttle import (
-    CODE,
-    LOCKED,
-    LOCKED_RETRY_AFTER,
-    PASSWORD,
-    Throttle,
-    evenly_timed,
-)
+from application.throttle import CODE, LOCKED, LOCKED_RETRY_AFTER, PASSWORD, Throttle, evenly_timed
 from tests.servers import postgres
 
-START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 class Clock:
