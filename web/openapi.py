@@ -301,6 +301,9 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
         query={"q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE},
     )},
+    "/support/identities/{identity}": {"get": operation(
+        "An identity's profile for support", (200, {"type": "object"}), (404,), staff=True,
+    )},
     "/audit/identities/{identity}/events": {"get": operation(
         "An identity's events in order", (200, obj(["events"], events=EVENTS)), (404,), staff=True,
     )},

@@ -176,7 +176,7 @@ class Sesame:
         self.start("serve", "--port", str(self.port), log="serve.log")
         for process in launched:
             self._wait_started(process)
-        wait_until(lambda: healthy(self.url), "sesame serve to answer /healthz", timeout=30)
+        wait_until(lambda: healthy(self.url), "sesame serve to answer /healthz")
 
     def serve_again(self) -> httpx.Client:
         """One more ``sesame serve`` of this deployment on a port of its own, as
