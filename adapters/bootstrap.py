@@ -24,7 +24,7 @@ from adapters.console_session_table import SCHEMA as CONSOLE_SESSION_SCHEMA
 from adapters.console_session_table import ConsoleSessionTable
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
-from adapters.event_recorders import create_tables
+from adapters.event_recorders import POPORecorder, create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
@@ -125,6 +125,9 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:PostgresRecorder",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
+
+
+EVENTS_IN_MEMORY = {"PERSISTENCE_MODULE": "adapters.event_recorders:MemoryFactory"}
 
 
 def job_queue(database_url: str) -> str:
@@ -275,14 +278,18 @@ class Container:
         self.store.close()
 
 
-def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: bool = False) -> Container:
+    """The wired services; ``events_in_memory`` keeps the events in this
+    process's memory (the fast test tier), the tables in ``DATABASE_URL``."""
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
     key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
     subject_keys = SubjectKeys(key_table)
-    store = EventStore(event_store_env(settings.database_url), subject_keys)
+    store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
+    if isinstance(store.recorder, POPORecorder):
+        store.recorder.side_tables = db
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
         + CONSOLE_SESSION_SCHEMA,
