@@ -52,6 +52,7 @@ from application.erasure import Erasure
 from application.event_store import EventStore
 from application.export import Export
 from application.fusion import Fusion
+from application.identity_file import IdentityFile
 from application.key_wrapping import PURPOSE as WRAPPING
 from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
@@ -79,6 +80,7 @@ from application.staff_sessions import ConsoleSessions
 from application.staff_sign_in import ConsoleSignIn
 from application.staff_two_step import StaffTwoStep
 from application.support import Support
+from application.support_actions import SupportActions
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
 from application.two_step import TwoStepSignIn
@@ -195,6 +197,8 @@ class Container:
     sign_outs: SignOuts
     connected_apps: ConnectedApps
     end_session: EndSession
+    support_actions: SupportActions
+    identity_file: IdentityFile
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -326,6 +330,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
+    support = Support(read_models, access, query_words)
+    my_sessions = MySessions(directory, sign_outs, clock, connected_apps.by_session)
     console_sessions = ConsoleSessions(store, ConsoleSessionTable(db), clock)
     staff = Staff(directory, clock, console_sessions)
     staff_two_step = StaffTwoStep(directory, clock, throttle)
@@ -338,7 +344,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         passwords=passwords,
         activation=activation,
         sessions=sessions,
-        my_sessions=MySessions(directory, sign_outs, clock, connected_apps.by_session),
+        my_sessions=my_sessions,
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(
@@ -352,7 +358,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
             invitations=StaffInvitations(directory, passwords, clock, throttle, console_sessions),
             two_step=staff_two_step,
         ),
-        support=Support(read_models, access, query_words),
+        support=support,
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
@@ -374,6 +380,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         sign_outs=sign_outs,
         connected_apps=connected_apps,
         end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
+        support_actions=SupportActions(directory, read_models, throttle, clock, sign_outs, link_ttl),
+        identity_file=IdentityFile(directory, support, access, my_sessions, clock, throttle, connected_apps.timeline),
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),

@@ -72,3 +72,9 @@ class ThrottleTable:
             with self.db.transaction() as tx:
                 for key in keys:
                     tx.execute("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": key})
+
+    def count(self, key: str) -> tuple[int, datetime] | None:
+        """A key's hits and last hit, read without adding one (support reads it)."""
+        with self.db.read() as tx:
+            row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": key}).one()
+        return (int(row["hits"]), datetime.fromisoformat(row["last_at"])) if row else None

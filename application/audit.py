@@ -18,7 +18,8 @@ from eventsourcing.domain import Aggregate
 from application.access_records import AccessRecords, Reader
 from application.errors import Refused
 from application.event_store import EventStore
-from application.history import Timeline, describe
+from application.french_time import french_moment
+from application.history import STATUS_WORDS, Timeline, describe
 from domain.identity import Identity
 
 
@@ -47,11 +48,88 @@ class Audit:
         events = [e for e in self._events(identity_id) if e.timestamp <= at]
         if not events:
             raise Refused("not_found", "Cette identité n'existait pas encore à ce moment.")
-        identity: Any = None
-        for event in events:
-            identity = event.mutate(identity)
         self.access.record(member, identity_id, "état à une date")
-        return state_view(identity, at)
+        return state_view(fold(events), at)
+
+    def since(self, member: Reader, identity_id: UUID, at: datetime, now: datetime) -> dict[str, Any]:
+        """The state at ``at`` (read and recorded as ``state_at``), the state
+        ``now``, what differs between them in words, and the events since."""
+        then = self.state_at(member, identity_id, at)
+        events = self._events(identity_id)
+        current = state_view(fold(events), now)
+        return {
+            "then": then,
+            "now": current,
+            "then_words": state_words(then, self.account_label),
+            "changed": changes(then, current, self.account_label),
+            "events_since": [describe(e, self.account_label) for e in events if e.timestamp > at],
+        }
+
+
+def fold(events: list[Any]) -> Identity:
+    """The identity its events build (all of them, or those up to a moment)."""
+    identity: Any = None
+    for event in events:
+        identity = event.mutate(identity)
+    if not isinstance(identity, Identity):
+        raise Refused("not_found", "Aucune identité sous cet identifiant.")
+    return identity
+
+
+# The fields of ``state_view`` an auditor compares, in words.
+STATE_LABELS = {
+    "status": "Statut",
+    "email": "Adresse email de connexion",
+    "proposed_email": "Adresse email proposée à l'activation",
+    "password_set": "Mot de passe choisi",
+    "terms_version": "Version des CGU acceptée",
+    "two_step": "Validation en deux étapes",
+    "accounts": "Contrats rattachés",
+    "default_account": "Contrat par défaut",
+    "pending.email_verification": "Lien de vérification d'email en cours",
+    "pending.password_reset": "Lien de réinitialisation en cours",
+    "pending.email_change": "Changement d'adresse en cours",
+    "pending.two_step_challenge": "Code de validation en deux étapes attendu",
+}
+VALUE_WORDS: dict[Any, str] = {
+    True: "oui", False: "non", None: "—", "on": "activée", "off": "désactivée", "pending": "commencée", **STATUS_WORDS,
+}
+
+
+def state_words(state: dict[str, Any], account_label: Callable[[str], str]) -> list[dict[str, str]]:
+    """Each compared field of a state, its label and value in words."""
+    return [
+        {"label": label, "value": _words(_value(state, name), name, account_label)}
+        for name, label in STATE_LABELS.items()
+    ]
+
+
+def changes(then: dict[str, Any], now: dict[str, Any], account_label: Callable[[str], str]) -> list[dict[str, str]]:
+    """Each compared field that differs: its label, its value then and now, in words."""
+    return [
+        {
+            "label": label,
+            "then": _words(_value(then, name), name, account_label),
+            "now": _words(_value(now, name), name, account_label),
+        }
+        for name, label in STATE_LABELS.items()
+        if _value(then, name) != _value(now, name)
+    ]
+
+
+def _value(state: dict[str, Any], name: str) -> Any:
+    section, _, key = name.partition(".")
+    return state[section][key] if key else state[section]
+
+
+def _words(found: Any, name: str, account_label: Callable[[str], str]) -> str:
+    if name in ("accounts", "default_account") and found:
+        return ", ".join(account_label(a) for a in (found if isinstance(found, list) else [found]))
+    if isinstance(found, dict):
+        return f"{next(iter(found.values()))} (jusqu'au {french_moment(found['expires_at'])})"
+    if isinstance(found, list):
+        return ", ".join(found) or "aucun"
+    return VALUE_WORDS.get(found, str(found)) if isinstance(found, (bool, str, type(None))) else str(found)
 
 
 def state_view(identity: Identity, at: datetime) -> dict[str, Any]:

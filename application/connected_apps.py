@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.event_store import EventStore
-from application.history import describe
+from application.history import describe, who
 from application.ports import ReadModels
 from domain.client_sign_in import ClientSignIn
 
@@ -26,6 +26,7 @@ REASONS = {
     "erased": "compte supprimé",
     "person": "depuis « Applications connectées »",
     "security_page": "session fermée depuis « Sécurité »",
+    "support": "sessions fermées par le support",
     "refresh_replay": "jeton de rafraîchissement réutilisé : connexion révoquée par sécurité",
 }
 
@@ -79,6 +80,7 @@ class ConnectedApps:
         for event in self.store.stream(sign_in_id):
             entry = describe(event)
             entry["data"]["sign_in_id"] = str(sign_in_id)
+            entry["who"] = who(event)
             if isinstance(event, ClientSignIn.SignedIn):
                 name = event.client_name
                 contract = f" avec le contrat {self.account_label(event.contract_id)}" if event.contract_id else ""

@@ -12,6 +12,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.agency_account import AgencyAccount
+from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
 
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
@@ -51,7 +53,49 @@ WORDS: dict[type[Aggregate.Event], str] = {
     Identity.RecoveryCodeUsed: "Code de secours utilisé",
     Identity.TwoStepDisabled: "Validation en deux étapes désactivée",
     Identity.Erased: "Données personnelles effacées (RGPD)",
+    Identity.StaffActionTaken: "{action} — raison donnée : « {typed_reason} »",
 }
+
+# An identity's status (``Identity.status``), in words.
+STATUS_WORDS = {
+    "active": "actif",
+    "activating": "activation en attente",
+    "erased": "effacé",
+    "merged": "fusionné dans un autre compte",
+    "reset": "activation abandonnée",
+}
+
+# What a staff member did (``Identity.StaffActionTaken.action``), in words.
+STAFF_ACTIONS = {
+    "resend_verification": "Le support a renvoyé l'email de vérification",
+    "password_reset_link": "Le support a envoyé un lien de réinitialisation du mot de passe",
+    "end_sessions": "Le support a fermé toutes les sessions",
+}
+
+# An agency contract's own events, seen from the person's history.
+CONTRACT_WORDS: dict[type[Aggregate.Event], str] = {
+    AgencyAccount.Imported: "Contrat {account} importé",
+    AgencyAccount.Updated: "Contrat {account} mis à jour",
+    AgencyAccount.Reopened: "Contrat {account} rouvert",
+    AgencyAccount.Ended: "Contrat {account} terminé",
+    AgencyAccount.Erased: "Contrat {account} effacé : fin de la durée de conservation",
+}
+
+# Who caused an event, keyed by event; an event not listed is the person's
+# own doing. ``who`` refines a few by their fields.
+PERSON, AGENCY_IMPORT, SESAME = "la personne", "import de l'agence", "Sésame (automatique)"
+WHO: dict[type[Aggregate.Event], str] = {
+    Identity.PasswordRehashed: SESAME,
+    AgencyAccount.Imported: AGENCY_IMPORT,
+    AgencyAccount.Updated: AGENCY_IMPORT,
+    AgencyAccount.Reopened: AGENCY_IMPORT,
+    AgencyAccount.Ended: "l'agence",
+    AgencyAccount.Erased: SESAME,
+}
+ERASED_BY = {"person": PERSON, "operator": "un opérateur (ligne de commande)", "retention": SESAME}
+SIGNED_OUT_BY = {"end_session": "l'application", "refresh_replay": SESAME, "support": "le support"}
+STAFF_ROLES = {"support": "support", "auditor": "audit", "agency": "agence"}
+BY_STAFF = (Identity.EmailVerificationRequested, Identity.PasswordResetRequested)  # written after a staff record
 
 
 def public_data(event: Any) -> dict[str, Any]:
@@ -64,16 +108,49 @@ def public_data(event: Any) -> dict[str, Any]:
     return data
 
 
+def staff_words(event: Identity.StaffActionTaken) -> str:
+    """« Nom (rôle) » of the staff member an event records."""
+    return f"{event.staff_name} ({STAFF_ROLES.get(event.role, event.role)})"
+
+
+def who(event: Aggregate.Event, before: Aggregate.Event | None = None) -> str:
+    """Who caused ``event``, in words; ``before`` is the event just before it in
+    the same stream: a link a staff action requested is that member's doing."""
+    if isinstance(event, Identity.StaffActionTaken):
+        return staff_words(event)
+    if isinstance(event, BY_STAFF) and isinstance(before, Identity.StaffActionTaken):
+        return staff_words(before)
+    if isinstance(event, Identity.Erased):
+        return ERASED_BY.get(event.reason, PERSON)
+    if isinstance(event, ClientSignIn.SignedOut):
+        return SIGNED_OUT_BY.get(event.reason, PERSON)
+    return WHO.get(type(event), PERSON)
+
+
 def describe(event: Aggregate.Event, account_label: Callable[[str], str] = str) -> dict[str, Any]:
     """The event in words (its name where it has none: a sign-in's, worded by connected_apps)."""
     kind = type(event).__name__
     data = public_data(event)
     account = data.get("account_id") or ""
-    words = WORDS.get(type(event), kind).format(account=account_label(account) if account else "", **data)
+    shown = {**data, "action": STAFF_ACTIONS.get(str(data.get("action")), data.get("action"))}
+    words = WORDS.get(type(event), kind).format(account=account_label(account) if account else "", **shown)
     return {
         "position": event.originator_version,
         "type": kind,
         "at": event.timestamp.isoformat(),
         "description": words,
         "data": data,
+    }
+
+
+def describe_contract(event: Aggregate.Event, account_label: Callable[[str], str]) -> dict[str, Any]:
+    """An agency contract's event in the words of a person's history (the
+    contract named as the reader may see it)."""
+    kind = type(event).__name__
+    return {
+        "position": event.originator_version,
+        "type": f"Contract{kind}",
+        "at": event.timestamp.isoformat(),
+        "description": CONTRACT_WORDS.get(type(event), kind).format(account=account_label(str(event.originator_id))),
+        "data": {"account_id": str(event.originator_id)},
     }

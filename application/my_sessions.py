@@ -50,14 +50,19 @@ class MySessions:
 
     def listed(self, current: Session) -> list[dict[str, Any]]:
         """The live sessions, oldest first, the applications signed in through each."""
-        applications = self.applications(current.identity_id)
+        return self.of_person(current.identity_id, current.token_digest)
+
+    def of_person(self, identity_id: UUID, current_digest: str = "") -> list[dict[str, Any]]:
+        """A person's live sessions as ``listed`` shows them (the staff console
+        shows the same, with no session of theirs current)."""
+        applications = self.applications(identity_id)
         return [
             {
-                "id": s.sid, "current": s.token_digest == current.token_digest,
+                "id": s.sid, "current": s.token_digest == current_digest,
                 "created_at": _iso(s.authenticated_at), "last_seen_at": _iso(s.last_seen_at or s.authenticated_at),
                 "device": s.device or UNKNOWN_DEVICE, "ip": s.ip or None, "applications": applications.get(s.sid, []),
             }
-            for s in self._live(current.identity_id) if s.sid
+            for s in self._live(identity_id) if s.sid
         ]
 
     def end(self, current: Session, sid: object) -> None:

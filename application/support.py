@@ -44,11 +44,12 @@ class Support:
             "next_page": page_number + 1 if len(found) > size else None,
         }
 
-    def profile(self, member: StaffMember, identity_id: UUID) -> dict[str, Any]:
+    def profile(self, member: StaffMember, identity_id: UUID, what: str = "profil support") -> dict[str, Any]:
+        """One identity in ``member``'s scope; the read is recorded as ``what``."""
         profile = self.read_models.support_profile(identity_id, Staff.scope(member))
         if profile is None:
             raise Refused("not_found", "Aucune identité visible sous cet identifiant.")
-        self.access.record(member, identity_id, "profil support")
+        self.access.record(member, identity_id, what)
         view = _public(profile)
         view["pending_steps"] = [
             text

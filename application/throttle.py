@@ -136,6 +136,9 @@ class ThrottleStore(Protocol):
     def take_back(self, keys: Sequence[str]) -> None:
         """One hit fewer on each key (a try that turned out right)."""
 
+    def count(self, key: str) -> tuple[int, datetime] | None:
+        """A key's hits and last hit, if it has a row; nothing counted."""
+
 
 class Attempt:
     """One reserved try at a secret; ``passed`` when the secret was right."""
@@ -222,6 +225,16 @@ class Throttle:
         of every write that requests a mail."""
         self.spend(*subject, *self.mail_from(origin))
         return MailSpent()
+
+    def standing(self, limit: Limit) -> tuple[int, timedelta]:
+        """A limit's count in force and the wait before its next try, without
+        counting one: why a person cannot sign in, as support sees it."""
+        found = self.store.count(limit.key)
+        if found is None:
+            return 0, timedelta(0)
+        now = self.clock.now()
+        hits = limit.rule.hits(found[0], found[1], now)
+        return hits, limit.rule.wait(hits, found[1], now)
 
     def clear(self, *limits: Limit) -> None:
         self.store.forget([limit.key for limit in limits])

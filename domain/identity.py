@@ -19,10 +19,33 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import AlreadyActivated, AlreadyLinked, InvalidCode, InvalidToken, NotLinked, StepOutOfOrder
+from domain.errors import (
+    AlreadyActivated,
+    AlreadyLinked,
+    DomainError,
+    InvalidCode,
+    InvalidToken,
+    NotLinked,
+    StepOutOfOrder,
+)
 from domain.two_step import TwoStep
 
 ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "reset", "erased"
+STAFF_ACTIONS = ("resend_verification", "password_reset_link", "end_sessions")
+REASON_LENGTH = (5, 500)  # a staff member's reason, in characters
+
+
+class ReasonRequired(DomainError):
+    code = "invalid_request"
+
+
+def staff_reason(typed: object) -> str:
+    """The reason a staff member typed, on one line; ``ReasonRequired`` when
+    it is missing, too short to say anything, or too long."""
+    reason = " ".join(typed.split()) if isinstance(typed, str) else ""
+    if not REASON_LENGTH[0] <= len(reason) <= REASON_LENGTH[1]:
+        raise ReasonRequired(f"a reason of {REASON_LENGTH[0]} to {REASON_LENGTH[1]} characters is required")
+    return reason
 
 
 class Identity(Aggregate):
@@ -489,6 +512,32 @@ class Identity(Aggregate):
     @event(SessionsEnded)
     def _sessions_ended(self, devices: str) -> None:
         """Only history: the sessions are a table, not a stream."""
+
+    # -- staff support actions ---------------------------------------------------
+
+    class StaffActionTaken(Aggregate.Event):
+        """A staff member acted on the person's account, for the reason they
+        typed (``typed_reason``: a personal field, sealed and shredded with the rest)."""
+
+        staff_id: UUID
+        staff_name: str
+        role: str
+        action: str
+        typed_reason: str
+
+    def note_staff_action(self, staff_id: UUID, staff_name: str, role: str, action: str, typed_reason: str) -> None:
+        """Record who among the staff acts, and why, in the same write as what
+        the action changes: no support action without its reason."""
+        reason = staff_reason(typed_reason)
+        if action not in STAFF_ACTIONS:
+            raise StepOutOfOrder(f"unknown staff action {action}")
+        if self.status == ERASED:
+            raise StepOutOfOrder("identity is erased")
+        self._staff_action_taken(staff_id, staff_name, role, action, reason)
+
+    @event(StaffActionTaken)
+    def _staff_action_taken(self, staff_id: UUID, staff_name: str, role: str, action: str, typed_reason: str) -> None:
+        """Only history: the action's own events follow in the same write."""
 
     def _end_links(self) -> None:
         """Every emailed link still pending dies, whatever its kind (any

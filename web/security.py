@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -202,7 +203,10 @@ async def checked_form(request: Request) -> Mapping[str, str]:
         return checked
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise csrf_refused()
-    fields = parse_form(await bounded_body(request))
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        fields = await multipart_fields(request)
+    else:
+        fields = parse_form(await bounded_body(request))
     if not same_secret(fields.get(CSRF_FIELD, ""), csrf_token(request)):
         raise csrf_refused()
     request.state.checked_form = fields
@@ -216,6 +220,21 @@ async def bounded_body(request: Request) -> bytes:
     return body
 
 
+async def multipart_fields(request: Request) -> dict[str, str]:
+    """A form with a file (the console's CSV upload): its text fields, checked
+    like ``parse_form``'s; the file stays in ``request.form()`` (parsed once,
+    spooled to disk, the whole request bounded to 1 MiB by ``BodyLimitMiddleware``)."""
+    try:
+        form = await request.form(max_files=1, max_fields=40)
+    except HTTPException as error:  # Starlette's answer to a malformed multipart body
+        raise FormRefused(400, "Le formulaire envoyé est illisible.") from error
+    fields: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(*_allowed(name, value))
+    return fields
+
+
 def parse_form(raw: bytes) -> dict[str, str]:
     """An urlencoded body as text fields; invalid UTF-8 and control characters
     (NUL included) are refused, as the API refuses them."""
@@ -225,7 +244,12 @@ def parse_form(raw: bytes) -> dict[str, str]:
         raise FormRefused(400, "Le formulaire envoyé est illisible.") from error
     fields: dict[str, Any] = {}
     for name, value in pairs:
-        if any(ord(c) < 32 and c not in "\t\r\n" for c in name + value):
-            raise FormRefused(400, "Le formulaire contient des caractères interdits.")
-        fields.setdefault(name, value)
+        fields.setdefault(*_allowed(name, value))
     return fields
+
+
+def _allowed(name: str, value: str) -> tuple[str, str]:
+    """A form field, unless it holds a control character (NUL included)."""
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in name + value):
+        raise FormRefused(400, "Le formulaire contient des caractères interdits.")
+    return name, value
