@@ -4,8 +4,9 @@ Activating a million people through the API would take hours of argon2, so
 the read models are written directly, the way the projections would have
 written them: the schema is Sésame's own (``adapters.schema.SCHEMA`` and
 ``projections.support_search.SCHEMA``, created by ``Database.create_schema``
-as ``bootstrap`` does) and the search terms come from the projection's own
-``terms_of``. Every identity has one contract of an agency; nine in ten are
+as ``bootstrap`` does) and the search documents come from the projection's
+own ``words_of`` and ``documents`` (its bookkeeping tables, which only the
+projection's own updates read, are left empty). Every identity has one contract of an agency; nine in ten are
 active (linked), one in ten still activating (the contract through
 ``activating_account``). Names, emails and login ids look French, a few
 surnames carry accents, and names repeat as they do in life, so a surname
@@ -23,7 +24,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,13 @@ from bench.databases import fresh, postgres_available
 from bench.report import Row, Section, ms, plot, table
 from projections.queries import ReadModelQueries
 from projections.support_search import SCHEMA as SEARCH_SCHEMA
-from projections.support_search import SCHEMA_INDEXES, fold, query_words, terms_of
+from projections.support_search import (
+    SCHEMA_INDEXES,
+    documents,
+    fold,
+    query_words,
+    words_of,
+)
 
 TARGET = 0.020  # seconds, p95
 CHUNK = 50_000  # identities per transaction while populating
@@ -52,7 +59,8 @@ LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "
         "Perrot", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Gaillard", "Brunet"]
 DOMAINS = ["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr", "wanadoo.fr", "yahoo.fr", "hotmail.fr"]
 AGENCIES = [(f"AG{c:03d}", f"SOC{s}") for c in range(1, 201) for s in range(1, 6)]
-KINDS = ["full email", "email prefix", "surname prefix", "accented surname", "login id prefix", "agency codes + name", "no match"]
+KINDS = ["full email", "email prefix", "surname prefix", "accented surname", "login id prefix", "agency codes + name",
+         "no match", "agency staff: surname", "next page (cursor)"]
 
 
 def person(n: int) -> dict[str, Any]:
@@ -60,7 +68,7 @@ def person(n: int) -> dict[str, Any]:
     draw = random.Random(n)
     first, last = draw.choice(FIRST), draw.choice(LAST)
     client, company = draw.choice(AGENCIES)
-    started = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=draw.randrange(60 * 86400 * 10))
+    started = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=draw.randrange(60 * 86400 * 10))
     return {
         "identity": str(uuid.UUID(int=draw.getrandbits(128), version=4)),
         "account": str(uuid.UUID(int=draw.getrandbits(128), version=4)),
@@ -73,8 +81,8 @@ def person(n: int) -> dict[str, Any]:
 
 
 def rows_of(numbers: range) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, str, str]]]:
-    """read_identities, read_accounts, read_identity_accounts and search_terms rows of these people."""
-    identities, accounts, links, terms = [], [], [], []
+    """read_identities, read_accounts, read_identity_accounts and search_docs rows of these people."""
+    identities, accounts, links, docs = [], [], [], []
     for n in numbers:
         p = person(n)
         if p["active"]:
@@ -84,10 +92,10 @@ def rows_of(numbers: range) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
             identities.append((p["identity"], "activating", None, p["email"], None, None, p["account"], "password", p["started"], p["updated"]))
         holder = f"{p['first']} {p['last']}"
         accounts.append((p["account"], p["client"], p["company"], p["login_id"], holder, "tenant", p["email"]))
-        terms += [("identity", p["identity"], t) for t in terms_of(p["identity"], p["email"])]
-        terms += [("account", p["account"], t) for t in terms_of(p["login_id"], p["client"], p["company"])]
-        terms += [("holder", p["account"], t) for t in terms_of(holder)]
-    return identities, accounts, links, terms
+        own = " ".join(words_of(p["email"]))
+        contract = " ".join(words_of(p["login_id"], p["client"], p["company"], holder))
+        docs += [(p["identity"], *doc) for doc in documents(own, [(p["client"], p["company"], contract)])]
+    return identities, accounts, links, docs
 
 
 IDENTITY_COLUMNS = ("identity_id, status, email, proposed_email, terms_version, default_account, activating_account, "
@@ -98,11 +106,11 @@ def populate(url: str, numbers: range) -> float:
     """Write these people's read-model rows; the seconds it took."""
     began = time.monotonic()
     for start in range(numbers.start, numbers.stop, CHUNK):
-        identities, accounts, links, terms = rows_of(range(start, min(start + CHUNK, numbers.stop)))
+        identities, accounts, links, docs = rows_of(range(start, min(start + CHUNK, numbers.stop)))
         if url.startswith("sqlite:"):
-            _sqlite_write(url, identities, accounts, links, terms)
+            _sqlite_write(url, identities, accounts, links, docs)
         else:
-            _postgres_write(url, identities, accounts, links, terms)
+            _postgres_write(url, identities, accounts, links, docs)
     if not url.startswith("sqlite:"):  # autovacuum would, soon after a real load; SQLite's Sésame never runs ANALYZE
         import psycopg
 
@@ -111,7 +119,7 @@ def populate(url: str, numbers: range) -> float:
     return time.monotonic() - began
 
 
-def _sqlite_write(url: str, identities: list[Any], accounts: list[Any], links: list[Any], terms: list[Any]) -> None:
+def _sqlite_write(url: str, identities: list[Any], accounts: list[Any], links: list[Any], docs: list[Any]) -> None:
     import sqlite3
 
     connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
@@ -122,13 +130,13 @@ def _sqlite_write(url: str, identities: list[Any], accounts: list[Any], links: l
         connection.executemany("INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, "
                                "suggested_email) VALUES (?,?,?,?,?,?,?)", accounts)
         connection.executemany("INSERT INTO read_identity_accounts (identity_id, account_id, linked_at) VALUES (?,?,?)", links)
-        connection.executemany("INSERT INTO search_terms (kind, owner_id, term) VALUES (?,?,?)", terms)
+        connection.executemany("INSERT INTO search_docs (identity_id, scope, support, words) VALUES (?,?,?,?)", docs)
         connection.execute("COMMIT")
     finally:
         connection.close()
 
 
-def _postgres_write(url: str, identities: list[Any], accounts: list[Any], links: list[Any], terms: list[Any]) -> None:
+def _postgres_write(url: str, identities: list[Any], accounts: list[Any], links: list[Any], docs: list[Any]) -> None:
     import psycopg
 
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
@@ -136,27 +144,44 @@ def _postgres_write(url: str, identities: list[Any], accounts: list[Any], links:
             (f"COPY read_identities ({IDENTITY_COLUMNS}) FROM STDIN", identities),
             ("COPY read_accounts (account_id, client_code, company_code, login_id, holder_name, role, suggested_email) FROM STDIN", accounts),
             ("COPY read_identity_accounts (identity_id, account_id, linked_at) FROM STDIN", links),
-            ("COPY search_terms (kind, owner_id, term) FROM STDIN", terms),
+            ("COPY search_docs (identity_id, scope, support, words) FROM STDIN", docs),
         ):
             with cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
 
 
-def queries(draw: random.Random, people: int) -> Iterator[tuple[str, str]]:
-    """(kind, query) pairs, round-robin over the kinds, about people present at every size."""
+Query = tuple[str, str, "tuple[str, str] | None"]
+
+
+def queries(draw: random.Random, people: int) -> Iterator[Query]:
+    """(kind, query, agency) triples, round-robin over the kinds, about people present at every size."""
     while True:
         p = person(draw.randrange(people))
         surname = draw.choice([s for s in LAST if fold(s) != s.lower()])
         yield from [
-            ("full email", p["email"]),
-            ("email prefix", p["email"][: len(p["first"]) + 4]),
-            ("surname prefix", p["last"][:4]),
-            ("accented surname", surname),
-            ("login id prefix", p["login_id"][:5]),
-            ("agency codes + name", f"{p['client']} {p['company']} {p['last']}"),
-            ("no match", f"zq{draw.randrange(10**6)}x"),
+            ("full email", p["email"], None),
+            ("email prefix", p["email"][: len(p["first"]) + 4], None),
+            ("surname prefix", p["last"][:4], None),
+            ("accented surname", surname, None),
+            ("login id prefix", p["login_id"][:5], None),
+            ("agency codes + name", f"{p['client']} {p['company']} {p['last']}", None),
+            ("no match", f"zq{draw.randrange(10**6)}x", None),
+            ("agency staff: surname", p["last"], (p["client"], p["company"])),
+            ("next page (cursor)", p["last"][:3], None),
         ]
+
+
+def search_once(read_models: ReadModelQueries, kind: str, query: str, agency: tuple[str, str] | None) -> float:
+    """Seconds one search took; for the next page, the page after a first one."""
+    words = query_words(query)
+    after = None
+    if kind == "next page (cursor)":
+        first = read_models.search(words, agency, PAGE)
+        after = first[PAGE - 2]["key"] if len(first) == PAGE else None
+    started = time.perf_counter()
+    read_models.search(words, agency, PAGE, 0, after)
+    return time.perf_counter() - started
 
 
 def measure(url: str, people: int, seconds: float) -> dict[str, list[float]]:
@@ -165,17 +190,15 @@ def measure(url: str, people: int, seconds: float) -> dict[str, list[float]]:
     read_models = ReadModelQueries(db)
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     try:
-        pairs = queries(random.Random(7), people)
+        triples = queries(random.Random(7), people)
         for _ in range(len(KINDS)):  # warm the cache and the connection: one query of each kind
-            read_models.search(query_words(next(pairs)[1]), None, PAGE, 0)
+            search_once(read_models, *next(triples))
         deadline, rounds = time.monotonic() + seconds, 0
         while rounds < MIN_ROUNDS or (time.monotonic() < deadline and rounds < MAX_ROUNDS):
             rounds += 1
             for _ in KINDS:
-                kind, query = next(pairs)
-                started = time.perf_counter()
-                read_models.search(query_words(query), None, PAGE, 0)
-                times[kind].append(time.perf_counter() - started)
+                kind, query, agency = next(triples)
+                times[kind].append(search_once(read_models, kind, query, agency))
     finally:
         close = getattr(db, "close", None)
         if close:

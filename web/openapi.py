@@ -252,7 +252,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/support/identities": {"get": operation(
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
-        query={"q": {"type": "string"}, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100}},
+        query={"q": {"type": "string"}, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+               "cursor": {"type": "string", "description": "the next_cursor of the page before"}},
     )},
     "/support/identities/{identity}": {"get": operation("An identity's profile for support", (200, {"type": "object"}), (404,), staff=True)},
     "/audit/identities/{identity}/events": {"get": operation(
