@@ -272,7 +272,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
-        then=[store.recorder.create_table, key_table.wrap_clear_keys],
+        then=[store.create_tables, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
