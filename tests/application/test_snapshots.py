@@ -4,7 +4,7 @@ used by every load and by the auditors' state at a moment, shredded by erasure."
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -22,7 +22,7 @@ EMAIL = "instantane@exemple.fr"
 
 def long_lived(events: int) -> Identity:
     """An active identity with ``events`` events: password resets asked and used, as years of use."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     identity = Identity(uuid4(), "nonce")
     identity.propose_email(EMAIL)
     identity.set_password("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
