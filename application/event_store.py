@@ -53,12 +53,10 @@ class EventStore(Application[UUID]):
         """eventsourcing's repository, able to load past a shredded snapshot."""
         return snapshots.SnapshotRepository(event_store=self.events, snapshot_store=self.snapshots)
 
-    def create_tables(self) -> None:
-        """The events' table and the snapshots' (``CREATE_TABLE`` is off: bootstrap
-        calls this under its schema lock)."""
-        self.recorder.create_table()  # type: ignore[attr-defined]
-        if self.snapshots is not None:
-            self.snapshots.recorder.create_table()  # type: ignore[attr-defined]
+    def recorders(self) -> list[object]:
+        """The recorders whose tables bootstrap creates (``CREATE_TABLE`` is off):
+        the events', then the snapshots'."""
+        return [self.recorder, *([self.snapshots.recorder] if self.snapshots is not None else [])]
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None) -> None:
         """No snapshot of an erased subject: nothing personal may be sealed for it again."""
@@ -91,12 +89,16 @@ class EventStore(Application[UUID]):
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate, or None when no such stream exists."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, cls):
             return None
         return aggregate
+
+    def stream(self, aggregate_id: UUID) -> list[Aggregate.Event]:
+        """One aggregate's events, oldest first, as the aggregate events they are."""
+        return [event for event in self.events.get(aggregate_id) if isinstance(event, Aggregate.Event)]
 
     def position(self) -> int:
         """The newest notification id in the store."""

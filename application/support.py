@@ -36,7 +36,9 @@ class Support:
         before: the database resumes where it stopped) or else the ``page``-th."""
         words = self.fold_query(query) if isinstance(query, str) else []
         if not words:
-            raise Refused("invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q")
+            raise Refused(
+                "invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q"
+            )
         page_number, size = _positive(page, "page"), min(_positive(per_page, "per_page"), MAX_PER_PAGE)
         after = _cursor(cursor)
         offset = 0 if after is not None else (page_number - 1) * size

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.database import Database, Tx, in_list
+from adapters.database import Database, Tx, compose, in_list
 from projections.agency_scope import AgencyScope
 from projections.support_search import identity_query
 
@@ -81,21 +81,31 @@ class ReadModelQueries:
                     continue
                 before = after[1] if after is not None and after[0] == rank else BEYOND
                 wanted = limit + offset - len(found)
-                found += [((rank, seq), identity) for seq, identity in self._matches(tx, words, scope, rank, before, wanted)]
+                matches = self._matches(tx, words, scope, rank, before, wanted)
+                found += [((rank, seq), identity) for seq, identity in matches]
                 if len(found) >= limit + offset:
                     break
             page = found[offset:offset + limit]
             ids, params = in_list("i", [identity for _, identity in page])
             rows = tx.execute(
-                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
-                f"WHERE r.identity_id IN {ids} AND {scope.identity('r.identity_id')}",
+                compose(
+                    "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
+                    "WHERE r.identity_id IN {ids} AND {visible}",
+                    ids=ids, visible=scope.identity("r.identity_id"),
+                ),
                 {**params, **scope.params},
             ).all()
             by_id = {row["identity_id"]: dict(row) for row in rows}
             contracts = self._contracts(tx, list(by_id), scope)
-            return [{**by_id[identity], "key": key, "accounts": contracts[identity]} for key, identity in page if identity in by_id]
+            return [
+                {**by_id[identity], "key": key, "accounts": contracts[identity]}
+                for key, identity in page
+                if identity in by_id
+            ]
 
-    def _matches(self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int) -> list[tuple[int, str]]:
+    def _matches(
+        self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int
+    ) -> list[tuple[int, str]]:
         """(seq, identity) of the scope's documents of this rank below ``before``,
         newest first. The second rank asks for beginnings of words and leaves
         out here the documents of the first (an engine's ``NOT`` walks every
@@ -120,7 +130,9 @@ class ReadModelQueries:
             before = int(batch[-1]["seq"])
         return found[:limit]
 
-    def _batch(self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int) -> list[Any]:
+    def _batch(
+        self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int
+    ) -> list[Any]:
         """The engine's answer: every word whole (rank 0) or begun (rank 1), or the identity id.
 
         PostgreSQL's GIN index finds every match, unordered: a common word
@@ -128,30 +140,35 @@ class ReadModelQueries:
         documents of the scope are read first, in ``seq`` order, and the index
         is asked only when they hold less than a page (then the word is rare)."""
         params: dict[str, Any] = {"scope": scope.search_scope, "before": before, "limit": limit, "window": WINDOW}
+        visible = "scope = :scope" if scope.agency is not None else "support = 1"
         identity = identity_query(words)
         if identity is not None:
-            visible = "scope = :scope" if scope.agency is not None else "support = 1"
             params["match"] = identity
             return tx.execute(
-                f"SELECT seq, identity_id, support, words FROM search_docs WHERE {visible} AND identity_id = :match "
-                "AND seq < :before ORDER BY seq DESC LIMIT :limit",
+                compose(
+                    "SELECT seq, identity_id, support, words FROM search_docs WHERE {visible} AND identity_id = :match "
+                    "AND seq < :before ORDER BY seq DESC LIMIT :limit",
+                    visible=visible,
+                ),
                 params,
             ).all()
         if self.db.dialect == "postgresql":
             marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
             params["match"] = f"'{marker}' & " + " & ".join(f"'{w}'" + (":*" if rank else "") for w in words)
-            columns = "seq, identity_id, support, words"
             newest = tx.execute(
-                f"SELECT {columns} FROM (SELECT {columns}, tsv FROM search_docs WHERE "
-                f"{'scope = :scope' if scope.agency is not None else 'support = 1'} AND seq < :before "
-                "ORDER BY seq DESC LIMIT :window) d WHERE tsv @@ CAST(:match AS tsquery) ORDER BY seq DESC LIMIT :limit",
+                compose(
+                    "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
+                    "FROM search_docs WHERE {visible} AND seq < :before ORDER BY seq DESC LIMIT :window) d "
+                    "WHERE tsv @@ CAST(:match AS tsquery) ORDER BY seq DESC LIMIT :limit",
+                    visible=visible,
+                ),
                 params,
             ).all()
             if len(newest) == limit:
-                return list(newest)
+                return newest
             return tx.execute(
-                f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_docs WHERE tsv @@ CAST(:match AS tsquery) "
-                "AND seq < :before) SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
+                "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
+                "WHERE tsv @@ CAST(:match AS tsquery) AND seq < :before) SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
                 params,
             ).all()
         params["match"] = "words : (" + " AND ".join(f'"{w}"' + ("*" if rank else "") for w in words) + ")"
@@ -163,18 +180,20 @@ class ReadModelQueries:
             params,
         ).all()
 
-    def _contracts(self, tx: Any, identity_ids: list[str], scope: AgencyScope) -> dict[str, list[dict[str, Any]]]:
+    def _contracts(self, tx: Tx, identity_ids: list[str], scope: AgencyScope) -> dict[str, list[dict[str, Any]]]:
         """Each identity's visible contracts: linked, or the one being activated;
         one query for a whole page, each branch through its own index."""
         ids, params = in_list("c", identity_ids)
         columns = "a.account_id AS id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role"
         rows = tx.execute(
-            f"SELECT l.identity_id AS owner, {columns}, 'linked' AS link FROM read_identity_accounts l "
-            f"JOIN read_accounts a ON a.account_id = l.account_id WHERE l.identity_id IN {ids} AND {scope.contract('a.account_id')} "
-            f"UNION ALL SELECT i.identity_id AS owner, {columns}, 'activating' AS link FROM read_identities i "
-            f"JOIN read_accounts a ON a.account_id = i.activating_account WHERE i.identity_id IN {ids} "
-            f"AND i.status = 'activating' AND {scope.contract('a.account_id')} "
-            "ORDER BY client_code, company_code, login_id",
+            compose(
+                "SELECT l.identity_id AS owner, {columns}, 'linked' AS link FROM read_identity_accounts l "
+                "JOIN read_accounts a ON a.account_id = l.account_id WHERE l.identity_id IN {ids} AND {visible} "
+                "UNION ALL SELECT i.identity_id AS owner, {columns}, 'activating' AS link FROM read_identities i "
+                "JOIN read_accounts a ON a.account_id = i.activating_account WHERE i.identity_id IN {ids} "
+                "AND i.status = 'activating' AND {visible} ORDER BY client_code, company_code, login_id",
+                columns=columns, ids=ids, visible=scope.contract("a.account_id"),
+            ),
             {**params, **scope.params},
         ).all()
         contracts: dict[str, list[dict[str, Any]]] = {identity: [] for identity in identity_ids}
@@ -188,10 +207,13 @@ class ReadModelQueries:
         scope = AgencyScope(agency)
         with self.db.read() as tx:
             row = tx.execute(
-                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.terms_version, r.next_step, r.pending_email, "
-                "r.reset_pending_until, r.started_at, r.updated_at, "
-                f"CASE WHEN {scope.contract('r.default_account')} THEN r.default_account END AS default_account "
-                f"FROM read_identities r WHERE r.identity_id = :id AND {scope.identity('r.identity_id')}",
+                compose(
+                    "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.terms_version, r.next_step, "
+                    "r.pending_email, r.reset_pending_until, r.started_at, r.updated_at, "
+                    "CASE WHEN {default_visible} THEN r.default_account END AS default_account "
+                    "FROM read_identities r WHERE r.identity_id = :id AND {visible}",
+                    default_visible=scope.contract("r.default_account"), visible=scope.identity("r.identity_id"),
+                ),
                 {"id": str(identity_id), **scope.params},
             ).one()
             if row is None:
@@ -203,7 +225,9 @@ class ReadModelQueries:
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
         ids, params = in_list("a", [str(a) for a in account_ids])
         with self.db.read() as tx:
-            rows = tx.execute(f"SELECT account_id FROM read_accounts WHERE account_id IN {ids}", params).all()
+            rows = tx.execute(
+                compose("SELECT account_id FROM read_accounts WHERE account_id IN {ids}", ids=ids), params
+            ).all()
         return {UUID(row["account_id"]) for row in rows}
 
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
