@@ -126,7 +126,9 @@ class PersonalDataMapper(Mapper[UUID]):
         subject = domain_event.originator_id
         if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
             key = self.keys.for_writing(subject)
-            state["state"] = sealed_state(self.transcoder, state["state"], lambda text: seal(key, subject, STATE_FIELD, text))
+            state["state"] = sealed_state(
+                self.transcoder, state["state"], lambda text: seal(key, subject, STATE_FIELD, text)
+            )
             personal = ["state"]
         elif personal:
             key = self.keys.for_writing(subject)

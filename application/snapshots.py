@@ -23,12 +23,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, Snapshot
-from eventsourcing.persistence import (
-    EventStore,
-    JSONTranscoder,
-    Transcoder,
-    Transcoding,
-)
+from eventsourcing.persistence import EventStore, JSONTranscoder, Transcoder, Transcoding
 
 from domain.identity import Link
 from domain.two_step import TwoStep
@@ -119,11 +114,11 @@ def state_at(events: EventStore[UUID], snapshots: EventStore[UUID] | None, aggre
     aggregate: Aggregate | None = base.mutate(None) if base else None
     version = base.originator_version if base else None
     while True:
-        batch = list(events.get(aggregate_id, gt=version, limit=SNAPSHOT_EVERY))
+        batch: list[Any] = list(events.get(aggregate_id, gt=version, limit=SNAPSHOT_EVERY))
         for event in batch:
             if event.timestamp > at:
                 return aggregate
-            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+            aggregate = event.mutate(aggregate)
         if len(batch) < SNAPSHOT_EVERY:
             return aggregate
         version = batch[-1].originator_version

@@ -95,7 +95,9 @@ def _cursor(value: object) -> tuple[int, int] | None:
         return None
     rank, _, seq = str(value).partition(".")
     if not (rank.isdigit() and seq.isdigit() and len(seq) < 19):
-        raise Refused("invalid_request", "« cursor » est la valeur « next_cursor » d'une page précédente.", field="cursor")
+        raise Refused(
+            "invalid_request", "« cursor » est la valeur « next_cursor » d'une page précédente.", field="cursor"
+        )
     return int(rank), int(seq)
 
 

@@ -54,6 +54,7 @@ def identity_with(events: int) -> Identity:
 def folded(container: Container, identity_id: Any, at: datetime) -> Any:
     """What ``state_at`` did before snapshots: every event up to the moment, folded."""
     identity: Any = None
+    event: Any
     for event in container.store.events.get(identity_id):
         if event.timestamp > at:
             break
@@ -61,7 +62,9 @@ def folded(container: Container, identity_id: Any, at: datetime) -> Any:
     return identity
 
 
-def state_times(read: Callable[[Any, datetime], Any], identity: Identity, moments: list[datetime], budget: Budget) -> list[float]:
+def state_times(
+    read: Callable[[Any, datetime], Any], identity: Identity, moments: list[datetime], budget: Budget
+) -> list[float]:
     """Seconds per state at moments drawn uniformly from the whole history."""
     draw = random.Random(identity.version)
     times = []
@@ -81,12 +84,15 @@ def run(lengths: list[int], out: Path, work: Path, seconds: float) -> Section:
             for length in lengths:
                 identity = identity_with(length)
                 container.store.save(identity)  # snapshots taken as the store saves, every SNAPSHOT_EVERY versions
-                moments = [e.timestamp for e in container.store.events.get(identity.id)]
+                moments = [e.timestamp for e in container.store.events.get(identity.id)]  # type: ignore[attr-defined]
                 results[length] = {kind: [] for kind in KINDS}
                 for _ in range(3):  # alternating rounds: a neighbour's burst falls on both kinds alike
                     budget = Budget(count=70, seconds=seconds / 3)
-                    results[length]["every event"] += state_times(lambda i, at: folded(container, i, at), identity, moments, budget)
-                    results[length]["from a snapshot"] += state_times(container.store.state_at, identity, moments, budget)
+                    every = state_times(lambda i, at: folded(container, i, at), identity, moments, budget)
+                    results[length]["every event"] += every
+                    results[length]["from a snapshot"] += state_times(
+                        container.store.state_at, identity, moments, budget
+                    )
         finally:
             container.stop()
     longest = results[max(lengths)]
@@ -125,7 +131,8 @@ def plot_audit(out: Path, results: dict[int, dict[str, list[float]]]) -> None:
         axes.axhline(TARGET * 1000, color="tab:red", linestyle="--", label=f"target: p95 < {ms(TARGET)}")
         for kind, colour in zip(KINDS, ("tab:orange", "tab:blue"), strict=True):
             for q, style in ((50, "o-"), (95, "x:")):
-                axes.plot(lengths, [percentile(results[n][kind], q) * 1000 for n in lengths], style, color=colour, label=f"{kind}, p{q}")
+                axes.plot(lengths, [percentile(results[n][kind], q) * 1000 for n in lengths], style, color=colour,
+                          label=f"{kind}, p{q}")
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_xlabel("events in the identity's history")

@@ -168,7 +168,8 @@ class ReadModelQueries:
                 return newest
             return tx.execute(
                 "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
-                "WHERE tsv @@ CAST(:match AS tsquery) AND seq < :before) SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
+                "WHERE tsv @@ CAST(:match AS tsquery) AND seq < :before) "
+                "SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
                 params,
             ).all()
         params["match"] = "words : (" + " AND ".join(f'"{w}"' + ("*" if rank else "") for w in words) + ")"

@@ -45,25 +45,26 @@ _KEPT = (
     "CREATE TABLE IF NOT EXISTS search_people (identity_id TEXT PRIMARY KEY, words TEXT NOT NULL)",
     ("CREATE TABLE IF NOT EXISTS search_contracts (account_id TEXT PRIMARY KEY, client_code TEXT NOT NULL, "
      "company_code TEXT NOT NULL, codes TEXT NOT NULL, details TEXT NOT NULL)"),
-    ("CREATE TABLE IF NOT EXISTS search_links (identity_id TEXT NOT NULL, account_id TEXT NOT NULL, kind TEXT NOT NULL, "
-     "PRIMARY KEY (identity_id, account_id))"),
+    ("CREATE TABLE IF NOT EXISTS search_links (identity_id TEXT NOT NULL, account_id TEXT NOT NULL, "
+     "kind TEXT NOT NULL, PRIMARY KEY (identity_id, account_id))"),
     "DROP TABLE IF EXISTS search_terms",  # the folded-terms table this one replaces (rebuilt from the events)
     "DELETE FROM tracking WHERE name = 'support_search'",
 )
 _DOCS = "seq {key}, identity_id TEXT NOT NULL, scope TEXT NOT NULL, support INTEGER NOT NULL, words TEXT NOT NULL"
-_FTS_COLUMNS = "scope, words, identity_id, support"
 SCHEMA = {
     "sqlite": [
         *_KEPT,
         f"CREATE TABLE IF NOT EXISTS search_docs ({_DOCS.format(key='INTEGER PRIMARY KEY')})",
         # prefixes up to 8 characters are indexed: a longer one merges the lists of every word it begins
-        ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(scope, words, identity_id UNINDEXED, support UNINDEXED, "
-         "content='search_docs', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8')"),
+        ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(scope, words, identity_id UNINDEXED, "
+         "support UNINDEXED, content='search_docs', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', "
+         "prefix='2 3 4 5 6 7 8')"),
         ("CREATE TRIGGER IF NOT EXISTS search_docs_added AFTER INSERT ON search_docs BEGIN "
-         f"INSERT INTO search_fts (rowid, {_FTS_COLUMNS}) VALUES (new.seq, new.{_FTS_COLUMNS.replace(', ', ', new.')}); END"),
+         "INSERT INTO search_fts (rowid, scope, words, identity_id, support) "
+         "VALUES (new.seq, new.scope, new.words, new.identity_id, new.support); END"),
         ("CREATE TRIGGER IF NOT EXISTS search_docs_removed AFTER DELETE ON search_docs BEGIN "
-         f"INSERT INTO search_fts (search_fts, rowid, {_FTS_COLUMNS}) "
-         f"VALUES ('delete', old.seq, old.{_FTS_COLUMNS.replace(', ', ', old.')}); END"),
+         "INSERT INTO search_fts (search_fts, rowid, scope, words, identity_id, support) "
+         "VALUES ('delete', old.seq, old.scope, old.words, old.identity_id, old.support); END"),
     ],
     "postgresql": [
         *_KEPT,
@@ -101,7 +102,8 @@ def identity_query(words: list[str]) -> str | None:
     """The identity id a query is, if it is one: ids are looked up, not indexed
     (five random words per person would double the index for one exact use)."""
     joined = "-".join(words)
-    return joined if [len(w) for w in words] == [8, 4, 4, 4, 12] and all(c in "0123456789abcdef-" for c in joined) else None
+    uuid_shaped = [len(w) for w in words] == [8, 4, 4, 4, 12] and all(c in "0123456789abcdef-" for c in joined)
+    return joined if uuid_shaped else None
 
 
 def query_words(query: str) -> list[str]:
@@ -258,7 +260,10 @@ class SupportSearchProjection(Projection):
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
         account = str(event.originator_id)
-        tx.execute("UPDATE search_contracts SET details = :details WHERE account_id = :a", {"a": account, "details": _details(event)})
+        details = _details(event)
+        tx.execute(
+            "UPDATE search_contracts SET details = :details WHERE account_id = :a", {"a": account, "details": details}
+        )
         refresh_contract(tx, account)
 
     @apply.register

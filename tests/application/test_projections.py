@@ -18,10 +18,15 @@ VIEW_TABLES = ("read_identities", "read_accounts", "read_identity_accounts", "se
 COLUMNS = {"search_docs": "identity_id, scope, support, words"}  # not its seq: a rebuild numbers documents afresh
 
 
+def select_all(table: str) -> str:
+    """The view's rows as a rebuild must give them again."""
+    return compose("SELECT {columns} FROM {table}", columns=COLUMNS.get(table, "*"), table=table)
+
+
 def snapshot(app: Container) -> dict[str, list[tuple[Any, ...]]]:
     with app.db.read() as tx:
         return {
-            table: sorted(tuple(row) for row in tx.execute(compose("SELECT {columns} FROM {table}", columns=COLUMNS.get(table, "*"), table=table)).all())
+            table: sorted(tuple(row) for row in tx.execute(select_all(table)).all())
             for table in VIEW_TABLES
         }
 

@@ -35,7 +35,7 @@ def long_lived(events: int) -> Identity:
     return identity
 
 
-def folded(events: list[Any], at: datetime) -> Identity:
+def folded(events: list[Any], at: datetime) -> Any:
     identity: Any = None
     for event in events:
         if event.timestamp <= at:
@@ -59,19 +59,21 @@ def saved(app: Container) -> tuple[Container, Identity]:
 def test_a_snapshot_is_taken_every_n_versions_and_loads_start_from_it(saved: tuple[Container, Identity]) -> None:
     app, identity = saved
     assert [row.originator_version for row in snapshot_rows(app, identity)] == [SNAPSHOT_EVERY, 2 * SNAPSHOT_EVERY]
-    loaded = app.store.repository.get(identity.id)
+    loaded: Any = app.store.repository.get(identity.id)
     assert loaded.version == identity.version and loaded.email == EMAIL
     assert vars(loaded) == vars(app.store.repository.get(identity.id))
-    at_version = app.store.repository.get(identity.id, version=SNAPSHOT_EVERY + 3)
-    events = list(app.store.events.get(identity.id))
-    assert state_view(at_version, events[0].timestamp) == state_view(folded(events[: SNAPSHOT_EVERY + 3], events[-1].timestamp), events[0].timestamp)
+    at_version: Any = app.store.repository.get(identity.id, version=SNAPSHOT_EVERY + 3)
+    events: list[Any] = list(app.store.events.get(identity.id))
+    replayed = folded(events[: SNAPSHOT_EVERY + 3], events[-1].timestamp)
+    assert state_view(at_version, events[0].timestamp) == state_view(replayed, events[0].timestamp)
 
 
 def test_the_state_at_a_moment_is_the_fold_of_the_events_up_to_it(saved: tuple[Container, Identity]) -> None:
     app, identity = saved
-    events = list(app.store.events.get(identity.id))
+    events: list[Any] = list(app.store.events.get(identity.id))
     draw = random.Random(17)
-    moments = [events[i].timestamp for i in (0, SNAPSHOT_EVERY - 1, SNAPSHOT_EVERY, 2 * SNAPSHOT_EVERY + 1, len(events) - 1)]
+    edges = (0, SNAPSHOT_EVERY - 1, SNAPSHOT_EVERY, 2 * SNAPSHOT_EVERY + 1, len(events) - 1)
+    moments = [events[i].timestamp for i in edges]
     moments += [events[draw.randrange(len(events))].timestamp + timedelta(microseconds=1) for _ in range(10)]
     for at in moments:
         assert state_view(app.store.state_at(identity.id, at), at) == state_view(folded(events, at), at)
@@ -86,7 +88,7 @@ def test_snapshots_are_sealed_and_erasure_shreds_them(saved: tuple[Container, Id
     assert app.store.snapshots is not None
     with pytest.raises(SnapshotShredded):
         list(app.store.snapshots.get(identity.id))
-    after = app.store.repository.get(identity.id)  # the events alone, their personal fields erased
+    after: Any = app.store.repository.get(identity.id)  # the events alone, their personal fields erased
     assert after.version == identity.version and after.email == ERASED
-    last = list(app.store.events.get(identity.id))[-1].timestamp
+    last = list(app.store.events.get(identity.id))[-1].timestamp  # type: ignore[attr-defined]
     assert app.store.state_at(identity.id, last).email == ERASED
