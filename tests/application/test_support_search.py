@@ -13,6 +13,7 @@ from application.config import Settings
 from application.errors import Refused
 from projections.agency_scope import scope_key
 from projections.support_search import documents, query_words
+from tests.adapters.test_postgres import reachable
 from tests.application.test_retention import activated
 from tests.conftest import TEST_SECRET
 from tests.e2e.harness import POSTGRES, create_database, drop_database
@@ -27,22 +28,12 @@ def contract(app: Container, client: str, login: str, holder: str, email: str = 
     return row
 
 
-def postgres_reachable() -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(POSTGRES + "postgres", connect_timeout=2).close()
-        return True
-    except psycopg.OperationalError:
-        return False
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def people(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Container, dict[str, Any]]]:
     """One population per backend, searched by every test of the module."""
-    if request.param == "postgresql" and not postgres_reachable():
+    if request.param == "postgresql" and not reachable():
         pytest.skip(f"no PostgreSQL at {POSTGRES}")
     name = create_database() if request.param == "postgresql" else ""
     url = POSTGRES + name if name else f"sqlite:///{tmp_path_factory.mktemp('search')}/sesame.db"
