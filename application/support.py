@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from application.access_records import AccessRecords
+from application.access_records import AccessRecords, Scoped
 from application.errors import Refused
 from application.ports import ReadModels
 from application.staff import Staff
@@ -30,7 +30,7 @@ class Support:
         self.fold_query = fold_query
 
     def search(
-        self, member: StaffMember, query: object, page: object = 1, per_page: object = 20, cursor: object = None
+        self, member: Scoped, query: object, page: object = 1, per_page: object = 20, cursor: object = None
     ) -> dict[str, Any]:
         """A page of results: after ``cursor`` (the ``next_cursor`` of the page
         before: the database resumes where it stopped) or else the ``page``-th."""
