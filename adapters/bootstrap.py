@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlparse
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
+from adapters.console_session_table import SCHEMA as CONSOLE_SESSION_SCHEMA
+from adapters.console_session_table import ConsoleSessionTable
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
 from adapters.event_recorders import create_tables
@@ -71,6 +73,11 @@ from application.sessions import Sessions
 from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
 from application.staff import Staff
+from application.staff_console import Console
+from application.staff_invitations import StaffInvitations
+from application.staff_sessions import ConsoleSessions
+from application.staff_sign_in import ConsoleSignIn
+from application.staff_two_step import StaffTwoStep
 from application.support import Support
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
@@ -164,6 +171,7 @@ class Container:
     erasure: Erasure
     export: Export
     staff: Staff
+    console: Console
     retention: Retention
     support: Support
     audit: Audit
@@ -272,7 +280,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
+        + CONSOLE_SESSION_SCHEMA,
         then=[*((lambda r=r: create_tables(r)) for r in store.recorders()), key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -310,6 +319,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
+    console_sessions = ConsoleSessions(store, ConsoleSessionTable(db), clock)
+    staff = Staff(directory, clock, console_sessions)
+    staff_two_step = StaffTwoStep(directory, clock, throttle)
     container = Container(
         settings=settings,
         clock=clock,
@@ -326,7 +338,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
             directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]
         ),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
-        staff=Staff(directory),
+        staff=staff,
+        console=Console(
+            sessions=console_sessions,
+            sign_in=ConsoleSignIn(staff, passwords, throttle, staff_two_step, console_sessions),
+            invitations=StaffInvitations(directory, passwords, clock, throttle, console_sessions),
+            two_step=staff_two_step,
+        ),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,

@@ -14,7 +14,7 @@ second hash.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.utils import get_topic
 
 from application import snapshots
 from application.errors import Conflict
@@ -103,6 +104,17 @@ class EventStore(Application[UUID]):
     def stream(self, aggregate_id: UUID) -> list[Aggregate.Event]:
         """One aggregate's events, oldest first, as the aggregate events they are."""
         return [event for event in self.events.get(aggregate_id) if isinstance(event, Aggregate.Event)]
+
+    def ids_created_by(self, created: type[Aggregate.Event], page: int = 500) -> Iterator[UUID]:
+        """The id of every aggregate whose stream starts with ``created``, oldest
+        first, read from the notification log a page at a time."""
+        topic, start = get_topic(created), 1
+        while True:
+            notifications = self.recorder.select_notifications(start, page, topics=[topic])
+            yield from (UUID(str(n.originator_id)) for n in notifications)
+            if len(notifications) < page:
+                return
+            start = notifications[-1].id + 1
 
     def position(self) -> int:
         """The newest notification id in the store."""

@@ -34,6 +34,13 @@ AGGREGATES: list[type[Aggregate]] = [
 ]
 
 
+# Declared after that run (issue 15's console): no stored row to resolve, their own tests replay them.
+NEWER: set[type[Aggregate.Event]] = {
+    StaffMember.Invited, StaffMember.PasswordSet, StaffMember.TwoStepEnrolled, StaffMember.TwoStepConfirmed,
+    StaffMember.TwoStepCodeAccepted, StaffMember.RecoveryCodeUsed, StaffMember.Disabled,
+}
+
+
 def declared_events(aggregate: type[Aggregate]) -> set[type[Aggregate.Event]]:
     return {
         value for name, value in vars(aggregate).items()
@@ -63,7 +70,7 @@ def replayed() -> list[Any]:
 
 def test_every_stored_topic_resolves_to_the_class_its_aggregate_declares() -> None:
     events = stored_events()
-    declared = set().union(*(declared_events(a) for a in AGGREGATES))
+    declared = set().union(*(declared_events(a) for a in AGGREGATES)) - NEWER
     assert {type(e) for e in events} == declared
     assert len(declared) == 45
 
