@@ -293,7 +293,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
         + CONSOLE_SESSION_SCHEMA,
-        then=[lambda: create_tables(store.recorder), key_table.wrap_clear_keys],
+        then=[*((lambda r=r: create_tables(r)) for r in store.recorders()), key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)

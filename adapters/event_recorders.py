@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError
-from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.popo import POPOAggregateRecorder, POPOApplicationRecorder, POPOFactory
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
 
 from adapters.database import Database, pyformat
 
@@ -68,10 +68,10 @@ class MemoryFactory(POPOFactory):
 
 
 def create_tables(recorder: object) -> None:
-    """The event store's own tables, which ``bootstrap`` creates under the schema lock
-    (the in-memory store has none)."""
-    if isinstance(recorder, POPORecorder):
+    """The event store's own tables, events' or snapshots', which ``bootstrap``
+    creates under the schema lock (the in-memory store has none)."""
+    if isinstance(recorder, POPOAggregateRecorder):
         return
-    if not isinstance(recorder, SQLiteRecorder | PostgresRecorder):
+    if not isinstance(recorder, SQLiteAggregateRecorder | PostgresAggregateRecorder):
         raise TypeError(f"the event store's recorder is {type(recorder).__name__}, not one of adapters.event_recorders")
     recorder.create_table()

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from adapters.database import Database, compose, in_list
 from adapters.session_table import SIDE_TABLES
+from projections.support_search import forget_contract, forget_person
 
 BY_IDENTITY = ("sessions", "outbox", "oidc_tokens")  # tokens: revoked first, by the sign-out cascade
 
@@ -41,10 +42,7 @@ class PersonalDataPurgeTable:
                 "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
                 {"id": str(account_id)},
             )
-            tx.execute(
-                "DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :id",
-                {"id": str(account_id)},
-            )
+            forget_contract(tx, str(account_id))
         self.db.compact()
 
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
@@ -68,7 +66,7 @@ class PersonalDataPurgeTable:
                     "pending_email = NULL WHERE identity_id = :id",
                     {"id": identity},
                 )
-                tx.execute("DELETE FROM search_terms WHERE kind = 'identity' AND owner_id = :id", {"id": identity})
+                forget_person(tx, identity)
             for email in emails:
                 tx.execute("DELETE FROM idempotency WHERE body LIKE :pattern", {"pattern": f"%{email}%"})
         self.db.compact()

@@ -2,7 +2,8 @@
 
 The state as of a moment is the fold of the identity's events up to it: the
 same code that builds the live aggregate, so the past can't be told
-differently from the present. Secrets never leave: the view shows whether a
+differently from the present; it starts from the newest snapshot before the
+moment, so its cost does not grow with the history. Secrets never leave: the view shows whether a
 password was set, not its hash; whether a link was pending, not its nonce.
 """
 
@@ -45,8 +46,12 @@ class Audit:
         return self.timeline(identity_id, [describe(e, self.account_label) for e in events])
 
     def state_at(self, member: Reader, identity_id: UUID, at: datetime) -> dict[str, Any]:
-        events = [e for e in self._events(identity_id) if e.timestamp <= at]
-        if not events:
+        """The fold up to ``at``, from the newest snapshot before it (application/snapshots.py)."""
+        first = next(iter(self.store.events.get(identity_id, limit=1)), None)
+        if not isinstance(first, Identity.ActivationStarted):
+            raise Refused("not_found", "Aucune identité sous cet identifiant.")
+        identity = self.store.state_at(identity_id, at)
+        if identity is None:
             raise Refused("not_found", "Cette identité n'existait pas encore à ce moment.")
         self.access.record(member, identity_id, "état à une date")
         return state_view(fold(events), at)

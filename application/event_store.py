@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ParamSpec, TypeVar
+from datetime import datetime
+from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 
+from application import snapshots
 from application.errors import Conflict
 from application.mail_requests import MailSpent, check_mail_spent
 from application.once import spending_once
-from application.personal_data import PersonalDataMapper, SubjectKeys
+from application.personal_data import PersonalDataMapper, SubjectErased, SubjectKeys
+from domain.identity import Identity
 
 A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
@@ -36,14 +39,43 @@ R = TypeVar("R")
 class EventStore(Application[UUID]):
     name = "sesame"
     on_commit: Callable[[], None] = staticmethod(lambda: None)
+    # a person's history grows with every sign-in from a new device, reset and change
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Identity: snapshots.SNAPSHOT_EVERY}
 
     def __init__(self, env: dict[str, str], keys: SubjectKeys) -> None:
         self.subject_keys = keys
         super().__init__(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
-        """Personal fields of events are sealed with their subject's key."""
+        """Personal fields of events, and snapshots whole, are sealed with their subject's key."""
         return PersonalDataMapper(self.construct_transcoder(), self.subject_keys)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        snapshots.register_transcodings(transcoder)
+
+    def construct_repository(self) -> Repository[UUID]:
+        """eventsourcing's repository, able to load past a shredded snapshot."""
+        return snapshots.SnapshotRepository(event_store=self.events, snapshot_store=self.snapshots)
+
+    def recorders(self) -> list[object]:
+        """The recorders whose tables bootstrap creates (``CREATE_TABLE`` is off):
+        the events', then the snapshots'."""
+        return [self.recorder, *([self.snapshots.recorder] if self.snapshots is not None else [])]
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None) -> None:
+        """No snapshot of an erased subject: nothing personal may be sealed for it again."""
+        try:
+            if projector_func is None:
+                super().take_snapshot(aggregate_id, version)
+            else:
+                super().take_snapshot(aggregate_id, version, projector_func)
+        except SubjectErased:
+            pass
+
+    def state_at(self, aggregate_id: UUID, at: datetime) -> Any:
+        """The aggregate as it was at ``at``, from its newest snapshot before (None before it existed)."""
+        return snapshots.state_at(self.events, self.snapshots, aggregate_id, at)
 
     def commit(
         self, *aggregates: Aggregate, mail: MailSpent | None = None, writes: Sequence[tuple[str, dict[str, Any]]] = ()

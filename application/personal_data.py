@@ -24,6 +24,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from application.ports import KeyStore
+from application.snapshots import STATE_FIELD, is_snapshot, opened_state, sealed_state
 
 # ``totp_secret``: a two-step sign-in secret is shredded with the rest.
 PERSONAL_FIELDS = frozenset({
@@ -123,11 +124,18 @@ class PersonalDataMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state: dict[str, Any] = dict(vars(domain_event))
         personal = [f for f in PERSONAL_FIELDS if isinstance(state.get(f), str) and state[f]]
-        if personal:
-            subject = domain_event.originator_id
+        subject = domain_event.originator_id
+        if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
+            key = self.keys.for_writing(subject)
+            state["state"] = sealed_state(
+                self.transcoder, state["state"], lambda text: seal(key, subject, STATE_FIELD, text)
+            )
+            personal = ["state"]
+        elif personal:
             key = self.keys.for_writing(subject)
             for field in personal:
                 state[field] = seal(key, subject, field, state[field])
+        if personal:
             sealed_event = object.__new__(type(domain_event))
             object.__setattr__(sealed_event, "__dict__", state)
             domain_event = sealed_event
@@ -136,6 +144,13 @@ class PersonalDataMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)
         state = vars(event)
+        if is_snapshot(event):
+            key = self.keys.for_reading(event.originator_id)
+            state["state"] = opened_state(
+                self.transcoder, state["state"],
+                lambda text: None if key is None else unseal(key, event.originator_id, STATE_FIELD, text),
+            )
+            return event
         sealed = [f for f, v in state.items() if isinstance(v, str) and v.startswith(SEALED)]
         if sealed:
             key = self.keys.for_reading(event.originator_id)

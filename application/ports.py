@@ -110,7 +110,8 @@ class ReadModels(Protocol):
     def pending_identities(self, email: str) -> list[UUID]: ...
 
     def search(
-        self, words: list[str], agency: tuple[str, str] | None, limit: int, offset: int
+        self, words: list[str], agency: tuple[str, str] | None, limit: int, offset: int = 0,
+        after: tuple[int, int] | None = None,
     ) -> list[dict[str, Any]]: ...
 
     def support_profile(self, identity_id: UUID, agency: tuple[str, str] | None) -> dict[str, Any] | None: ...

@@ -29,19 +29,28 @@ class Support:
         self.access = access
         self.fold_query = fold_query
 
-    def search(self, member: Scoped, query: object, page: object = 1, per_page: object = 20) -> dict[str, Any]:
+    def search(
+        self, member: Scoped, query: object, page: object = 1, per_page: object = 20, cursor: object = None
+    ) -> dict[str, Any]:
+        """A page of results: after ``cursor`` (the ``next_cursor`` of the page
+        before: the database resumes where it stopped) or else the ``page``-th."""
         words = self.fold_query(query) if isinstance(query, str) else []
         if not words:
             raise Refused(
                 "invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q"
             )
         page_number, size = _positive(page, "page"), min(_positive(per_page, "per_page"), MAX_PER_PAGE)
-        found = self.read_models.search(words, Staff.scope(member), size + 1, (page_number - 1) * size)
+        after = _cursor(cursor)
+        offset = 0 if after is not None else (page_number - 1) * size
+        found = self.read_models.search(words, Staff.scope(member), size + 1, offset, after)
+        shown = found[:size]
+        more = len(found) > size
         return {
-            "results": [_public(r) for r in found[:size]],
+            "results": [_public(r) for r in shown],
             "page": page_number,
             "per_page": size,
-            "next_page": page_number + 1 if len(found) > size else None,
+            "next_page": page_number + 1 if more else None,
+            "next_cursor": _cursor_of(shown[-1]["key"]) if more else None,
         }
 
     def profile(self, member: StaffMember, identity_id: UUID, what: str = "profil support") -> dict[str, Any]:
@@ -75,6 +84,22 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
         "updated_at": row.get("updated_at"),
         "accounts": row.get("accounts", []),
     }
+
+
+def _cursor_of(key: tuple[int, int]) -> str:
+    return f"{key[0]}.{key[1]}"
+
+
+def _cursor(value: object) -> tuple[int, int] | None:
+    """The (rank, seq) a ``next_cursor`` stands for; absent is None."""
+    if value is None or value == "":
+        return None
+    rank, _, seq = str(value).partition(".")
+    if not (rank.isdigit() and seq.isdigit() and len(seq) < 19):
+        raise Refused(
+            "invalid_request", "« cursor » est la valeur « next_cursor » d'une page précédente.", field="cursor"
+        )
+    return int(rank), int(seq)
 
 
 def _positive(value: object, name: str) -> int:

@@ -10,10 +10,22 @@ any row leaves the database.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.database import compose
+
+SUPPORT_SCOPE = "all"
+"""The search documents support staff read: every contract of a person."""
+
+
+def scope_key(agency: tuple[str, str] | None) -> str:
+    """The search documents an agency reads: its own contracts of a person,
+    under a key made of letters and digits only (one word to a search engine)."""
+    if agency is None:
+        return SUPPORT_SCOPE
+    return "a" + hashlib.sha256("\x1f".join(agency).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,11 @@ class AgencyScope:
     @property
     def params(self) -> dict[str, Any]:
         return {} if self.agency is None else {"scope_client": self.agency[0], "scope_company": self.agency[1]}
+
+    @property
+    def search_scope(self) -> str:
+        """Which search documents a query reads (``projections/support_search.py``)."""
+        return scope_key(self.agency)
 
     def contract(self, account_id: str) -> str:
         """A condition: the contract whose id is the SQL ``account_id`` is visible."""

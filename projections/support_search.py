@@ -1,14 +1,31 @@
-"""The support-search read model: prefix and accent-insensitive search terms.
+"""The support-search read model: one search document per person and scope,
+indexed by the database's own full-text engine.
 
-Terms are folded (no accents, case-folded) words of an identity's emails and
-of its contracts' login ids, holder names and agency codes, each kept whole
-and split into words. A contract's codes and login id never change; its
-holder name's terms are kept apart so a re-import rewrites only those. A query
-word matches any term it begins, through a B-tree range scan (``kind = k AND
-term >= q AND term < q + U+FFFF``) that both SQLite and PostgreSQL (with
-``COLLATE "C"``) serve from the (kind, term) index, so a search costs a few
-index probes however many identities there are. Contract terms are kept per
-contract and joined through the profile's links at query time.
+A person's document holds the folded words (no accents, case-folded, split
+into letters and digits) of their email addresses and of every contract that
+reaches them (linked, or being activated): login id, holder name, agency
+codes, property, agency name; a query that is an identity id is looked up
+instead. A person of one agency has one document, under that agency's scope;
+a person of several has one per agency, holding only that agency's
+contracts, and one of everything for support staff: an agency's query reads
+only its own scope, so it can only match what the agency may see
+(``projections/agency_scope.py`` names the scopes); support reads every
+document marked ``support``. Words are folded here, in Python, for both
+databases, so they agree on what "é" or "œ" is; the engines only match them:
+
+- SQLite: an FTS5 index over ``search_docs`` (external content, kept by
+  triggers), with prefix indexes for 2 to 8 characters;
+- PostgreSQL: a ``tsvector`` column generated from the words, under a GIN
+  index (no dictionary, so no ``unaccent`` or other extension is needed: the
+  words come folded, and ``'word':*`` matches their beginnings).
+
+Every rewrite of a document gives it a new ``seq``, larger than all before,
+so the newest-changed person comes first and a page resumes after the last
+``seq`` it showed (keyset), through the engine's own rowid order on SQLite.
+
+The projection keeps what it needs to rewrite a document (a person's words,
+a contract's words, the links between) in tables of its own: a projection
+never reads another's tables, which may be ahead or behind it.
 """
 
 from __future__ import annotations
@@ -21,100 +38,240 @@ from typing import Any
 from adapters.database import Tx
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
+from projections.agency_scope import SUPPORT_SCOPE, scope_key
 from projections.follower import Projection
 
+_KEPT = (
+    "CREATE TABLE IF NOT EXISTS search_people (identity_id TEXT PRIMARY KEY, words TEXT NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS search_contracts (account_id TEXT PRIMARY KEY, client_code TEXT NOT NULL, "
+     "company_code TEXT NOT NULL, codes TEXT NOT NULL, details TEXT NOT NULL)"),
+    ("CREATE TABLE IF NOT EXISTS search_links (identity_id TEXT NOT NULL, account_id TEXT NOT NULL, "
+     "kind TEXT NOT NULL, PRIMARY KEY (identity_id, account_id))"),
+    "DROP TABLE IF EXISTS search_terms",  # the folded-terms table this one replaces (rebuilt from the events)
+    "DELETE FROM tracking WHERE name = 'support_search'",
+)
+_DOCS = "seq {key}, identity_id TEXT NOT NULL, scope TEXT NOT NULL, support INTEGER NOT NULL, words TEXT NOT NULL"
 SCHEMA = {
     "sqlite": [
-        "CREATE TABLE IF NOT EXISTS search_terms (kind TEXT NOT NULL, owner_id TEXT NOT NULL, term TEXT NOT NULL, "
-        "PRIMARY KEY (kind, owner_id, term))"
+        *_KEPT,
+        f"CREATE TABLE IF NOT EXISTS search_docs ({_DOCS.format(key='INTEGER PRIMARY KEY')})",
+        # prefixes up to 8 characters are indexed: a longer one merges the lists of every word it begins
+        ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(scope, words, identity_id UNINDEXED, "
+         "support UNINDEXED, content='search_docs', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', "
+         "prefix='2 3 4 5 6 7 8')"),
+        ("CREATE TRIGGER IF NOT EXISTS search_docs_added AFTER INSERT ON search_docs BEGIN "
+         "INSERT INTO search_fts (rowid, scope, words, identity_id, support) "
+         "VALUES (new.seq, new.scope, new.words, new.identity_id, new.support); END"),
+        ("CREATE TRIGGER IF NOT EXISTS search_docs_removed AFTER DELETE ON search_docs BEGIN "
+         "INSERT INTO search_fts (search_fts, rowid, scope, words, identity_id, support) "
+         "VALUES ('delete', old.seq, old.scope, old.words, old.identity_id, old.support); END"),
     ],
     "postgresql": [
-        "CREATE TABLE IF NOT EXISTS search_terms "
-        '(kind TEXT NOT NULL, owner_id TEXT NOT NULL, term TEXT COLLATE "C" NOT NULL, '
-        "PRIMARY KEY (kind, owner_id, term))"
+        *_KEPT,
+        # the words, and who may read the document as words no query can hold (``_``: see ``words_of``),
+        # so the GIN index alone finds what a scope's query matches
+        (f"CREATE TABLE IF NOT EXISTS search_docs ({_DOCS.format(key='BIGSERIAL PRIMARY KEY')}, "
+         "tsv TSVECTOR GENERATED ALWAYS AS (array_to_tsvector(array_remove(string_to_array("
+         "words || ' _' || scope || CASE WHEN support = 1 THEN ' _support' ELSE '' END, ' '), ''))) STORED)"),
+        "CREATE INDEX IF NOT EXISTS search_docs_tsv ON search_docs USING GIN (tsv)",
+        "CREATE INDEX IF NOT EXISTS search_docs_support ON search_docs (seq) WHERE support = 1",
+        "CREATE INDEX IF NOT EXISTS search_docs_scope ON search_docs (scope, seq)",
     ],
 }
-# (kind, term): equality on the kind, then the word's range, in one index probe;
-# the primary key (kind, owner_id, term) would read every term of the kind.
-SCHEMA_INDEXES = ["CREATE INDEX IF NOT EXISTS search_terms_kind_term ON search_terms (kind, term)"]
-HIGHEST = "\uffff"
+SCHEMA_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS search_docs_identity ON search_docs (identity_id)",
+    "CREATE INDEX IF NOT EXISTS search_links_account ON search_links (account_id)",
+]
+MAX_QUERY_WORDS = 8
+_WORD = re.compile(r"[^\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # French writes them; Unicode does not decompose them
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: « Hélène » and « helene » are one word."""
+    """Lower case without accents: « Hélène » and « helene », « Œuvray » and « oeuvray » are one word."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(_LIGATURES)
 
 
-def terms_of(*texts: str) -> set[str]:
-    """Every whole value and every word in it, folded."""
-    terms = set()
-    for text in texts:
-        folded = fold(text or "").strip()
-        if folded:
-            terms.add(folded[:200])
-            terms.update(w for w in re.split(r"[^\w]+", folded) if w)
-    return terms
+def words_of(*texts: str | None) -> list[str]:
+    """The folded words (runs of letters and digits) of the texts, each once, in order."""
+    return list(dict.fromkeys(w[:64] for text in texts if text for w in _WORD.findall(fold(text))))
+
+
+def identity_query(words: list[str]) -> str | None:
+    """The identity id a query is, if it is one: ids are looked up, not indexed
+    (five random words per person would double the index for one exact use)."""
+    joined = "-".join(words)
+    uuid_shaped = [len(w) for w in words] == [8, 4, 4, 4, 12] and all(c in "0123456789abcdef-" for c in joined)
+    return joined if uuid_shaped else None
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a query, folded; a word keeps its dots and @ to match emails."""
-    return [w for w in (fold(part) for part in query.split()) if w][:5]
+    """The words a query must all find, as the documents were cut: ``jean.mar``
+    is ``jean`` and ``mar``, each the beginning of a word of the person."""
+    return words_of(query)[:MAX_QUERY_WORDS]
+
+
+def documents(person: str, contracts: list[tuple[str, str, str]]) -> list[tuple[str, int, str]]:
+    """(scope, for support, words) of one person's documents. ``contracts`` are
+    (client code, company code, words). A person of one agency has one
+    document, which both support and that agency read; a person of several
+    has one per agency, and one of everything that only support reads."""
+    by_agency: dict[str, list[str]] = {}
+    for client, company, words in contracts:
+        by_agency.setdefault(scope_key((client, company)), []).append(words)
+    if len(by_agency) < 2:
+        scope = next(iter(by_agency), SUPPORT_SCOPE)
+        return [(scope, 1, _joined(person, *(words for *_, words in contracts)))]
+    every = (SUPPORT_SCOPE, 1, _joined(person, *(words for *_, words in contracts)))
+    return [every] + [(scope, 0, _joined(person, *words)) for scope, words in by_agency.items()]
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(dict.fromkeys(" ".join(parts).split()))
+
+
+def refresh(tx: Tx, identity_id: str) -> None:
+    """Rewrite one person's documents from the projection's own tables."""
+    tx.execute("DELETE FROM search_docs WHERE identity_id = :id", {"id": identity_id})
+    person = tx.execute("SELECT words FROM search_people WHERE identity_id = :id", {"id": identity_id}).one()
+    if person is None:
+        return
+    contracts = tx.execute(
+        "SELECT c.client_code, c.company_code, c.codes, c.details FROM search_links l "
+        "JOIN search_contracts c ON c.account_id = l.account_id WHERE l.identity_id = :id ORDER BY c.account_id",
+        {"id": identity_id},
+    ).all()
+    found = [(c["client_code"], c["company_code"], f"{c['codes']} {c['details']}") for c in contracts]
+    for scope, support, words in documents(person["words"], found):
+        tx.execute(
+            "INSERT INTO search_docs (identity_id, scope, support, words) VALUES (:id, :scope, :support, :words)",
+            {"id": identity_id, "scope": scope, "support": support, "words": words},
+        )
+
+
+def refresh_contract(tx: Tx, account_id: str) -> None:
+    """Rewrite the documents of everyone the contract reaches."""
+    for row in tx.execute("SELECT identity_id FROM search_links WHERE account_id = :a", {"a": account_id}).all():
+        refresh(tx, row["identity_id"])
+
+
+def forget_contract(tx: Tx, account_id: str) -> None:
+    """A contract erased: its words leave every document (its agency stays, wordless)."""
+    tx.execute("UPDATE search_contracts SET codes = '', details = '' WHERE account_id = :a", {"a": account_id})
+    refresh_contract(tx, account_id)
+
+
+def forget_person(tx: Tx, identity_id: str) -> None:
+    """A person erased: only their identity id still finds them (the history
+    stays addressable, see ``identity_query``), through no contract."""
+    tx.execute("UPDATE search_people SET words = '' WHERE identity_id = :id", {"id": identity_id})
+    tx.execute("DELETE FROM search_links WHERE identity_id = :id", {"id": identity_id})
+    refresh(tx, identity_id)
 
 
 class SupportSearchProjection(Projection):
-    name = "support_search"
-    tables = ("search_terms",)
+    name = "support_search_docs"
+    tables = ("search_docs", "search_people", "search_contracts", "search_links")
 
-    def _replace(self, tx: Tx, kind: str, owner: str, *texts: str) -> None:
-        tx.execute("DELETE FROM search_terms WHERE kind = :k AND owner_id = :o", {"k": kind, "o": owner})
-        for term in terms_of(*texts):
-            tx.execute(
-                "INSERT INTO search_terms (kind, owner_id, term) VALUES (:k, :o, :t)",
-                {"k": kind, "o": owner, "t": term},
-            )
+    @staticmethod
+    def _person(tx: Tx, identity_id: str, *texts: str) -> None:
+        tx.execute(
+            "UPDATE search_people SET words = :words WHERE identity_id = :id",
+            {"id": identity_id, "words": " ".join(words_of(*texts))},
+        )
+        refresh(tx, identity_id)
 
-    def _add(self, tx: Tx, kind: str, owner: str, *texts: str) -> None:
-        for term in terms_of(*texts):
-            tx.execute(
-                "INSERT INTO search_terms (kind, owner_id, term) VALUES (:k, :o, :t) ON CONFLICT DO NOTHING",
-                {"k": kind, "o": owner, "t": term},
-            )
+    @staticmethod
+    def _leave_activation(tx: Tx, identity_id: str) -> None:
+        tx.execute("DELETE FROM search_links WHERE identity_id = :id AND kind = 'activating'", {"id": identity_id})
+        refresh(tx, identity_id)
 
     @singledispatchmethod
     def apply(self, event: Any, position: int, tx: Tx) -> None:
-        """Events that change no search term."""
+        """Events that change no document."""
 
     @apply.register
     def _(self, event: Identity.ActivationStarted, position: int, tx: Tx) -> None:
-        self._add(tx, "identity", str(event.originator_id), str(event.originator_id))
+        identity = str(event.originator_id)
+        tx.execute(
+            "INSERT INTO search_people (identity_id, words) VALUES (:id, '') ON CONFLICT (identity_id) DO NOTHING",
+            {"id": identity},
+        )
+        tx.execute(
+            "INSERT INTO search_links (identity_id, account_id, kind) VALUES (:id, :a, 'activating') "
+            "ON CONFLICT (identity_id, account_id) DO NOTHING",
+            {"id": identity, "a": str(event.account_id)},
+        )
+        refresh(tx, identity)
 
     @apply.register
     def _(self, event: Identity.EmailProposed, position: int, tx: Tx) -> None:
-        self._add(tx, "identity", str(event.originator_id), event.email)
+        """Every address proposed during the activation keeps finding the person."""
+        identity = str(event.originator_id)
+        row = tx.execute("SELECT words FROM search_people WHERE identity_id = :id", {"id": identity}).one()
+        self._person(tx, identity, row["words"] if row else "", event.email)
 
     @apply.register
     def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
         """Rectification: the old address stops finding the person."""
-        self._replace(tx, "identity", str(event.originator_id), str(event.originator_id), event.new_email)
+        self._person(tx, str(event.originator_id), event.new_email)
+
+    @apply.register
+    def _(self, event: Identity.EmailVerified, position: int, tx: Tx) -> None:
+        self._leave_activation(tx, str(event.originator_id))
+
+    @apply.register
+    def _(self, event: Identity.ActivationReset, position: int, tx: Tx) -> None:
+        self._leave_activation(tx, str(event.originator_id))
+
+    @apply.register
+    def _(self, event: Identity.MergedInto, position: int, tx: Tx) -> None:
+        self._leave_activation(tx, str(event.originator_id))
+
+    @apply.register
+    def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
+        identity = str(event.originator_id)
+        tx.execute(
+            "INSERT INTO search_links (identity_id, account_id, kind) VALUES (:id, :a, 'linked') "
+            "ON CONFLICT (identity_id, account_id) DO UPDATE SET kind = 'linked'",
+            {"id": identity, "a": str(event.account_id)},
+        )
+        refresh(tx, identity)
 
     @apply.register
     def _(self, event: Identity.Erased, position: int, tx: Tx) -> None:
-        self._replace(tx, "identity", str(event.originator_id), str(event.originator_id))
+        forget_person(tx, str(event.originator_id))
 
     @apply.register
     def _(self, event: AgencyAccount.Imported, position: int, tx: Tx) -> None:
-        owner = str(event.originator_id)
-        self._replace(tx, "account", owner, event.login_id, event.client_code, event.company_code)
-        self._replace(tx, "holder", owner, event.holder_name)
+        account = str(event.originator_id)
+        tx.execute(
+            "INSERT INTO search_contracts (account_id, client_code, company_code, codes, details) "
+            "VALUES (:a, :client, :company, :codes, :details) ON CONFLICT (account_id) DO NOTHING",
+            {
+                "a": account, "client": event.client_code, "company": event.company_code,
+                "codes": " ".join(words_of(event.login_id, event.client_code, event.company_code)),
+                "details": _details(event),
+            },
+        )
+        refresh_contract(tx, account)
 
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
-        self._replace(tx, "holder", str(event.originator_id), event.holder_name)
+        account = str(event.originator_id)
+        details = _details(event)
+        tx.execute(
+            "UPDATE search_contracts SET details = :details WHERE account_id = :a", {"a": account, "details": details}
+        )
+        refresh_contract(tx, account)
 
     @apply.register
     def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
-        tx.execute(
-            "DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :o",
-            {"o": str(event.originator_id)},
-        )
+        forget_contract(tx, str(event.originator_id))
+
+
+def _details(event: Any) -> str:
+    """The words of what a re-import may change; ``property`` and
+    ``agency_name`` are read with a default, as older events lack them."""
+    return " ".join(words_of(event.holder_name, getattr(event, "property", ""), getattr(event, "agency_name", "")))

@@ -55,7 +55,8 @@ async def search(request: Request) -> Response:
     member = await staff(request, "support", "agency")
     params = request.query_params
     result = await run_in_threadpool(
-        services(request).support.search, member, params.get("q"), params.get("page", "1"), params.get("per_page", "20")
+        services(request).support.search, member, params.get("q"), params.get("page", "1"),
+        params.get("per_page", "20"), params.get("cursor"),
     )
     return JSONResponse(result)
 

@@ -300,7 +300,10 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/support/identities": {"get": operation(
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
-        query={"q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE},
+        query={
+            "q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE,
+            "cursor": {"type": "string", "description": "the next_cursor of the page before"},
+        },
     )},
     "/support/identities/{identity}": {"get": operation(
         "An identity's profile for support", (200, {"type": "object"}), (404,), staff=True,

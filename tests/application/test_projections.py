@@ -14,13 +14,19 @@ from projections.follower import Follower
 from projections.profile import ProfileProjection
 from tests.application.test_retention import PASSWORD, activated, imported
 
-VIEW_TABLES = ("read_identities", "read_accounts", "read_identity_accounts", "search_terms")
+VIEW_TABLES = ("read_identities", "read_accounts", "read_identity_accounts", "search_docs")
+COLUMNS = {"search_docs": "identity_id, scope, support, words"}  # not its seq: a rebuild numbers documents afresh
+
+
+def select_all(table: str) -> str:
+    """The view's rows as a rebuild must give them again."""
+    return compose("SELECT {columns} FROM {table}", columns=COLUMNS.get(table, "*"), table=table)
 
 
 def snapshot(app: Container) -> dict[str, list[tuple[Any, ...]]]:
     with app.db.read() as tx:
         return {
-            table: sorted(tuple(row) for row in tx.execute(compose("SELECT * FROM {table}", table=table)).all())
+            table: sorted(tuple(row) for row in tx.execute(select_all(table)).all())
             for table in VIEW_TABLES
         }
 
@@ -47,7 +53,7 @@ def test_a_view_rebuilt_from_zero_equals_the_live_one(history: Container) -> Non
     for name in ("profile", "support_search"):
         app.followers[name].catch_up()
     live = snapshot(app)
-    assert live["read_identities"] and live["search_terms"]
+    assert live["read_identities"] and live["search_docs"]
     for name in ("profile", "support_search"):
         app.followers[name].rebuild()
     assert snapshot(app) == live

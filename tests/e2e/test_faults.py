@@ -15,12 +15,12 @@ from collections import Counter
 
 import pytest
 
-from adapters.database import compose
+from tests.application.test_projections import select_all
 from tests.e2e.flows import choose_password, contract, log_in, start
 from tests.e2e.harness import Sesame, link_token, wait_until
 
-VIEWS = ("read_identities", "read_accounts", "read_identity_accounts", "search_terms", "read_sign_ins")
-FOLLOWERS = {"profile", "support_search", "sign_ins", "outbox"}
+VIEWS = ("read_identities", "read_accounts", "read_identity_accounts", "search_docs", "read_sign_ins")
+FOLLOWERS = {"profile", "support_search_docs", "sign_ins", "outbox"}
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def settled(sesame: Sesame) -> bool:
 
 def views(sesame: Sesame) -> dict[str, list[tuple[object, ...]]]:
     return {
-        table: sorted(tuple(r.values()) for r in sesame.query(compose("SELECT * FROM {table}", table=table)))
+        table: sorted(tuple(r.values()) for r in sesame.query(select_all(table)))
         for table in VIEWS
     }
 

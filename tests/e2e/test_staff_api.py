@@ -111,6 +111,11 @@ def test_search_is_paginated(sesame: Sesame, team: dict[str, dict[str, str]]) ->
     assert len(first["results"]) == 2 and first["next_page"] == 2
     assert len(second["results"]) == 1 and second["next_page"] is None
     assert {r["id"] for r in first["results"]}.isdisjoint({r["id"] for r in second["results"]})
+    params = {"q": "pagine", "per_page": 2, "cursor": first["next_cursor"]}
+    resumed = sesame.http.get("/support/identities", headers=team["support"], params=params).json()
+    assert resumed["results"] == second["results"] and resumed["next_cursor"] is None
+    params["cursor"] = "pas-un-curseur"
+    assert sesame.http.get("/support/identities", headers=team["support"], params=params).status_code == 422
     bad = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "page": "zéro"})
     assert bad.status_code == 422
 
