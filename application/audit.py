@@ -54,7 +54,7 @@ class Audit:
         if identity is None:
             raise Refused("not_found", "Cette identité n'existait pas encore à ce moment.")
         self.access.record(member, identity_id, "état à une date")
-        return state_view(fold(events), at)
+        return state_view(identity, at)
 
     def since(self, member: Reader, identity_id: UUID, at: datetime, now: datetime) -> dict[str, Any]:
         """The state at ``at`` (read and recorded as ``state_at``), the state

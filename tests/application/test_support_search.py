@@ -13,10 +13,10 @@ from application.config import Settings
 from application.errors import Refused
 from projections.agency_scope import scope_key
 from projections.support_search import documents, query_words
-from tests.adapters.test_postgres import reachable
 from tests.application.test_retention import activated
 from tests.conftest import TEST_SECRET
-from tests.e2e.harness import POSTGRES, create_database, drop_database
+from tests.e2e.harness import create_database, drop_database
+from tests.servers import postgres
 
 PAGED = 25
 
@@ -33,10 +33,8 @@ def people(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Container, dict[str, Any]]]:
     """One population per backend, searched by every test of the module."""
-    if request.param == "postgresql" and not reachable():
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
     name = create_database() if request.param == "postgresql" else ""
-    url = POSTGRES + name if name else f"sqlite:///{tmp_path_factory.mktemp('search')}/sesame.db"
+    url = postgres() + name if name else f"sqlite:///{tmp_path_factory.mktemp('search')}/sesame.db"
     app = bootstrap(Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "THROTTLE_DELAY_SCALE": "0"}))
     try:
         yield app, populate(app)
