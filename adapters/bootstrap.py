@@ -30,6 +30,8 @@ from adapters.oidc_key_table import SigningKeyTable
 from adapters.oidc_token_table import SCHEMA as OIDC_TOKEN_SCHEMA
 from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
+from adapters.passkey_ceremony_table import SCHEMA as PASSKEY_CEREMONY_SCHEMA
+from adapters.passkey_ceremony_table import PasskeyCeremonyTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
@@ -54,6 +56,8 @@ from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
+from application.passkey_ceremonies import Ceremonies
+from application.passkeys import Passkeys
 from application.password_proof import PasswordProof
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import ID_TOKEN_LIFETIME
@@ -168,6 +172,7 @@ class Container:
     audit: Audit
     account_settings: AccountSettings
     two_step: TwoStepSignIn
+    passkeys: Passkeys
     password_reset: PasswordReset
     importer: AccountImport
     read_models: ReadModelQueries
@@ -271,7 +276,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     subject_keys = SubjectKeys(key_table)
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
+        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
+        + PASSKEY_CEREMONY_SCHEMA,
         then=[store.recorder.create_table, key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -328,6 +334,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
+        passkeys=Passkeys(
+            directory, passwords, clock, throttle, proof, sessions, Ceremonies(PasskeyCeremonyTable(db), keys, clock),
+            settings.public_url,
+        ),
         password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from domain.passkeys import Passkey
+
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 """(identity id, its described events) → the person's whole history (sign-ins merged in)."""
 
 SECRET_FIELDS = {
     "password_hash", "nonce", "activation_nonce", "provisional_digest", "digest",
     "totp_secret", "recovery_digests", "recovery_digest", "time_step", "device_digest",
+    "credential_id", "public_key", "sign_count",  # a passkey's: harmless, but no one's business
 }
 
 WORDS: dict[str, str] = {
@@ -45,6 +48,9 @@ WORDS: dict[str, str] = {
     "TwoStepCodeAccepted": "Code de validation en deux étapes accepté",
     "RecoveryCodeUsed": "Code de secours utilisé",
     "TwoStepDisabled": "Validation en deux étapes désactivée",
+    "PasskeyRegistered": "Clé d'accès ajoutée : {passkey_name}",
+    "PasskeyUsed": "Connexion avec la clé d'accès {passkey_name}",
+    "PasskeyRemoved": "Clé d'accès supprimée : {passkey_name}",
 }
 
 
@@ -69,4 +75,13 @@ def describe(event: Any, account_label: Callable[[str], str] = str) -> dict[str,
         "at": event.timestamp.isoformat(),
         "description": words,
         "data": data,
+    }
+
+
+def passkey_view(passkey: Passkey) -> dict[str, Any]:
+    """A passkey as the person, the export and the audit show it: its name and
+    dates, never its key or credential id."""
+    return {
+        "name": passkey.name, "registered_at": passkey.registered_at.isoformat(),
+        "last_used_at": passkey.last_used_at.isoformat() if passkey.last_used_at else None,
     }
