@@ -8,7 +8,7 @@ from starlette.staticfiles import StaticFiles
 
 from web import (
     pages_activation, pages_connected_apps, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data,
-    pages_profile, pages_reset, pages_security, pages_terms, pages_two_step,
+    pages_passkeys, pages_profile, pages_reset, pages_security, pages_terms, pages_two_step,
 )
 from web.pages_common import HERE
 
@@ -23,6 +23,7 @@ routes = [
     *pages_profile.routes,
     *pages_security.routes,
     *pages_two_step.routes,
+    *pages_passkeys.routes,
     *pages_my_data.routes,
     *pages_terms.routes,
     *pages_connected_apps.routes,
