@@ -131,10 +131,8 @@
     var usable = !!(window.PublicKeyCredential && navigator.credentials && window.fetch);
     if (!usable) { return; }
     document.querySelectorAll("[data-passkey-unavailable]").forEach(function (note) { note.hidden = true; });
-    document.querySelectorAll("[data-passkey]").forEach(function (element) {
-      element.hidden = false;
-      if (element.tagName === "FORM") { watch(element); }
-    });
+    document.querySelectorAll("[data-passkey]").forEach(function (element) { element.hidden = false; });
+    document.querySelectorAll("form[data-passkey=sign-in], form[data-passkey=create]").forEach(watch);
   }
 
   if (document.readyState === "loading") {
