@@ -220,7 +220,8 @@ class Passkeys(UseCase):
             ),
             not_recognised(),
         )
-        identity = self._use(identity.id, answer.id, verified.new_sign_count, device or SignInDevice(origin))
+        device = device or SignInDevice(origin)
+        identity = self._use(identity.id, answer.id, verified.new_sign_count, device)
         attempt.passed()
         return self.sessions.open_for(identity, idle_timeout, device)
 

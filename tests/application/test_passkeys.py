@@ -20,7 +20,7 @@ from application.passkeys import CeremonyStart
 from application.personal_data import ERASED
 from application.sessions import SignInDevice
 from tests.application.conftest import FakeClock
-from tests.application.test_retention import PASSWORD, activated, app, imported  # noqa: F401 - the fixture
+from tests.application.test_retention import PASSWORD, activated, app, imported, raw_store  # noqa: F401 - the fixture
 from tests.softauthn import SoftAuthenticator, b64
 
 EMAIL = "cles@exemple.fr"
@@ -184,6 +184,7 @@ def test_the_history_names_the_passkey_and_erasure_shreds_the_name(
     assert [p["name"] for p in state_view(app.directory.identity(person.id), clock.now())["passkeys"]] == [
         "Ordinateur du bureau"
     ]
+    assert NAME.encode() not in raw_store()  # sealed
     app.erasure.erase_mine(person.id, PASSWORD)
     names = [e.passkey_name for e in app.store.events.get(person.id) if hasattr(e, "passkey_name")]
     assert names and set(names) == {ERASED}
