@@ -28,7 +28,10 @@ from uuid import UUID
 import webauthn
 from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
 from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria, PublicKeyCredentialDescriptor, ResidentKeyRequirement, UserVerificationRequirement,
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
 )
 
 from application.directory import Directory
@@ -69,14 +72,16 @@ def not_recognised() -> Refused:
 
 def bad_name() -> Refused:
     return Refused(
-        "invalid_request", f"Donnez à la clé un nom de 1 à {MAX_NAME} caractères, par exemple « Téléphone de Camille ».",
+        "invalid_request",
+        f"Donnez à la clé un nom de 1 à {MAX_NAME} caractères, par exemple « Téléphone de Camille ».",
         field="name",
     )
 
 
 def too_many() -> Refused:
     return Refused(
-        "too_many_passkeys", f"Vous avez déjà {MAX_PASSKEYS} clés d'accès : supprimez-en une avant d'en ajouter une autre."
+        "too_many_passkeys",
+        f"Vous avez déjà {MAX_PASSKEYS} clés d'accès : supprimez-en une avant d'en ajouter une autre.",
     )
 
 
@@ -93,7 +98,9 @@ def refused_answer(verify: Callable[[], T], refusal: Refused) -> T:
 
 def credential_text(credential: object) -> str:
     if not isinstance(credential, str) or not credential or len(credential) > MAX_CREDENTIAL:
-        raise Refused("invalid_passkey", "La réponse de la clé d'accès est illisible : recommencez.", field="credential")
+        raise Refused(
+            "invalid_passkey", "La réponse de la clé d'accès est illisible : recommencez.", field="credential"
+        )
     return credential
 
 
@@ -120,7 +127,9 @@ class Passkeys(UseCase):
 
     # -- registration ---------------------------------------------------------------
 
-    def start_registration(self, identity_id: UUID, password: object, name: object, origin: str | None = None) -> CeremonyStart:
+    def start_registration(
+        self, identity_id: UUID, password: object, name: object, origin: str | None = None
+    ) -> CeremonyStart:
         """Behind the password (the one throttled proof): a ceremony creating a
         discoverable credential with user verification, this person's own
         passkeys excluded (an authenticator holding one says so at once)."""
@@ -166,7 +175,8 @@ class Passkeys(UseCase):
     def _register(self, identity_id: UUID, credential_id: str, public_key: str, sign_count: int, name: str) -> None:
         identity = self.person(identity_id)
         try:
-            identity.register_passkey(secrets.token_hex(8), credential_id, public_key, sign_count, name, self.clock.now())
+            passkey_id, now = secrets.token_hex(8), self.clock.now()
+            identity.register_passkey(passkey_id, credential_id, public_key, sign_count, name, now)
             claim = self.directory.claim_for(self.directory.passkey_digest(credential_id), identity.id)
         except TooManyPasskeys as error:
             raise too_many() from error
@@ -202,7 +212,9 @@ class Passkeys(UseCase):
         one. Each try counts as a guess from the client address."""
         attempt = self.throttle.attempt(*self.throttle.guesses_from(origin))
         challenge = self.ceremonies.take(token, SIGN_IN)
-        answer = refused_answer(lambda: parse_authentication_credential_json(credential_text(credential)), not_recognised())
+        answer = refused_answer(
+            lambda: parse_authentication_credential_json(credential_text(credential)), not_recognised()
+        )
         identity = self.directory.holder(self.directory.passkey_digest(answer.id))
         try:
             passkey = identity.passkey(answer.id) if identity is not None else None

@@ -53,7 +53,8 @@ class SoftAuthenticator:
         excluded = {unb64(c["id"]) for c in opts.get("excludeCredentials", [])}
         if any(c.credential_id in excluded for c in self.credentials):
             raise ValueError("InvalidStateError: this authenticator already holds a passkey of this account")
-        credential = Credential(os.urandom(16), ec.generate_private_key(ec.SECP256R1()), rp_id, unb64(opts["user"]["id"]))
+        key = ec.generate_private_key(ec.SECP256R1())
+        credential = Credential(os.urandom(16), key, rp_id, unb64(opts["user"]["id"]))
         self.credentials.append(credential)
         numbers = credential.key.public_key().public_numbers()
         cose = cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})

@@ -37,11 +37,15 @@ NOTICES = {
     "expire": "Votre session a expiré : reconnectez-vous.",
     "reinitialise": "L'activation a été réinitialisée : saisissez à nouveau vos identifiants provisoires.",
     "renvoye": "Un nouvel email de vérification vient de vous être envoyé.",
-    "aucun-compte": "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer.",
+    "aucun-compte": (
+        "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer."
+    ),
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
-    "deux-etapes-desactivee": "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter.",
+    "deux-etapes-desactivee": (
+        "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter."
+    ),
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
@@ -111,9 +115,7 @@ def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "fo
     return {field: refusal.message}
 
 
-def refused_form(
-    request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any
-) -> Response:
+def refused_form(request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any) -> Response:
     """The same form again with the refusal next to its field; a throttled
     answer keeps its Retry-After (RFC 9110 §10.2.3)."""
     response = render(request, name, refusal_status(refusal), errors=field_errors(refusal, fields), **context)

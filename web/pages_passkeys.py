@@ -25,7 +25,18 @@ from application.passkey_ceremonies import CEREMONY_TTL
 from application.passkeys import CeremonyStart
 from application.ports import Session
 from web.oidc_return import on_the_way, safe_next
-from web.pages_common import call, message, origin, page, person_page, redirect, refused_form, render, required, services
+from web.pages_common import (
+    call,
+    message,
+    origin,
+    page,
+    person_page,
+    redirect,
+    refused_form,
+    render,
+    required,
+    services,
+)
 from web.pages_login import DEVICE_COOKIE, remember_device, sign_in
 from web.requests import sign_in_device
 from web.security import checked_form, delete_cookie, read_cookie, set_cookie
@@ -52,7 +63,10 @@ async def passkeys_shown(request: Request, session: Session) -> list[dict[str, A
     """The person's passkeys as « Sécurité » shows them, dates in French."""
     listed: list[dict[str, Any]] = await call(services(request).passkeys.listed, session.identity_id)
     return [
-        {**p, "added": french_moment(p["registered_at"]), "used": french_moment(p["last_used_at"]) if p["last_used_at"] else ""}
+        {
+            **p, "added": french_moment(p["registered_at"]),
+            "used": french_moment(p["last_used_at"]) if p["last_used_at"] else "",
+        }
         for p in listed
     ]
 
@@ -158,7 +172,10 @@ async def remove_submit(request: Request, session: Session) -> Response:
     if errors:
         return render(request, REMOVE_PAGE, 422, passkey=passkey, errors=errors)
     try:
-        await call(services(request).passkeys.remove, session.identity_id, passkey["id"], form.get("password", ""), origin(request))
+        await call(
+            services(request).passkeys.remove, session.identity_id, passkey["id"], form.get("password", ""),
+            origin(request),
+        )
     except Refused as refusal:
         if refusal.code == "not_found":
             return not_found(request)

@@ -22,7 +22,8 @@ from web.security import checked_form
 
 EMAIL_FIELDS = {"invalid_credentials": "password", "email_taken": "new_email", "invalid_email": "new_email"}
 PASSWORD_FIELDS = {
-    "invalid_credentials": "current_password", "weak_password": "password", "password_mismatch": "password_confirmation",
+    "invalid_credentials": "current_password", "weak_password": "password",
+    "password_mismatch": "password_confirmation",
 }
 try:
     PARIS: ZoneInfo | None = ZoneInfo("Europe/Paris")

@@ -51,7 +51,9 @@ def refused(call: Any, *args: object, **kwargs: object) -> Refused:
     return caught.value
 
 
-def test_a_passkey_is_registered_then_signs_in_without_an_email(app: Container, authenticator: SoftAuthenticator) -> None:  # noqa: F811
+def test_a_passkey_is_registered_then_signs_in_without_an_email(
+    app: Container, authenticator: SoftAuthenticator  # noqa: F811
+) -> None:
     person = registered(app, authenticator)
     [listed] = app.passkeys.listed(person.id)
     assert listed["name"] == NAME and listed["last_used_at"] is None
@@ -70,14 +72,17 @@ def test_registration_asks_for_a_discoverable_verified_credential_and_the_passwo
     assert options["authenticatorSelection"]["residentKey"] == "required"
     assert options["authenticatorSelection"]["userVerification"] == "required"
     assert [c["id"] for c in options["excludeCredentials"]] == [b64(authenticator.credentials[0].credential_id)]
-    assert refused(app.passkeys.start_registration, person.id, "Faux-Secret-1", "Ordinateur").code == "invalid_credentials"
+    wrong = refused(app.passkeys.start_registration, person.id, "Faux-Secret-1", "Ordinateur")
+    assert wrong.code == "invalid_credentials"
     assert refused(app.passkeys.start_registration, person.id, PASSWORD, " ").details["field"] == "name"
     for _ in range(4):
         refused(app.passkeys.start_registration, person.id, "Faux-Secret-1", "Ordinateur")
     assert refused(app.passkeys.start_registration, person.id, PASSWORD, "Ordinateur").code == "too_many_attempts"
 
 
-def test_a_ceremony_serves_once_for_its_purpose_and_its_person(app: Container, authenticator: SoftAuthenticator) -> None:  # noqa: F811
+def test_a_ceremony_serves_once_for_its_purpose_and_its_person(
+    app: Container, authenticator: SoftAuthenticator  # noqa: F811
+) -> None:
     person = registered(app, authenticator)
     start = app.passkeys.start_sign_in()
     answer = authenticator.get(start.options)
@@ -91,9 +96,8 @@ def test_a_ceremony_serves_once_for_its_purpose_and_its_person(app: Container, a
     assert refused(app.passkeys.sign_in, registration.token, answer).code == "invalid_passkey"
     stranger = activated(app, imported(app, 90), "autre@exemple.fr")
     mine = app.passkeys.start_registration(person.id, PASSWORD, "Ordinateur")
-    assert refused(
-        app.passkeys.finish_registration, stranger.id, mine.token, SoftAuthenticator(authenticator.origin).create(mine.options), "X"
-    ).code == "invalid_passkey"
+    theirs = SoftAuthenticator(authenticator.origin).create(mine.options)
+    assert refused(app.passkeys.finish_registration, stranger.id, mine.token, theirs, "X").code == "invalid_passkey"
 
 
 def test_a_ceremony_lives_five_minutes(app: Container, authenticator: SoftAuthenticator, clock: FakeClock) -> None:  # noqa: F811
@@ -139,7 +143,8 @@ def test_a_passkey_satisfies_two_step_sign_in_and_notes_a_new_device(
     secret = app.two_step.enrol(person.id, PASSWORD)["secret"]
     app.two_step.confirm(person.id, pyotp.TOTP(secret).at(clock.now()))
     assert refused(app.sessions.log_in, EMAIL, PASSWORD).code == "two_step_required"
-    device = SignInDevice("192.0.2.7", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1", "cookie-2")
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
+    device = SignInDevice("192.0.2.7", iphone, "cookie-2")
     assert signed_in(app, authenticator, device=device) == person.id
     kinds = [type(e).__name__ for e in app.store.events.get(person.id)]
     assert kinds[-2:] == ["PasskeyUsed", "NewDeviceSignedIn"]
@@ -181,9 +186,8 @@ def test_the_history_names_the_passkey_and_erasure_shreds_the_name(
     assert not any(b64(c.credential_id) in dumped for c in authenticator.credentials)
     exported = app.export.export(person.id)
     assert [p["name"] for p in exported["passkeys"]] == ["Ordinateur du bureau"]
-    assert [p["name"] for p in state_view(app.directory.identity(person.id), clock.now())["passkeys"]] == [
-        "Ordinateur du bureau"
-    ]
+    now = app.directory.identity(person.id)
+    assert now is not None and [p["name"] for p in state_view(now, clock.now())["passkeys"]] == ["Ordinateur du bureau"]
     assert NAME.encode() not in raw_store()  # sealed
     app.erasure.erase_mine(person.id, PASSWORD)
     names = [e.passkey_name for e in app.store.events.get(person.id) if hasattr(e, "passkey_name")]

@@ -21,7 +21,7 @@ from tests.conftest import TEST_SECRET
 from tests.e2e.demo_extranet import DemoExtranet
 from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame, selected_topologies
-from tests.e2e.test_portal_browser import SIZES, Walk, browser  # noqa: F401 - the module's Chromium fixture
+from tests.e2e.test_portal_browser import SIZES, Walk
 
 pytestmark = pytest.mark.e2e
 NAME = "Téléphone de Camille"
@@ -52,7 +52,7 @@ def with_authenticator(context: BrowserContext, page: Page) -> str:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_passkey_is_added_then_signs_in_to_the_portal_and_to_an_extranet(
-    portal: Sesame, browser: Browser, size: str  # noqa: F811
+    portal: Sesame, browser: Browser, size: str
 ) -> None:
     creds = contract(portal)
     activate(portal, creds)
@@ -110,7 +110,7 @@ def test_a_passkey_is_added_then_signs_in_to_the_portal_and_to_an_extranet(
     context.close()
 
 
-def test_without_javascript_the_passkey_buttons_are_hidden_and_explained(portal: Sesame, browser: Browser) -> None:  # noqa: F811
+def test_without_javascript_the_passkey_buttons_are_hidden_and_explained(portal: Sesame, browser: Browser) -> None:
     context = browser.new_context(viewport=SIZES["phone"], java_script_enabled=False, locale="fr-FR")
     walk = Walk(context.new_page(), portal, "cles-d-acces-sans-javascript")
     walk.open("/login")
