@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from application.errors import Refused
+from application.once import once
 from application.ports import PasswordHasher
 from domain.password_policy import PasswordPolicy, nist_policy, seeds_policy
 
@@ -34,7 +35,7 @@ class Passwords:
             raise Refused("weak_password", "Ce mot de passe ne respecte pas tous les critères.", criteria=unmet)
         if password != confirmation:
             raise Refused("password_mismatch", "Les deux mots de passe ne sont pas identiques.")
-        return self.hasher.hash(password)
+        return self.rehash(password)
 
     def unmet(self, password: str, context: Iterable[str] = ()) -> list[str]:
         words = [part for item in context for part in item.replace("@", " ").replace(".", " ").split()]
@@ -44,11 +45,13 @@ class Passwords:
         """Constant-work check: an absent hash is checked against the dummy one."""
         if not isinstance(password, str):
             password = ""
-        matched = self.hasher.verify(password_hash or self._dummy_hash, password)
+        checked = password_hash or self._dummy_hash
+        matched = once(("verify", checked, password), lambda: self.hasher.verify(checked, password))
         return matched and password_hash is not None
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self.hasher.needs_rehash(password_hash)
 
     def rehash(self, password: str) -> str:
-        return self.hasher.hash(password)
+        """A new hash of the password (once per use case, however often it is re-run)."""
+        return once(("hash", password), lambda: self.hasher.hash(password))

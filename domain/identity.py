@@ -29,7 +29,11 @@ ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "r
 class Identity(Aggregate):
     """One person; several agency contracts may end up linked to it."""
 
-    @event("ActivationStarted")
+    class ActivationStarted(Aggregate.Created):
+        account_id: UUID
+        activation_nonce: str
+
+    @event(ActivationStarted)
     def __init__(self, account_id: UUID, activation_nonce: str) -> None:
         self.status = ACTIVATING
         self.activating_account = account_id
@@ -63,7 +67,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._activation_resumed(activation_nonce)
 
-    @event("ActivationResumed")
+    class ActivationResumed(Aggregate.Event):
+        activation_nonce: str
+
+    @event(ActivationResumed)
     def _activation_resumed(self, activation_nonce: str) -> None:
         self.activation_nonce = activation_nonce
 
@@ -74,7 +81,10 @@ class Identity(Aggregate):
         if email != self.proposed_email:
             self._email_proposed(email)
 
-    @event("EmailProposed")
+    class EmailProposed(Aggregate.Event):
+        email: str
+
+    @event(EmailProposed)
     def _email_proposed(self, email: str) -> None:
         self.proposed_email = email
         self.verification = None
@@ -86,7 +96,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("an email must be proposed first")
         self._password_set(password_hash)
 
-    @event("PasswordSet")
+    class PasswordSet(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordSet)
     def _password_set(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
@@ -97,7 +110,10 @@ class Identity(Aggregate):
         if version != self.terms_version:
             self._terms_accepted(version)
 
-    @event("TermsAccepted")
+    class TermsAccepted(Aggregate.Event):
+        version: str
+
+    @event(TermsAccepted)
     def _terms_accepted(self, version: str) -> None:
         self.terms_version = version
 
@@ -111,7 +127,12 @@ class Identity(Aggregate):
             raise StepOutOfOrder("the terms must be accepted before verification")
         self._verification_requested(self.proposed_email, nonce, expires_at)
 
-    @event("EmailVerificationRequested")
+    class EmailVerificationRequested(Aggregate.Event):
+        email: str
+        nonce: str
+        expires_at: datetime
+
+    @event(EmailVerificationRequested)
     def _verification_requested(
         self, email: str, nonce: str, expires_at: datetime
     ) -> None:
@@ -126,7 +147,10 @@ class Identity(Aggregate):
         self._email_verified(self.verification.email)
         self._account_linked(self.activating_account)
 
-    @event("EmailVerified")
+    class EmailVerified(Aggregate.Event):
+        email: str
+
+    @event(EmailVerified)
     def _email_verified(self, email: str) -> None:
         self.status = ACTIVE
         self.email = email
@@ -139,7 +163,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._activation_reset()
 
-    @event("ActivationReset")
+    class ActivationReset(Aggregate.Event):
+        pass
+
+    @event(ActivationReset)
     def _activation_reset(self) -> None:
         self.status = RESET
         self._end_links()
@@ -151,7 +178,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder(f"identity is {self.status}")
         self._password_rehashed(password_hash)
 
-    @event("PasswordRehashed")
+    class PasswordRehashed(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordRehashed)
     def _password_rehashed(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
@@ -160,7 +190,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._merged(identity_id)
 
-    @event("MergedInto")
+    class MergedInto(Aggregate.Event):
+        identity_id: UUID
+
+    @event(MergedInto)
     def _merged(self, identity_id: UUID) -> None:
         self.status = MERGED
         self.merged_into = identity_id
@@ -180,7 +213,10 @@ class Identity(Aggregate):
             raise AlreadyLinked(str(account_id))
         self._account_linked(account_id)
 
-    @event("AccountLinked")
+    class AccountLinked(Aggregate.Event):
+        account_id: UUID
+
+    @event(AccountLinked)
     def _account_linked(self, account_id: UUID) -> None:
         self.accounts.append(account_id)
         if self.default_account is None:
@@ -194,7 +230,10 @@ class Identity(Aggregate):
         if account_id != self.default_account:
             self._default_chosen(account_id)
 
-    @event("DefaultAccountChosen")
+    class DefaultAccountChosen(Aggregate.Event):
+        account_id: UUID
+
+    @event(DefaultAccountChosen)
     def _default_chosen(self, account_id: UUID) -> None:
         self.default_account = account_id
 
@@ -203,7 +242,10 @@ class Identity(Aggregate):
         self._require_active()
         self._password_changed(password_hash)
 
-    @event("PasswordChanged")
+    class PasswordChanged(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordChanged)
     def _password_changed(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self._end_links()
@@ -213,7 +255,11 @@ class Identity(Aggregate):
         self._require_active()
         self._reset_requested(nonce, expires_at)
 
-    @event("PasswordResetRequested")
+    class PasswordResetRequested(Aggregate.Event):
+        nonce: str
+        expires_at: datetime
+
+    @event(PasswordResetRequested)
     def _reset_requested(self, nonce: str, expires_at: datetime) -> None:
         self.password_reset = Link(self.email or "", nonce, expires_at)
 
@@ -224,7 +270,10 @@ class Identity(Aggregate):
             raise InvalidToken("unknown, used or expired reset link")
         self._password_reset(password_hash)
 
-    @event("PasswordReset")
+    class PasswordReset(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordReset)
     def _password_reset(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self._end_links()
@@ -234,7 +283,12 @@ class Identity(Aggregate):
         self._require_active()
         self._email_change_requested(new_email, nonce, expires_at)
 
-    @event("EmailChangeRequested")
+    class EmailChangeRequested(Aggregate.Event):
+        new_email: str
+        nonce: str
+        expires_at: datetime
+
+    @event(EmailChangeRequested)
     def _email_change_requested(self, new_email: str, nonce: str, expires_at: datetime) -> None:
         self.email_change = Link(new_email, nonce, expires_at)
 
@@ -247,7 +301,11 @@ class Identity(Aggregate):
         self._email_changed(old, self.email_change.email)
         return old
 
-    @event("EmailChanged")
+    class EmailChanged(Aggregate.Event):
+        old_email: str
+        new_email: str
+
+    @event(EmailChanged)
     def _email_changed(self, old_email: str, new_email: str) -> None:
         self.email = new_email
         self._end_links()
@@ -266,7 +324,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("two-step sign-in is already on")
         self._two_step_enrolled(totp_secret)
 
-    @event("TwoStepEnrolled")
+    class TwoStepEnrolled(Aggregate.Event):
+        totp_secret: str
+
+    @event(TwoStepEnrolled)
     def _two_step_enrolled(self, totp_secret: str) -> None:
         self.two_step = TwoStep(totp_secret)
 
@@ -278,7 +339,11 @@ class Identity(Aggregate):
             raise InvalidCode("no enrolment waiting for its first code")
         self._two_step_confirmed(time_step, recovery_digests)
 
-    @event("TwoStepConfirmed")
+    class TwoStepConfirmed(Aggregate.Event):
+        time_step: int
+        recovery_digests: list[str]
+
+    @event(TwoStepConfirmed)
     def _two_step_confirmed(self, time_step: int, recovery_digests: list[str]) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
@@ -298,7 +363,11 @@ class Identity(Aggregate):
         self._require_two_step()
         self._two_step_challenged(nonce, expires_at)
 
-    @event("TwoStepChallenged")
+    class TwoStepChallenged(Aggregate.Event):
+        nonce: str
+        expires_at: datetime
+
+    @event(TwoStepChallenged)
     def _two_step_challenged(self, nonce: str, expires_at: datetime) -> None:
         self.two_step_challenge = Link(self.email or "", nonce, expires_at)
 
@@ -313,14 +382,20 @@ class Identity(Aggregate):
             two_step.check_recovery(code)
             self._recovery_code_used(code)
 
-    @event("TwoStepCodeAccepted")
+    class TwoStepCodeAccepted(Aggregate.Event):
+        time_step: int
+
+    @event(TwoStepCodeAccepted)
     def _two_step_code_accepted(self, time_step: int) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
         self.two_step.last_step = time_step
         self.two_step_challenge = None
 
-    @event("RecoveryCodeUsed")
+    class RecoveryCodeUsed(Aggregate.Event):
+        recovery_digest: str
+
+    @event(RecoveryCodeUsed)
     def _recovery_code_used(self, recovery_digest: str) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
@@ -339,30 +414,15 @@ class Identity(Aggregate):
         self.use_two_step_code(code)
         self._two_step_disabled()
 
-    @event("TwoStepDisabled")
+    class TwoStepDisabled(Aggregate.Event):
+        pass
+
+    @event(TwoStepDisabled)
     def _two_step_disabled(self) -> None:
         self.two_step = None
         self.two_step_challenge = None
 
     # -- passkeys (see domain.passkeys) -----------------------------------------
-
-    class PasskeyRegistered(Aggregate.Event):
-        passkey_id: str
-        credential_id: str
-        public_key: str
-        sign_count: int
-        passkey_name: str
-        registered_at: datetime
-
-    class PasskeyUsed(Aggregate.Event):
-        passkey_id: str
-        passkey_name: str
-        sign_count: int
-        used_at: datetime
-
-    class PasskeyRemoved(Aggregate.Event):
-        passkey_id: str
-        passkey_name: str
 
     def register_passkey(
         self, passkey_id: str, credential_id: str, public_key: str, sign_count: int, name: str, now: datetime
@@ -379,6 +439,14 @@ class Identity(Aggregate):
         self._require_active()
         if len(self.passkeys) >= MAX_PASSKEYS:
             raise TooManyPasskeys(f"{MAX_PASSKEYS} passkeys at most")
+
+    class PasskeyRegistered(Aggregate.Event):
+        passkey_id: str
+        credential_id: str
+        public_key: str
+        sign_count: int
+        passkey_name: str
+        registered_at: datetime
 
     @event(PasskeyRegistered)
     def _passkey_registered(
@@ -404,6 +472,12 @@ class Identity(Aggregate):
         passkey.check_sign_count(sign_count)
         self._passkey_used(passkey.passkey_id, passkey.name, sign_count, now)
 
+    class PasskeyUsed(Aggregate.Event):
+        passkey_id: str
+        passkey_name: str
+        sign_count: int
+        used_at: datetime
+
     @event(PasskeyUsed)
     def _passkey_used(self, passkey_id: str, passkey_name: str, sign_count: int, used_at: datetime) -> None:
         passkey = self.passkeys[passkey_id]
@@ -420,6 +494,10 @@ class Identity(Aggregate):
         self._passkey_removed(passkey_id, passkey.name)
         return passkey
 
+    class PasskeyRemoved(Aggregate.Event):
+        passkey_id: str
+        passkey_name: str
+
     @event(PasskeyRemoved)
     def _passkey_removed(self, passkey_id: str, passkey_name: str) -> None:
         del self.passkeys[passkey_id]
@@ -434,7 +512,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("already erased")
         self._erased(reason)
 
-    @event("Erased")
+    class Erased(Aggregate.Event):
+        reason: str
+
+    @event(Erased)
     def _erased(self, reason: str) -> None:
         self.status = ERASED
         self.email = self.proposed_email = self.password_hash = None
@@ -462,11 +543,21 @@ class Identity(Aggregate):
         self._new_device_signed_in(device_digest, device, ip)
         return True
 
-    @event("FirstDeviceSignedIn")
+    class FirstDeviceSignedIn(Aggregate.Event):
+        device_digest: str
+        device: str
+        ip: str
+
+    @event(FirstDeviceSignedIn)
     def _first_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
         self.known_devices.add(device_digest)
 
-    @event("NewDeviceSignedIn")
+    class NewDeviceSignedIn(Aggregate.Event):
+        device_digest: str
+        device: str
+        ip: str
+
+    @event(NewDeviceSignedIn)
     def _new_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
         self.known_devices.add(device_digest)
 
@@ -475,7 +566,10 @@ class Identity(Aggregate):
         self._require_active()
         self._sessions_ended(devices)
 
-    @event("SessionsEnded")
+    class SessionsEnded(Aggregate.Event):
+        devices: str
+
+    @event(SessionsEnded)
     def _sessions_ended(self, devices: str) -> None:
         """Only history: the sessions are a table, not a stream."""
 

@@ -146,7 +146,7 @@ def test_a_passkey_satisfies_two_step_sign_in_and_notes_a_new_device(
     iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
     device = SignInDevice("192.0.2.7", iphone, "cookie-2")
     assert signed_in(app, authenticator, device=device) == person.id
-    kinds = [type(e).__name__ for e in app.store.events.get(person.id)]
+    kinds = [type(e).__name__ for e in app.store.stream(person.id)]
     assert kinds[-2:] == ["PasskeyUsed", "NewDeviceSignedIn"]
 
 
@@ -177,7 +177,7 @@ def test_the_history_names_the_passkey_and_erasure_shreds_the_name(
     [passkey] = app.passkeys.listed(person.id)
     app.passkeys.remove(person.id, passkey["id"], PASSWORD)
     registered(app, authenticator, person, name="Ordinateur du bureau")
-    described = [describe(e) for e in app.store.events.get(person.id)]
+    described = [describe(e) for e in app.store.stream(person.id)]
     words = [d["description"] for d in described]
     assert f"Clé d'accès ajoutée : {NAME}" in words and f"Connexion avec la clé d'accès {NAME}" in words
     assert f"Clé d'accès supprimée : {NAME}" in words
@@ -190,7 +190,7 @@ def test_the_history_names_the_passkey_and_erasure_shreds_the_name(
     assert now is not None and [p["name"] for p in state_view(now, clock.now())["passkeys"]] == ["Ordinateur du bureau"]
     assert NAME.encode() not in raw_store()  # sealed
     app.erasure.erase_mine(person.id, PASSWORD)
-    names = [e.passkey_name for e in app.store.events.get(person.id) if hasattr(e, "passkey_name")]
+    names = [e.passkey_name for e in app.store.stream(person.id) if hasattr(e, "passkey_name")]
     assert names and set(names) == {ERASED}
     claim = app.directory.claim(app.directory.passkey_digest(b64(authenticator.credentials[-1].credential_id)))
     assert claim is not None and claim.owner is None
