@@ -1,4 +1,5 @@
-# Sésame: `make run` serves the portal on the embedded default, `make test` runs every test.
+# Sésame: `make run` serves the portal on the embedded default, `make test` runs every test,
+# `make test-fast` the domain and application tiers (in-memory event store, well under a minute).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -6,7 +7,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run lint test bench clean
+.PHONY: install run lint test test-fast bench clean
 
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
@@ -17,6 +18,13 @@ install: $(STAMP)
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+# The production topology's servers: the machine's own when they answer (CI),
+# else the tests start throwaway ones from these packages (tests/servers.py).
+SERVERS := /usr/bin/redis-server /usr/bin/pg_ctlcluster
+$(SERVERS):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql redis-server
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,9 +43,12 @@ lint: install
 
 # The integration suite (tests/e2e) runs twice: on the embedded default, and on
 # PostgreSQL + Redis + SMTP with each role a process of its own (the servers
-# on 127.0.0.1; see tests/e2e/conftest.py).
-test: lint $(CHROMIUM)
+# on 127.0.0.1, or throwaway ones when none answers; see tests/servers.py).
+test: lint $(CHROMIUM) $(SERVERS)
 	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -q tests/domain tests/application
 
 # Not part of `test`: minutes of load on every core. BENCH_ARGS passes options
 # (`make bench BENCH_ARGS="--import-sizes 10000,100000,1000000"`); see `python -m bench --help`.

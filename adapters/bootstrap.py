@@ -20,9 +20,11 @@ from urllib.parse import unquote, urlparse
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
+from adapters.console_session_table import SCHEMA as CONSOLE_SESSION_SCHEMA
+from adapters.console_session_table import ConsoleSessionTable
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
-from adapters.event_recorders import create_tables
+from adapters.event_recorders import POPORecorder, create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
@@ -75,6 +77,11 @@ from application.sessions import Sessions
 from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
 from application.staff import Staff
+from application.staff_console import Console
+from application.staff_invitations import StaffInvitations
+from application.staff_sessions import ConsoleSessions
+from application.staff_sign_in import ConsoleSignIn
+from application.staff_two_step import StaffTwoStep
 from application.support import Support
 from application.terms import current_terms_version
 from application.throttle import Throttle, delay_scale
@@ -120,6 +127,9 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "APPLICATION_RECORDER_TOPIC": "adapters.event_recorders:PostgresRecorder",
         }
     raise ValueError(f"unsupported DATABASE_URL: {database_url}")
+
+
+EVENTS_IN_MEMORY = {"PERSISTENCE_MODULE": "adapters.event_recorders:MemoryFactory"}
 
 
 def job_queue(database_url: str) -> str:
@@ -168,6 +178,7 @@ class Container:
     erasure: Erasure
     export: Export
     staff: Staff
+    console: Console
     retention: Retention
     support: Support
     audit: Audit
@@ -268,17 +279,21 @@ class Container:
         self.store.close()
 
 
-def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: bool = False) -> Container:
+    """The wired services; ``events_in_memory`` keeps the events in this
+    process's memory (the fast test tier), the tables in ``DATABASE_URL``."""
     clock = clock or SystemClock()
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
     key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
     subject_keys = SubjectKeys(key_table)
-    store = EventStore(event_store_env(settings.database_url), subject_keys)
+    store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
+    if isinstance(store.recorder, POPORecorder):
+        store.recorder.side_tables = db
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
-        + PASSKEY_CEREMONY_SCHEMA,
+        + CONSOLE_SESSION_SCHEMA + PASSKEY_CEREMONY_SCHEMA,
         then=[lambda: create_tables(store.recorder), key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -316,6 +331,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         directory, passwords, sign_outs, read_models, clock, timedelta(hours=settings.session_ttl_hours), throttle,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
+    console_sessions = ConsoleSessions(store, ConsoleSessionTable(db), clock)
+    staff = Staff(directory, clock, console_sessions)
+    staff_two_step = StaffTwoStep(directory, clock, throttle)
     container = Container(
         settings=settings,
         clock=clock,
@@ -332,7 +350,13 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
             directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]
         ),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
-        staff=Staff(directory),
+        staff=staff,
+        console=Console(
+            sessions=console_sessions,
+            sign_in=ConsoleSignIn(staff, passwords, throttle, staff_two_step, console_sessions),
+            invitations=StaffInvitations(directory, passwords, clock, throttle, console_sessions),
+            two_step=staff_two_step,
+        ),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,

@@ -144,10 +144,40 @@ def with_container(action: Any) -> Any:
 
 
 def add_staff(c: Container, args: argparse.Namespace) -> int:
-    new = c.staff.add(args.name, args.role, args.agency)
+    new = c.staff.add(args.name, args.role, args.agency, args.email)
     scope = f" pour l'agence {args.agency}" if args.agency else ""
+    if new.token is None:
+        print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; "
+              f"invitation à la console envoyée à {new.member.email}")
+        return 0
     print(f"membre du personnel {new.member.id} ({args.role}{scope}) ajouté ; son jeton d'API :")
     print(new.token)
+    return 0
+
+
+def list_staff(c: Container, args: argparse.Namespace) -> int:
+    members = [c.staff.describe(m) for m in c.staff.all()]
+    if args.json:
+        print(json.dumps(members, ensure_ascii=False, indent=2))
+        return 0
+    for m in members:
+        role = f"{m['role']} {m['agency']}" if m["agency"] else m["role"]
+        two_step = "deux étapes : oui" if m["two_step"] else "deux étapes : non"
+        print(f"{m['id']}  {m['name']}  ({role})  {m['email'] or '-'}  {m['state']}  {two_step}")
+    print(f"{len(members)} membre(s) du personnel")
+    return 0
+
+
+def invite_staff(c: Container, args: argparse.Namespace) -> int:
+    member = c.staff.invite_again(args.member)
+    print(f"nouvelle invitation à la console envoyée à {member.email} ; la précédente ne fonctionne plus")
+    return 0
+
+
+def disable_staff(c: Container, args: argparse.Namespace) -> int:
+    member = c.staff.disable(args.member)
+    print(f"membre du personnel {member.id} ({member.name}) désactivé ; "
+          "ses sessions de console et son jeton d'API ont pris fin")
     return 0
 
 
@@ -282,11 +312,24 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(run=with_container(run))
     p = commands.add_parser("staff", help="staff members")
     staff_commands = p.add_subparsers(dest="staff_command", required=True)
-    p = staff_commands.add_parser("add", help="add a staff member; prints its API token on the last line")
+    p = staff_commands.add_parser(
+        "add",
+        help="add a staff member: with --email, mails an invitation to the console; else prints an API token last",
+    )
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["support", "auditor", "agency"])
     p.add_argument("--agency", help="CLIENT/COMPANY, for agency staff")
+    p.add_argument("--email", help="the member's address: the console invitation goes there")
     p.set_defaults(run=with_container(add_staff))
+    p = staff_commands.add_parser("list", help="every staff member: role, agency, email, state, two-step sign-in")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=with_container(list_staff))
+    p = staff_commands.add_parser("invite", help="send a new console invitation (the earlier one stops working)")
+    p.add_argument("member", help="staff member id or email")
+    p.set_defaults(run=with_container(invite_staff))
+    p = staff_commands.add_parser("disable", help="disable a staff member: console sessions and API token end at once")
+    p.add_argument("member", help="staff member id or email")
+    p.set_defaults(run=with_container(disable_staff))
     p = commands.add_parser("search", help="support search over the read models")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")

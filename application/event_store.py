@@ -14,13 +14,14 @@ second hash.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import get_topic
 
 from application.errors import Conflict
 from application.mail_requests import MailSpent, check_mail_spent
@@ -71,6 +72,17 @@ class EventStore(Application[UUID]):
     def stream(self, aggregate_id: UUID) -> list[Aggregate.Event]:
         """One aggregate's events, oldest first, as the aggregate events they are."""
         return [event for event in self.events.get(aggregate_id) if isinstance(event, Aggregate.Event)]
+
+    def ids_created_by(self, created: type[Aggregate.Event], page: int = 500) -> Iterator[UUID]:
+        """The id of every aggregate whose stream starts with ``created``, oldest
+        first, read from the notification log a page at a time."""
+        topic, start = get_topic(created), 1
+        while True:
+            notifications = self.recorder.select_notifications(start, page, topics=[topic])
+            yield from (UUID(str(n.originator_id)) for n in notifications)
+            if len(notifications) < page:
+                return
+            start = notifications[-1].id + 1
 
     def position(self) -> int:
         """The newest notification id in the store."""

@@ -23,6 +23,7 @@ from application.french_time import french_moment
 from application.keyring import Keyring
 from application.password_reset import PASSWORD_RESET
 from application.ports import Clock
+from application.staff import STAFF_INVITATION
 
 SUBJECTS = {
     "verify_email": "Validez votre adresse email",
@@ -33,11 +34,13 @@ SUBJECTS = {
     "password_reset_notice": "Votre mot de passe a été réinitialisé",
     "account_linked_notice": "Un contrat a été rattaché à votre compte",
     "new_device_notice": "Nouvelle connexion à votre compte",
+    "staff_invitation": "Invitation à la console Sésame",
 }
 LINKS = {
     "verify_email": (VERIFY_EMAIL, "/verify-email"),
     "reset_password": (PASSWORD_RESET, "/reset-password"),
     "confirm_email": (EMAIL_CHANGE, "/confirm-email"),
+    "staff_invitation": (STAFF_INVITATION, "/console/invitation"),
 }
 
 

@@ -12,6 +12,7 @@ client address (``throttle``): the same care as for passwords, in its own count.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -30,6 +31,7 @@ from application.throttle import Throttle
 from application.use_case import UseCase
 from domain.errors import DomainError, InvalidToken, StepOutOfOrder
 from domain.identity import Identity
+from domain.two_step import TwoStep
 
 ISSUER = "Sésame"
 RECOVERY_CODES = 10
@@ -77,6 +79,40 @@ def matched_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
+def first_code(
+    throttle: Throttle, owner: UUID, pending: TwoStep | None, code: object, now: datetime, origin: str | None
+) -> int:
+    """The time step of the first code of a secret waiting for it, the try
+    counted on the owner's two-step limit and the client address; else
+    ``invalid_code``. For people and staff alike."""
+    attempt = throttle.attempt(*throttle.two_step_codes(owner), *throttle.guesses_from(origin))
+    step = matched_step(pending.secret, normal_code(code), now) if pending is not None and not pending.on else None
+    if step is None:
+        raise invalid_code()
+    attempt.passed()
+    return step
+
+
+def use_code(
+    throttle: Throttle, owner: UUID, two_step: TwoStep | None, code: object, now: datetime, origin: str | None,
+    recovery_digest: Callable[[str], str], use: Callable[[int | str], None],
+) -> None:
+    """Count a try at ``code``, match it (a TOTP time step of the secret in
+    force, or a recovery code's digest) and hand it to ``use``, which lets
+    the aggregate decide; ``invalid_code`` when refused. For people and staff alike."""
+    attempt = throttle.attempt(*throttle.two_step_codes(owner), *throttle.guesses_from(origin))
+    typed = normal_code(code)
+    secret = two_step.secret if two_step is not None and two_step.on else None
+    step = matched_step(secret, typed, now) if secret else None
+    try:
+        use(step if step is not None else recovery_digest(typed))
+    except InvalidToken:
+        raise
+    except DomainError as error:
+        raise invalid_code() from error
+    attempt.passed()
+
+
 class TwoStepSignIn(UseCase):
     def __init__(
         self,
@@ -114,12 +150,7 @@ class TwoStepSignIn(UseCase):
         """The first code from the authenticator: two-step sign-in is on; the
         recovery codes are returned this once and kept only as keyed digests."""
         identity = self.person(identity_id)
-        attempt = self.throttle.attempt(*self.throttle.two_step_codes(identity.id), *self.throttle.guesses_from(origin))
-        pending = identity.two_step if identity.two_step and not identity.two_step.on else None
-        step = matched_step(pending.secret, normal_code(code), self.clock.now()) if pending else None
-        if step is None:
-            raise invalid_code()
-        attempt.passed()
+        step = first_code(self.throttle, identity.id, identity.two_step, code, self.clock.now(), origin)
         codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
         identity.confirm_two_step(step, [self._recovery_digest(identity.id, c) for c in codes])
         self.store.commit(identity)
@@ -150,19 +181,8 @@ class TwoStepSignIn(UseCase):
         return self.sessions.open_for(identity, idle_timeout)
 
     def _use(self, identity: Identity, code: object, origin: str | None, use: Callable[[int | str], None]) -> None:
-        """Count a try at ``code``, match it (a TOTP time step or a recovery
-        code's digest) and hand it to ``use``; ``invalid_code`` when refused."""
-        attempt = self.throttle.attempt(*self.throttle.two_step_codes(identity.id), *self.throttle.guesses_from(origin))
-        typed = normal_code(code)
-        secret = identity.two_step.secret if identity.two_step_on and identity.two_step else None
-        step = matched_step(secret, typed, self.clock.now()) if secret else None
-        try:
-            use(step if step is not None else self._recovery_digest(identity.id, typed))
-        except InvalidToken:
-            raise
-        except DomainError as error:
-            raise invalid_code() from error
-        attempt.passed()
+        recovery = functools.partial(self._recovery_digest, identity.id)
+        use_code(self.throttle, identity.id, identity.two_step, code, self.clock.now(), origin, recovery, use)
 
     def _recovery_digest(self, identity_id: UUID, code: str) -> str:
         return self.keys.digest("recovery-code", str(identity_id), normal_code(code))

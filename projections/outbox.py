@@ -23,6 +23,7 @@ from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
 from application.backchannel_logout import Notice
 from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
+from domain.staff import StaffMember
 from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
@@ -32,6 +33,8 @@ NOTICES = (
     Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
 )
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
+# Sent by an operator's command on the server (``sesame staff add --email``): no public route asks for them.
+FROM_OPERATORS = (StaffMember.Invited,)
 
 
 class OutboxProjection(Projection):
@@ -108,6 +111,11 @@ class OutboxProjection(Projection):
             event, tx, "new_device_notice", self._address_at(event),
             device=event.device, ip=event.ip, at=event.timestamp.isoformat(),
         )
+
+    @apply.register
+    def _(self, event: StaffMember.Invited, position: int, tx: Tx) -> None:
+        expires_at = event.expires_at.isoformat()
+        self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=expires_at)
 
     @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:

@@ -13,8 +13,8 @@ from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.sessions import LoggedIn
-from web.openapi import openapi_json
-from web.requests import bearer, client_address, json_body, provisional_credentials, sign_in_device, text
+from web.body_schema import CODE, EMAIL, LOGIN_EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
+from web.requests import bearer, client_address, json_body, sign_in_device
 from web.session_gate import signed_in
 
 
@@ -31,15 +31,27 @@ async def person(request: Request) -> Session:
     return session
 
 
+PROVISIONAL = Body({name: CODE for name in ("client_code", "company_code", "login_id", "provisional_password")})
+EMAIL_STEP = Body({"email": EMAIL})
+PASSWORD_STEP = Body({
+    "password": any_string(), "password_confirmation": any_string(), "accept_terms": Field(kind={"const": True}),
+})
+EMAILED_TOKEN = Body({"token": TOKEN})
+LOG_IN = Body({"email": LOGIN_EMAIL, "password": SECRET})
+
+
 async def start_activation(request: Request) -> Response:
-    body = await json_body(request)
-    fields = provisional_credentials(body)
-    result = await run_in_threadpool(services(request).activation.start, *fields, client_address(request))
+    body = await read_body(request, PROVISIONAL)
+    result = await run_in_threadpool(
+        services(request).activation.start,
+        body["client_code"], body["company_code"], body["login_id"], body["provisional_password"],
+        client_address(request),
+    )
     return JSONResponse(result, status_code=201)
 
 
 async def propose_email(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, EMAIL_STEP)
     result = await run_in_threadpool(
         services(request).activation.propose_email,
         request.path_params["activation"],
@@ -50,13 +62,13 @@ async def propose_email(request: Request) -> Response:
 
 
 async def choose_password(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, PASSWORD_STEP)
     result = await run_in_threadpool(
         services(request).activation.choose_password,
         request.path_params["activation"],
-        body.get("password"),
-        body.get("password_confirmation"),
-        body.get("accept_terms"),
+        body["password"],
+        body["password_confirmation"],
+        body["accept_terms"],
         client_address(request),
     )
     return JSONResponse(result, status_code=202)
@@ -76,7 +88,7 @@ async def reset_activation(request: Request) -> Response:
 
 
 async def verify_email(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, EMAILED_TOKEN)
     result = await run_in_threadpool(
         services(request).activation.verify_email, body.get("token"), client_address(request)
     )
@@ -84,14 +96,10 @@ async def verify_email(request: Request) -> Response:
 
 
 async def log_in(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, LOG_IN)
     logged_in = await run_in_threadpool(
-        services(request).sessions.log_in,
-        text(body, "email", 254),
-        text(body, "password"),
-        client_address(request),
-        False,
-        sign_in_device(request),
+        services(request).sessions.log_in, body["email"], body["password"], client_address(request),
+        False, sign_in_device(request),
     )
     return signed_in_answer(logged_in)
 
@@ -129,5 +137,4 @@ routes = [
     Route("/sessions", log_in, methods=["POST"]),
     Route("/sessions/current", log_out, methods=["DELETE"]),
     Route("/me", me, methods=["GET"]),
-    Route("/openapi.json", openapi_json, methods=["GET"]),
 ]

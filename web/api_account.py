@@ -7,24 +7,41 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from web.api import person, services
-from web.requests import client_address, json_body, provisional_credentials, text
+from application.terms import current_terms_version
+from web.api import EMAILED_TOKEN, PROVISIONAL, person, services
+from web.body_schema import CODE, EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
+from web.requests import client_address
+
+TERMS = Body({"version": Field(choices=lambda: [current_terms_version()])})
+NEW_PASSWORD = {"new_password": any_string(), "new_password_confirmation": any_string()}
+PASSWORD_CHANGE = Body({"current_password": SECRET, **NEW_PASSWORD})
+EMAIL_CHANGE = Body(
+    {"password": SECRET, "new_email": EMAIL, "new_email_confirmation": EMAIL}, optional=("new_email_confirmation",)
+)
+PASSWORD = Body({"password": SECRET})
+DEFAULT_ACCOUNT = Body({"account": Field(kind={"type": "string", "format": "uuid"})})
+RESET_REQUEST = Body(
+    {"email": EMAIL, "login_id": CODE, "client_code": CODE, "company_code": CODE},
+    any_of=(("email",), ("login_id", "client_code", "company_code")),
+)
+RESET = Body({"token": TOKEN, **NEW_PASSWORD})
+ERASURE = Body({"password": any_string()})
 
 
 async def accept_terms(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, TERMS)
     await run_in_threadpool(services(request).account_settings.accept_terms, session.identity_id, body.get("version"))
     return Response(status_code=204)
 
 
 async def change_password(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, PASSWORD_CHANGE)
     await run_in_threadpool(
         services(request).account_settings.change_password,
         session.identity_id,
-        text(body, "current_password"),
+        body["current_password"],
         body.get("new_password"),
         body.get("new_password_confirmation"),
         session.token_digest,
@@ -35,17 +52,17 @@ async def change_password(request: Request) -> Response:
 
 async def request_email_change(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, EMAIL_CHANGE)
     await run_in_threadpool(
         services(request).account_settings.request_email_change,
-        session.identity_id, body.get("new_email"), text(body, "password"), client_address(request),
+        session.identity_id, body["new_email"], body["password"], client_address(request),
         body.get("new_email_confirmation"),
     )
     return JSONResponse({"sent": True}, status_code=202)
 
 
 async def confirm_email_change(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, EMAILED_TOKEN)
     result = await run_in_threadpool(
         services(request).account_settings.confirm_email_change, body.get("token"), client_address(request)
     )
@@ -54,18 +71,19 @@ async def confirm_email_change(request: Request) -> Response:
 
 async def link_account(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
-    fields = provisional_credentials(body)
+    body = await read_body(request, PROVISIONAL)
     result = await run_in_threadpool(
-        services(request).fusion.link_from_session, session.identity_id, *fields, client_address(request)
+        services(request).fusion.link_from_session, session.identity_id,
+        body["client_code"], body["company_code"], body["login_id"], body["provisional_password"],
+        client_address(request),
     )
     return JSONResponse(result, status_code=201)
 
 
 async def link_during_activation(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, PASSWORD)
     result = await run_in_threadpool(
-        services(request).fusion.link_during_activation, request.path_params["activation"], text(body, "password"),
+        services(request).fusion.link_during_activation, request.path_params["activation"], body["password"],
         client_address(request),
     )
     return JSONResponse({"linked": result["linked"]})
@@ -73,7 +91,7 @@ async def link_during_activation(request: Request) -> Response:
 
 async def choose_default_account(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, DEFAULT_ACCOUNT)
     await run_in_threadpool(
         services(request).account_settings.choose_default_account, session.identity_id, body.get("account")
     )
@@ -88,13 +106,10 @@ async def history(request: Request) -> Response:
 
 
 async def request_password_reset(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, RESET_REQUEST)
     await run_in_threadpool(
         services(request).password_reset.request,
-        text(body, "email", 254) if body.get("email") is not None else None,
-        body.get("login_id"),
-        body.get("client_code"),
-        body.get("company_code"),
+        body.get("email"), body.get("login_id"), body.get("client_code"), body.get("company_code"),
         client_address(request),
     )
     return JSONResponse(
@@ -104,7 +119,7 @@ async def request_password_reset(request: Request) -> Response:
 
 
 async def confirm_password_reset(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, RESET)
     await run_in_threadpool(
         services(request).password_reset.confirm,
         body.get("token"),
@@ -123,7 +138,7 @@ async def export(request: Request) -> Response:
 
 async def erase_me(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, ERASURE)
     await run_in_threadpool(
         services(request).erasure.erase_mine, session.identity_id, body.get("password"), client_address(request)
     )

@@ -10,46 +10,49 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from web.api import person, services, signed_in_answer
+from web.body_schema import OTP, SECRET, Body, read_body, text
 from web.errors import error_response
-from web.requests import client_address, json_body, text
+from web.requests import client_address
+
+ENROL = Body({"password": SECRET})
+CONFIRM = Body({"code": OTP})
+DISABLE = Body({"password": SECRET, "code": OTP})
+SECOND_STEP = Body({"challenge": text(128), "code": OTP})
 
 
 async def enrol(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, ENROL)
     result = await run_in_threadpool(
-        services(request).two_step.enrol, session.identity_id, text(body, "password"), client_address(request)
+        services(request).two_step.enrol, session.identity_id, body["password"], client_address(request)
     )
     return JSONResponse(result, status_code=201)
 
 
 async def confirm(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, CONFIRM)
     codes = await run_in_threadpool(
-        services(request).two_step.confirm, session.identity_id, text(body, "code", 64), client_address(request)
+        services(request).two_step.confirm, session.identity_id, body["code"], client_address(request)
     )
     return JSONResponse({"recovery_codes": codes})
 
 
 async def disable(request: Request) -> Response:
     session = await person(request)
-    body = await json_body(request)
+    body = await read_body(request, DISABLE)
     await run_in_threadpool(
-        services(request).two_step.disable, session.identity_id, text(body, "password"), text(body, "code", 64),
+        services(request).two_step.disable, session.identity_id, body["password"], body["code"],
         client_address(request),
     )
     return Response(status_code=204)
 
 
 async def complete_sign_in(request: Request) -> Response:
-    body = await json_body(request)
+    body = await read_body(request, SECOND_STEP)
     try:
         logged_in = await run_in_threadpool(
-            services(request).two_step.complete,
-            text(body, "challenge", 128),
-            text(body, "code", 64),
-            client_address(request),
+            services(request).two_step.complete, body["challenge"], body["code"], client_address(request)
         )
     except Refused as refusal:
         if refusal.code != "invalid_code":

@@ -15,7 +15,18 @@ from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
 from application.errors import Refused
-from web import api, api_account, api_sessions, api_staff, api_two_step, oidc, oidc_logout, pages
+from web import (
+    api,
+    api_account,
+    api_sessions,
+    api_staff,
+    api_two_step,
+    console_routes,
+    oidc,
+    oidc_logout,
+    openapi,
+    pages,
+)
 from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
@@ -46,10 +57,14 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
             Route("/healthz", healthz),
             Mount(
                 "/api/v1",
-                routes=api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes,
+                routes=(
+                    api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes
+                    + openapi.routes
+                ),
             ),
             *oidc.routes,
             *oidc_logout.routes,  # a protocol endpoint: a client's own POST carries no CSRF token of ours
+            *console_routes.routes,
             *pages.routes,
         ],
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},

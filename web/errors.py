@@ -8,6 +8,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import Scope
 
 from application.errors import Refused
 from web.security import on_portal
@@ -90,8 +92,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
             link_text="Revenir à l'accueil",
         )
     response = error_response(code, text, exc.status_code)
-    response.headers.update(exc.headers or {})  # a 405 keeps its Allow
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        address = {"type": "http", "path": request.url.path, "root_path": "", "method": request.method}
+        response.headers["Allow"] = ", ".join(sorted(allowed_methods(request.app.routes, address)))
     return response
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> set[str]:
+    """Every method the address takes, though its routes are declared apart
+    (``GET /me`` and ``DELETE /me`` live in two modules): Starlette's own 405
+    names only the first route's."""
+    methods: set[str] = set()
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        if isinstance(route, Mount):
+            methods |= allowed_methods(route.routes, {**scope, **child})
+        elif isinstance(route, Route):
+            methods |= route.methods or set()
+    return methods
 
 
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
 
-Written by hand from CONTRACT.md, so that it states what partners may rely
-on rather than what the code happens to do; schemathesis then checks the
-running server against it (tests/security/test_openapi_fuzz.py). Only the
+The calls, answers and errors are written here from CONTRACT.md; each request
+body is the very declaration its handler reads the body with
+(``web/body_schema.py``), so the document says exactly what the server
+accepts. schemathesis checks the running server against it
+(tests/security/test_openapi_fuzz.py, ``schemathesis.toml``). Only the
 operations the server routes are published, so the document never promises
 a call the deployment does not have, and a test fails when a route exists
 that the document does not describe.
@@ -16,17 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from application.support import MAX_PER_PAGE
 from domain.agency_account import ROLES
-from web.requests import PROVISIONAL_FIELDS
+from web import api, api_account, api_two_step
+from web.api_staff import MAX_ACCOUNTS
+from web.body_schema import ANY_JSON, Body
 
 Schema = dict[str, Any]
 
-TEXT = {"type": "string", "minLength": 1}
-CODE = {"type": "string", "minLength": 1, "maxLength": 64}
-EMAIL = {"type": "string", "minLength": 3, "maxLength": 254}
-PASSWORD = {"type": "string", "maxLength": 1024}
-TOKEN = {"type": "string", "maxLength": 4096}
-OTP = {"type": "string", "minLength": 1, "maxLength": 64}  # a TOTP code or a recovery code
 UUID_TEXT = {"type": "string", "format": "uuid"}
 ERROR = {
     "type": "object",
@@ -67,7 +66,6 @@ ACCOUNT = {
         "role": {"type": "string", "enum": list(ROLES)},
     },
 }
-PROVISIONAL: dict[str, Schema] = {name: CODE for name in PROVISIONAL_FIELDS}
 EVENTS = {"type": "array", "items": {"type": "object", "required": ["position", "type", "at"]}}
 IMPORT_REPORT = {
     "type": "object",
@@ -87,6 +85,7 @@ def obj(required: list[str] | None = None, /, **properties: Schema) -> Schema:
 SIGNED_IN = obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))
 
 
+SIGNED_IN = obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))
 MOMENT = {"type": ["string", "null"], "format": "date-time"}
 SESSION = obj(
     id={"type": "string"}, current={"type": "boolean"}, created_at=MOMENT, last_seen_at=MOMENT,
@@ -95,15 +94,20 @@ SESSION = obj(
 )
 
 
+# ``per_page`` above MAX_PER_PAGE is served as MAX_PER_PAGE (application/support.py)
+PAGE = {"type": "integer", "minimum": 1, "maximum": 10_000, "description": f"per_page: at most {MAX_PER_PAGE} served"}
+
+
 def operation(
     summary: str,
     success: tuple[int, Schema | None],
     errors: tuple[int, ...] = (),
-    body: Schema | None = None,
+    body: Body | Schema | None = None,
     person: bool = False,
     staff: bool = False,
     query: dict[str, Schema] | None = None,
     throttled: str | None = None,
+    optional_body: bool = False,
 ) -> Schema:
     """One call: its body, its success answer and the errors it may give. A body
     can always be malformed or too large; a bearer can always be refused.
@@ -119,7 +123,8 @@ def operation(
         responses[str(code)] = _error(code)
     spec: Schema = {"summary": summary, "responses": responses}
     if body is not None:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        schema = body.schema() if isinstance(body, Body) else body
+        spec["requestBody"] = {"required": not optional_body, "content": {"application/json": {"schema": schema}}}
     if person or staff:
         spec["security"] = [{"bearer": []}]
     if throttled:
@@ -127,7 +132,9 @@ def operation(
             raise ValueError(f"no throttle named {throttled!r} (see THROTTLED)")
         spec["x-throttled"] = throttled
     if query:
-        spec["parameters"] = [{"name": n, "in": "query", "required": n == "q", "schema": s} for n, s in query.items()]
+        spec["parameters"] = [
+            {"name": n, "in": "query", "required": n in ("q", "at"), "schema": s} for n, s in query.items()
+        ]
     return spec
 
 
@@ -145,27 +152,48 @@ def _error(code: int) -> Schema:
     return answer
 
 
+def activation_step(method: str, path: str) -> Schema:
+    """An OpenAPI link: the activation token ``POST /activations`` answers
+    opens its next steps (schemathesis follows them)."""
+    pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+    return {"operationRef": "#" + pointer, "parameters": {"activation": "$response.body#/activation"}}
+
+
+ACTIVATION_STEPS = {
+    "email": activation_step("post", "/activations/{activation}/email"),
+    "password": activation_step("post", "/activations/{activation}/password"),
+    "link": activation_step("post", "/activations/{activation}/link"),
+    "resend": activation_step("post", "/activations/{activation}/resend"),
+    "reset": activation_step("delete", "/activations/{activation}"),
+}
+
+
+def with_links(spec: Schema, status: int, links: dict[str, Schema]) -> Schema:
+    spec["responses"][str(status)]["links"] = links
+    return spec
+
+
 OPERATIONS: dict[str, dict[str, Schema]] = {
-    "/activations": {"post": operation(
+    "/activations": {"post": with_links(operation(
         "Start (or resume) an activation with the agency's provisional credentials",
         (201, obj(
             ["activation", "holder_name"],
-            activation=TOKEN, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"},
+            activation={"type": "string"}, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"},
         )),
-        (401, 409, 429), body=obj(**PROVISIONAL), throttled="secret",
-    )},
+        (401, 409, 429), body=api.PROVISIONAL, throttled="secret",
+    ), 201, ACTIVATION_STEPS)},
     "/activations/{activation}/email": {"post": operation(
         "Choose the login email", (200, obj(next={"type": "string", "enum": ["password", "link"]})), (404, 409),
-        body=obj(email=EMAIL), throttled="oracle",
+        body=api.EMAIL_STEP, throttled="oracle",
     )},
     "/activations/{activation}/password": {"post": operation(
         "Choose the password and accept the terms; a verification email goes out",
         (202, obj(next={"const": "verify_email"}, email={"type": "string"})), (404, 409),
-        body=obj(password=PASSWORD, password_confirmation=PASSWORD, accept_terms={"type": "boolean"}), throttled="mail",
+        body=api.PASSWORD_STEP, throttled="mail",
     )},
     "/activations/{activation}/link": {"post": operation(
         "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})),
-        (401, 404, 409, 429), body=obj(password=PASSWORD), throttled="secret",
+        (401, 404, 409, 429), body=api_account.PASSWORD, throttled="secret",
     )},
     "/activations/{activation}/resend": {"post": operation(
         "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429),
@@ -176,33 +204,33 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/email-verifications": {"post": operation(
         "Prove the email with the emailed token: the account is active", (200, obj(email={"type": "string"})), (409,),
-        body=obj(token=TOKEN), throttled="secret",
+        body=api.EMAILED_TOKEN,
+        throttled="secret",
     )},
     "/sessions": {"post": operation(
-        "Log in", (201, SIGNED_IN), (401, 403, 409, 429), body=obj(email=EMAIL, password=PASSWORD), throttled="secret",
+        "Log in", (201, SIGNED_IN), (401, 403, 409, 429), body=api.LOG_IN, throttled="secret",
     )},
     "/sessions/two-step": {"post": operation(
         "Second step of a sign-in: the challenge and a TOTP or recovery code",
-        (201, SIGNED_IN), (401, 403, 409, 429),
-        body=obj(challenge={"type": "string", "minLength": 1, "maxLength": 128}, code=OTP), throttled="secret",
+        (201, SIGNED_IN), (401, 403, 409, 429), body=api_two_step.SECOND_STEP, throttled="secret",
     )},
     "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
     "/me/two-step": {
         "post": operation(
             "Turn two-step sign-in on, behind the password: a secret not yet in force",
             (201, obj(secret={"type": "string"}, otpauth_uri={"type": "string"})), (409, 429),
-            body=obj(password=PASSWORD), person=True, throttled="secret",
+            body=api_two_step.ENROL, person=True, throttled="secret",
         ),
         "delete": operation(
             "Turn two-step sign-in off, behind the password and a code", (204, None), (409, 429),
-            body=obj(password=PASSWORD, code=OTP), person=True, throttled="secret",
+            body=api_two_step.DISABLE, person=True, throttled="secret",
         ),
     },
     "/me/two-step/confirm": {"post": operation(
         "Confirm the enrolment with a first code: 10 recovery codes, shown once",
         (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})),
         (409, 429),
-        body=obj(code=OTP), person=True, throttled="secret",
+        body=api_two_step.CONFIRM, person=True, throttled="secret",
     )},
     "/me": {
         "get": operation("The person's profile", (200, obj(
@@ -211,31 +239,30 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
             terms_version={"type": ["string", "null"]},
         )), person=True),
         "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
-                            body=obj(password=PASSWORD), person=True, throttled="secret"),
+                            body=api_account.ERASURE, person=True, throttled="secret"),
     },
     "/me/terms": {"post": operation(
-        "Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True,
+        "Accept the current terms", (204, None), (409,), body=api_account.TERMS, person=True,
     )},
     "/me/password": {"post": operation(
         "Change the password; every other session ends", (204, None), (409, 429),
-        body=obj(current_password=PASSWORD, new_password=PASSWORD, new_password_confirmation=PASSWORD), person=True,
+        body=api_account.PASSWORD_CHANGE, person=True,
         throttled="secret",
     )},
     "/me/email": {"post": operation(
         "Ask to change the login email; a link goes to the new address", (202, obj(sent={"const": True})), (409, 429),
-        body=obj(["new_email", "password"], new_email=EMAIL, password=PASSWORD, new_email_confirmation=EMAIL),
-        person=True, throttled="mail",
+        body=api_account.EMAIL_CHANGE, person=True, throttled="mail",
     )},
     "/email-changes": {"post": operation(
         "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,),
-        body=obj(token=TOKEN), throttled="secret",
+        body=api.EMAILED_TOKEN, throttled="secret",
     )},
     "/me/accounts": {"post": operation(
-        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429),
-        body=obj(**PROVISIONAL), person=True, throttled="secret",
+        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=api.PROVISIONAL,
+        person=True, throttled="secret",
     )},
     "/me/default-account": {"put": operation(
-        "Choose the contract shown first", (204, None), (404, 409), body=obj(account=TEXT), person=True,
+        "Choose the contract shown first", (204, None), (404, 409), body=api_account.DEFAULT_ACCOUNT, person=True,
     )},
     "/me/history": {"get": operation(
         "The person's own event history", (200, obj(["events"], events=EVENTS)), person=True,
@@ -255,30 +282,25 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     "/password-resets": {"post": operation(
         "Ask for a reset link; the same answer whether or not an account matches",
         (202, obj(message={"type": "string"})), (409, 429),
-        body={
-            "type": "object",
-            "properties": {"email": EMAIL, **{n: CODE for n in ("login_id", "client_code", "company_code")}},
-            "anyOf": [{"required": ["email"]}, {"required": ["login_id", "client_code", "company_code"]}],
-        },
+        body=api_account.RESET_REQUEST,
         throttled="mail",
     )},
     "/password-resets/confirm": {"post": operation(
         "Set a new password with the emailed token; every session ends", (204, None), (409,),
-        body=obj(token=TOKEN, new_password=PASSWORD, new_password_confirmation=PASSWORD), throttled="secret",
+        body=api_account.RESET, throttled="secret",
     )},
     "/agencies/{client_code}/{company_code}/accounts": {"post": operation(
         "An agency's provisional credentials, as import-accounts reads them", (200, IMPORT_REPORT), (404,),
-        body={"type": "array", "maxItems": 10000, "items": {"type": "object"}}, staff=True,
+        # a row that is no account is reported in the answer, with its line and reason; no body is no row
+        body={"type": "array", "maxItems": MAX_ACCOUNTS, "items": {"$ref": "#/components/schemas/AnyJson"}}, staff=True,
+        optional_body=True,
     )},
     "/agencies/{client_code}/{company_code}/accounts/{login_id}": {"delete": operation(
         "The agency ends a contract", (202, obj(ended_at={"type": "string"})), (404, 409), staff=True,
     )},
     "/support/identities": {"get": operation(
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
-        query={
-            "q": {"type": "string"}, "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-        },
+        query={"q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE},
     )},
     "/support/identities/{identity}": {"get": operation(
         "An identity's profile for support", (200, {"type": "object"}), (404,), staff=True,
@@ -288,7 +310,7 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/audit/identities/{identity}/state": {"get": operation(
         "An identity as it was at a moment", (200, {"type": "object"}), (404, 422), staff=True,
-        query={"at": {"type": "string"}},
+        query={"at": {"type": "string", "format": "date-time"}},
     )},
 }
 
@@ -314,7 +336,7 @@ def document(served: set[tuple[str, str]] | None = None) -> Schema:
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR},
+            "schemas": {"Error": ERROR, "AnyJson": ANY_JSON},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -142,21 +142,33 @@ Handler = Callable[[Request], Awaitable[Response]]
 PersonHandler = Callable[[Request, Session], Awaitable[Response]]
 
 
+def form_guard(refused: Callable[[Request, FormRefused], Response]) -> Callable[[Handler], Handler]:
+    """Endpoints whose POST's CSRF token is checked before anything else runs
+    (OWASP ASVS 5.0 V3.5.1); a refused form (CSRF, size, encoding) is
+    answered by ``refused`` (the portal's page, or the console's)."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            try:
+                if request.method == "POST":
+                    await checked_form(request)
+                return await handler(request)
+            except FormRefused as refusal:
+                return refused(request, refusal)
+
+        return endpoint
+
+    return decorate
+
+
 def page(handler: Handler) -> Handler:
-    """A portal endpoint. A POST's CSRF token is checked before anything else
-    runs (OWASP ASVS 5.0 V3.5.1); a refused form (CSRF, size, encoding) becomes
-    a French page."""
-
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        try:
-            if request.method == "POST":
-                await checked_form(request)
-            return await handler(request)
-        except FormRefused as refusal:
-            return message(request, "Demande refusée", refusal.message, refusal.status, link="/", link_text="Accueil")
-
-    return endpoint
+    """A portal endpoint (see ``form_guard``); a refused form becomes a French page."""
+    return form_guard(
+        lambda request, refusal: message(
+            request, "Demande refusée", refusal.message, refusal.status, link="/", link_text="Accueil"
+        )
+    )(handler)
 
 
 def form_page(template: str) -> Handler:

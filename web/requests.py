@@ -1,4 +1,4 @@
-"""Reading requests safely: a bounded JSON body, typed fields, the bearer token."""
+"""Reading requests safely: a bounded JSON body (its fields: web/body_schema.py), the bearer token."""
 
 from __future__ import annotations
 
@@ -55,18 +55,6 @@ def refuse_odd_text(body: Any) -> None:
                 raise Refused("malformed_json", "Le corps de la requête contient un texte Unicode invalide.") from error
 
 
-def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:
-    """A required, non-empty string field without control characters."""
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise Refused("invalid_request", f"Le champ « {name} » est requis (texte).", field=name)
-    if len(value) > max_length or any(ord(c) < 32 and c not in "\t" for c in value):
-        raise Refused(
-            "invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name
-        )
-    return value
-
-
 def client_address(request: Request) -> str | None:
     """The client's network address, which the throttle counts per. Behind a
     reverse proxy it is the X-Forwarded-For entry uvicorn trusts: only from
@@ -86,12 +74,3 @@ def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-PROVISIONAL_FIELDS = ("client_code", "company_code", "login_id", "provisional_password")
-
-
-def provisional_credentials(body: dict[str, Any]) -> tuple[str, str, str, str]:
-    """The four provisional credentials an agency handed out, each required."""
-    client_code, company_code, login_id, password = (text(body, name, 64) for name in PROVISIONAL_FIELDS)
-    return client_code, company_code, login_id, password

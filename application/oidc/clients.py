@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from application.errors import Refused
 from application.event_store import EventStore, retrying
 from application.keyring import Keyring
@@ -94,18 +92,7 @@ class RelyingParties:
 
     def all(self) -> list[RelyingParty]:
         """Every registered client still in service, oldest first."""
-        topic = get_topic(RelyingParty.Registered)
-        found: list[RelyingParty] = []
-        start = 1
-        while True:
-            page = self.store.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in page:
-                party = self._load(UUID(str(notification.originator_id)))
-                if party is not None:
-                    found.append(party)
-            if len(page) < 500:
-                return found
-            start = page[-1].id + 1
+        return [p for i in self.store.ids_created_by(RelyingParty.Registered) if (p := self._load(i)) is not None]
 
     @retrying()
     def remove(self, client_id: str) -> RelyingParty:

@@ -18,24 +18,14 @@ from application.config import Settings
 from projections.follower import Follower
 from tests.application.test_projections import Counting
 from tests.conftest import TEST_SECRET
-from tests.e2e.harness import POSTGRES, SESAME, create_database, drop_database, wait_until
-
-
-def reachable() -> bool:
-    try:
-        psycopg.connect(POSTGRES + "postgres", connect_timeout=2).close()
-        return True
-    except psycopg.OperationalError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not reachable(), reason=f"no PostgreSQL at {POSTGRES}")
+from tests.e2e.harness import SESAME, create_database, drop_database, wait_until
+from tests.servers import postgres
 
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
     name = create_database()
-    yield POSTGRES + name
+    yield postgres() + name
     drop_database(name)
 
 
@@ -109,7 +99,7 @@ def test_a_transaction_after_the_connections_were_cut_gets_a_live_one(app: Conta
     for _ in range(3):  # several connections in the pool
         with app.db.read() as tx:
             tx.execute("SELECT 1").one()
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
+    with psycopg.connect(postgres() + "postgres", autocommit=True) as admin:
         cut = admin.execute(
             "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
             (database_url.rsplit("/", 1)[1],),

@@ -1,4 +1,8 @@
-"""Use cases over a real event store (SQLite in a temporary directory)."""
+"""Use cases over in-memory fakes of the outside: the events in eventsourcing's
+POPO store, jobs in process (``memory://``), mail to a Maildir, the tables in
+a SQLite file of the test's own, a clock the test moves. No projection thread
+runs unless a test starts one: a use case waiting to read its own writes
+applies the read models then and there (``caught_up_on_demand``)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pytest
 
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
+from projections.queries import ReadModelQueries
 
 
 class FakeClock:
@@ -29,7 +34,21 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(workdir: Path, clock: FakeClock) -> Iterator[Container]:
-    container = bootstrap(Settings.from_env(), clock=clock)
+def app(workdir: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
+    container = bootstrap(Settings.from_env(), clock=clock, events_in_memory=True)
+    caught_up_on_demand(container, monkeypatch)
     yield container
     container.stop()
+
+
+def caught_up_on_demand(app: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read your writes without sleeping: waiting for the read models applies
+    the store's new events to them in the waiting thread (nothing, for a test
+    that set ``wait_timeout`` to 0 to play projections that do not run)."""
+
+    def wait_for(queries: ReadModelQueries, position: int) -> None:
+        if queries.wait_timeout:
+            for name in queries.projections:
+                app.followers[name].catch_up()
+
+    monkeypatch.setattr(ReadModelQueries, "wait_for", wait_for)

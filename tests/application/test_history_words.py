@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from application.history import WORDS, describe
 from domain.identity import Identity
-from tests.domain.test_stored_events import BORN_AS_CLASSES, declared_events, stored_events
+from tests.domain.test_stored_events import NEWER, declared_events, stored_events
 
 
 def test_every_event_of_an_identity_has_its_words() -> None:
@@ -20,5 +20,5 @@ def test_each_event_reads_in_its_own_words_with_its_own_fields() -> None:
     """Every stored identity event (the 27 kinds) is told in French, its fields filled in
     (the passkeys' events, younger, in tests/application/test_passkeys.py)."""
     described = [describe(e) for e in stored_events() if isinstance(e, Identity.Event)]
-    assert {d["type"] for d in described} == {cls.__name__ for cls in declared_events(Identity) - BORN_AS_CLASSES}
+    assert {d["type"] for d in described} == {cls.__name__ for cls in declared_events(Identity) - NEWER}
     assert all(d["description"] != d["type"] and "{" not in d["description"] for d in described)

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.bootstrap import Container
 from application.mail_requests import MAIL_REQUESTS, MailNotSpent
-from projections.outbox import NOTICES, TO_CLIENTS, OutboxProjection
+from projections.outbox import FROM_OPERATORS, NOTICES, TO_CLIENTS, OutboxProjection
 from tests.application.test_retention import PASSWORD, imported
 
 
@@ -35,7 +35,8 @@ def test_the_store_refuses_a_mail_request_whose_limits_were_not_spent(app: Conta
 def test_every_mail_the_outbox_sends_is_a_request_or_a_notice() -> None:
     """The outbox is where events become mails: each kind it handles is either a
     request (the store asks for spent limits) or a notice that follows a proven
-    secret, or a back-channel logout to a client (no person's mailbox). A new
-    kind of mail must be put in one of them."""
+    secret, or a back-channel logout to a client (no person's mailbox), or a
+    mail an operator's command sends (the staff invitation). A new kind of
+    mail must be put in one of them."""
     mailed = set(OutboxProjection.__dict__["apply"].dispatcher.registry) - {object}
-    assert mailed == set(MAIL_REQUESTS) | set(NOTICES) | set(TO_CLIENTS)
+    assert mailed == set(MAIL_REQUESTS) | set(NOTICES) | set(TO_CLIENTS) | set(FROM_OPERATORS)

@@ -34,6 +34,15 @@ AGGREGATES: list[type[Aggregate]] = [
 ]
 
 
+# Declared after that run (issue 15's console, issue 14's passkeys): no stored row to resolve, their own
+# tests replay them.
+NEWER: set[type[Aggregate.Event]] = {
+    StaffMember.Invited, StaffMember.PasswordSet, StaffMember.TwoStepEnrolled, StaffMember.TwoStepConfirmed,
+    StaffMember.TwoStepCodeAccepted, StaffMember.RecoveryCodeUsed, StaffMember.Disabled,
+    Identity.PasskeyRegistered, Identity.PasskeyUsed, Identity.PasskeyRemoved,
+}
+
+
 def declared_events(aggregate: type[Aggregate]) -> set[type[Aggregate.Event]]:
     return {
         value for name, value in vars(aggregate).items()
@@ -61,15 +70,9 @@ def replayed() -> list[Any]:
     return [reduce(lambda aggregate, e: e.mutate(aggregate), stream, None) for stream in streams.values()]
 
 
-# Events declared as classes from the start: no database holds them under a string name.
-BORN_AS_CLASSES: set[type[Aggregate.Event]] = {
-    Identity.PasskeyRegistered, Identity.PasskeyUsed, Identity.PasskeyRemoved,
-}
-
-
 def test_every_stored_topic_resolves_to_the_class_its_aggregate_declares() -> None:
     events = stored_events()
-    declared = set().union(*(declared_events(a) for a in AGGREGATES)) - BORN_AS_CLASSES
+    declared = set().union(*(declared_events(a) for a in AGGREGATES)) - NEWER
     assert {type(e) for e in events} == declared
     assert len(declared) == 45
 

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,10 +31,10 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.servers import free_port as free_port  # the tests' helper, kept here for them
+from tests.servers import postgres, redis
 
 SESAME = str(Path(sys.executable).parent / "sesame")
-POSTGRES = os.environ.get("SESAME_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
-REDIS = os.environ.get("SESAME_TEST_REDIS", "redis://127.0.0.1:6379/0")
 TOPOLOGIES = ("embedded", "production")
 ROLES = {"embedded": (), "production": ("projections", "outbox", "worker")}
 
@@ -43,7 +42,7 @@ ROLES = {"embedded": (), "production": ("projections", "outbox", "worker")}
 def selected_topologies() -> list[str]:
     """``SESAME_TOPOLOGIES`` (comma-separated), ``embedded`` when unset: the
     embedded topology needs nothing installed, the production one PostgreSQL
-    and Redis (``SESAME_TEST_POSTGRES``, ``SESAME_TEST_REDIS``)."""
+    and Redis: the machine's own, or throwaway ones (see ``tests/servers.py``)."""
     chosen = [t.strip() for t in os.environ.get("SESAME_TOPOLOGIES", "embedded").split(",") if t.strip()]
     unknown = set(chosen) - set(TOPOLOGIES)
     if unknown:
@@ -60,12 +59,6 @@ def deployment(root: Path, topology: str, **env: str) -> Iterator[Sesame]:
         yield sesame
     finally:
         sesame.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(condition: Any, what: str, timeout: float = 90) -> None:
@@ -155,7 +148,7 @@ class Sesame:
             self.relay = SmtpRelay()
             self.mailbox: Maildir | SmtpRelay = self.relay
             env = {
-                "DATABASE_URL": POSTGRES + self.database, "BROKER_URL": REDIS,
+                "DATABASE_URL": postgres() + self.database, "BROKER_URL": redis(),
                 "SMTP_URL": f"smtp://127.0.0.1:{self.relay.port}", **env,
             }
         else:
@@ -183,7 +176,7 @@ class Sesame:
         self.start("serve", "--port", str(self.port), log="serve.log")
         for process in launched:
             self._wait_started(process)
-        wait_until(lambda: healthy(self.url), "sesame serve to answer /healthz", timeout=30)
+        wait_until(lambda: healthy(self.url), "sesame serve to answer /healthz")
 
     def serve_again(self) -> httpx.Client:
         """One more ``sesame serve`` of this deployment on a port of its own, as
@@ -266,7 +259,7 @@ class Sesame:
         from psycopg.rows import dict_row
 
         assert self.database, "only the production topology has a database to query"
-        with psycopg.connect(POSTGRES + self.database, row_factory=dict_row) as connection:
+        with psycopg.connect(postgres() + self.database, row_factory=dict_row) as connection:
             return connection.execute(sql, params).fetchall()  # the test's own SQL
 
     # -- mail --------------------------------------------------------------
@@ -292,7 +285,7 @@ def create_database() -> str:
     import psycopg
 
     name = f"sesame_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
+    with psycopg.connect(postgres() + "postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')  # a name we drew
     return name
 
@@ -300,7 +293,7 @@ def create_database() -> str:
 def drop_database(name: str) -> None:
     import psycopg
 
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
+    with psycopg.connect(postgres() + "postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

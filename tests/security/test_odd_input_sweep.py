@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from tests.e2e.flows import PASSWORD, person
 from tests.e2e.harness import Sesame
-from web import pages_common, pages_login, security
+from web import console_gate, pages_common, pages_login, security
 from web.app import create_app
 
 WEB = Path(pages_common.__file__).parent
@@ -60,12 +60,13 @@ def table() -> dict[str, set[str]]:
 
 ROUTES = table()
 PORTAL = {path: methods for path, methods in ROUTES.items() if security.on_portal(path)}
-COOKIES = (security.CSRF_COOKIE, pages_common.SESSION_COOKIE, *pages_login.PORTAL_COOKIES)
+COOKIES = (security.CSRF_COOKIE, pages_common.SESSION_COOKIE, *pages_login.PORTAL_COOKIES, console_gate.CONSOLE_COOKIE)
 
 
 def form_fields() -> set[str]:
     """Every field a portal form shows or a portal page reads."""
-    sources = [p.read_text() for p in (*WEB.glob("pages*.py"), *(WEB / "templates").glob("*.html"))]
+    files = (*WEB.glob("pages*.py"), *WEB.glob("console*.py"), *(WEB / "templates").rglob("*.html"))
+    sources = [p.read_text() for p in files]
     patterns = (r'form(?:\.get\(|\[)"(\w+)"', r'name="(\w+)"', r'(?:field|password)\("(\w+)"')
     names = {name for text in sources for pattern in patterns for name in re.findall(pattern, text)}
     return (names | {security.CSRF_FIELD, "client", "societe", "info", "token"}) - {"viewport"}

@@ -32,12 +32,12 @@ from application.key_wrapping import PURPOSE, WRAPPED, KeyWrapping, UnreadableKe
 from application.keyring import Keyring
 from application.personal_data import ERASED
 from domain.identity import Identity
-from tests.adapters.test_postgres import reachable
 from tests.application.test_retention import activated, imported
 from tests.conftest import TEST_SECRET
 from tests.e2e.flows import PASSWORD, contract, provisional
-from tests.e2e.harness import POSTGRES, SESAME, Sesame, create_database, drop_database, link_token
+from tests.e2e.harness import SESAME, Sesame, create_database, drop_database, link_token
 from tests.security.conftest import deployment
+from tests.servers import postgres
 
 NEW_PASSWORD = "Phr@se-Tr3s-Longue-Et-Unique"
 RESET_PASSWORD = "Re-Initialis3e!-Quelconque"
@@ -200,10 +200,8 @@ def database_url(request: pytest.FixtureRequest, workdir: Path) -> Iterator[str]
     if request.param == "sqlite":
         yield "sqlite:///var/sesame.db"
         return
-    if not reachable():
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
     name = create_database()
-    yield POSTGRES + name
+    yield postgres() + name
     drop_database(name)
 
 

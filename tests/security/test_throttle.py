@@ -21,10 +21,9 @@ from adapters.throttle_table import ThrottleTable
 from application.errors import Refused
 from application.keyring import Keyring
 from application.throttle import CODE, LOCKED, LOCKED_RETRY_AFTER, PASSWORD, Throttle, evenly_timed
+from tests.servers import postgres
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-SERVER = "postgresql://postgres@127.0.0.1:5432/"
-POSTGRES = SERVER + "sesame_security_tests"
 
 
 class Clock:
@@ -35,25 +34,20 @@ class Clock:
         return self.current
 
 
-def postgres_available() -> bool:
-    """A database of our own on the local server, created on first use."""
-    try:
-        import psycopg
+def postgres_database() -> str:
+    """A database of our own on the test server (``tests/servers.py``), created on first use."""
+    import psycopg
 
-        with psycopg.connect(SERVER + "postgres", connect_timeout=2, autocommit=True) as connection:
-            if not connection.execute("SELECT 1 FROM pg_database WHERE datname = 'sesame_security_tests'").fetchone():
-                connection.execute("CREATE DATABASE sesame_security_tests")
-        return True
-    except Exception:
-        return False
+    with psycopg.connect(postgres() + "postgres", connect_timeout=2, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = 'sesame_security_tests'").fetchone():
+            connection.execute("CREATE DATABASE sesame_security_tests")
+    return postgres() + "sesame_security_tests"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "postgresql":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-        database = open_database(POSTGRES)
+        database = open_database(postgres_database())
     else:
         database = open_database(f"sqlite:///{tmp_path}/throttle.db")
     database.create_schema(SCHEMA)

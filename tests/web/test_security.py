@@ -11,11 +11,12 @@ import pytest
 from starlette.routing import Route
 
 from tests.web.conftest import PASSWORD, Portal
-from web import pages
+from web import console_routes, pages
 
 
 def post_routes() -> list[str]:
-    return sorted({r.path for r in pages.routes if isinstance(r, Route) and "POST" in (r.methods or set())})
+    routes = [*pages.routes, *console_routes.routes]
+    return sorted({r.path for r in routes if isinstance(r, Route) and "POST" in (r.methods or set())})
 
 
 def test_every_answer_carries_the_security_headers(portal: Portal) -> None:
