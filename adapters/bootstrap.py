@@ -33,6 +33,8 @@ from adapters.oidc_key_table import SigningKeyTable
 from adapters.oidc_token_table import SCHEMA as OIDC_TOKEN_SCHEMA
 from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
+from adapters.passkey_ceremony_table import SCHEMA as PASSKEY_CEREMONY_SCHEMA
+from adapters.passkey_ceremony_table import PasskeyCeremonyTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
@@ -64,6 +66,8 @@ from application.oidc.grants import ID_TOKEN_LIFETIME
 from application.oidc.provider import Provider
 from application.oidc.sign_ins import SignIns
 from application.oidc.tokens import Tokens
+from application.passkey_ceremonies import Ceremonies
+from application.passkeys import Passkeys
 from application.password_proof import PasswordProof
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
@@ -182,6 +186,7 @@ class Container:
     audit: Audit
     account_settings: AccountSettings
     two_step: TwoStepSignIn
+    passkeys: Passkeys
     password_reset: PasswordReset
     importer: AccountImport
     read_models: ReadModelQueries
@@ -292,7 +297,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         store.recorder.side_tables = db
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
-        + CONSOLE_SESSION_SCHEMA,
+        + CONSOLE_SESSION_SCHEMA + PASSKEY_CEREMONY_SCHEMA,
         then=[*((lambda r=r: create_tables(r)) for r in store.recorders()), key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
@@ -362,6 +367,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         audit=Audit(store, access, directory.account_label, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
+        passkeys=Passkeys(
+            directory, passwords, clock, throttle, proof, sessions, Ceremonies(PasskeyCeremonyTable(db), keys, clock),
+            settings.public_url,
+        ),
         password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
         importer=AccountImport(directory, read_models),
         read_models=read_models,

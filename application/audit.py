@@ -20,7 +20,7 @@ from application.access_records import AccessRecords, Reader
 from application.errors import Refused
 from application.event_store import EventStore
 from application.french_time import french_moment
-from application.history import STATUS_WORDS, Timeline, describe
+from application.history import STATUS_WORDS, Timeline, describe, passkey_view
 from domain.identity import Identity
 
 
@@ -152,6 +152,7 @@ def state_view(identity: Identity, at: datetime) -> dict[str, Any]:
         "password_set": identity.password_hash is not None,
         "terms_version": identity.terms_version,
         "two_step": "on" if identity.two_step_on else "pending" if identity.two_step else "off",
+        "passkeys": [passkey_view(p) for p in identity.passkeys.values()],
         "accounts": [str(a) for a in identity.accounts],
         "default_account": str(identity.default_account) if identity.default_account else None,
         "pending": {

@@ -28,6 +28,10 @@ class Directory:
     def contract_digest(self, account_id: UUID) -> str:
         return self.keys.digest("contract", str(account_id))
 
+    def passkey_digest(self, credential_id: str) -> str:
+        """A passkey's credential id (base64url), as its claim is keyed."""
+        return self.keys.digest("passkey", credential_id)
+
     def provisional_digest(self, account_digest: str, code: str) -> str:
         return self.keys.digest("provisional", account_digest, code)
 

@@ -1,7 +1,7 @@
 """GDPR erasure by crypto-shredding (privacy policy §4, issue 7).
 
 The person's identity gets an ``Erased`` event, their unique claims (email,
-contracts) are released in the same atomic write, then their data keys are
+contracts, passkeys' credentials) are released in the same atomic write, then their data keys are
 deleted: every personal field of their history reads as erased from then on.
 Unfinished activations of theirs (merged into the account, or abandoned on
 its contracts) hold emails they typed, so they are erased with it. The
@@ -100,6 +100,7 @@ class Erasure:
             digests.append(self.directory.contract_digest(identity.activating_account))
         if identity.email:
             digests.append(self.directory.email_digest(identity.email))
+        digests += [self.directory.passkey_digest(p.credential_id) for p in identity.passkeys.values()]
         released = []
         for digest in digests:
             claim = self.directory.claim(digest)

@@ -1,9 +1,9 @@
 """The person's data as one JSON document (GDPR access and portability).
 
-Profile, linked contracts, consents (each CGU version accepted, with its
-date), the whole history in plain words and the staff reads of the person's
-data. Hashes, nonces and tokens never appear: history goes through the same
-public view as ``/me/history``.
+Profile, linked contracts, passkeys (names and dates), consents (each CGU
+version accepted, with its date), the whole history in plain words and the
+staff reads of the person's data. Hashes, nonces and tokens never appear:
+history goes through the same public view as ``/me/history``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from uuid import UUID
 from application.contract_view import contract_view
 from application.directory import Directory
 from application.errors import Refused
-from application.history import Timeline, describe
+from application.history import Timeline, describe, passkey_view
 from application.ports import Clock
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
@@ -46,6 +46,7 @@ class Export:
                 "default_account": str(identity.default_account) if identity.default_account else None,
                 "created_at": events[0].timestamp.isoformat(),
             },
+            "passkeys": [passkey_view(p) for p in identity.passkeys.values()],
             "accounts": [self._account(a) for a in identity.accounts],
             "consents": [
                 {

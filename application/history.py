@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain.agency_account import AgencyAccount
 from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
+from domain.passkeys import Passkey
 
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 """(identity id, its described events) → the person's whole history (sign-ins merged in)."""
@@ -22,6 +23,7 @@ Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 SECRET_FIELDS = {
     "password_hash", "nonce", "activation_nonce", "provisional_digest", "digest",
     "totp_secret", "recovery_digests", "recovery_digest", "time_step", "device_digest",
+    "credential_id", "public_key", "sign_count",  # a passkey's: harmless, but no one's business
 }
 
 # Every event of an identity, in words; the tests hold that none is missing.
@@ -52,6 +54,9 @@ WORDS: dict[type[Aggregate.Event], str] = {
     Identity.TwoStepCodeAccepted: "Code de validation en deux étapes accepté",
     Identity.RecoveryCodeUsed: "Code de secours utilisé",
     Identity.TwoStepDisabled: "Validation en deux étapes désactivée",
+    Identity.PasskeyRegistered: "Clé d'accès ajoutée : {passkey_name}",
+    Identity.PasskeyUsed: "Connexion avec la clé d'accès {passkey_name}",
+    Identity.PasskeyRemoved: "Clé d'accès supprimée : {passkey_name}",
     Identity.Erased: "Données personnelles effacées (RGPD)",
     Identity.StaffActionTaken: "{action} — raison donnée : « {typed_reason} »",
 }
@@ -153,4 +158,13 @@ def describe_contract(event: Aggregate.Event, account_label: Callable[[str], str
         "at": event.timestamp.isoformat(),
         "description": CONTRACT_WORDS.get(type(event), kind).format(account=account_label(str(event.originator_id))),
         "data": {"account_id": str(event.originator_id)},
+    }
+
+
+def passkey_view(passkey: Passkey) -> dict[str, Any]:
+    """A passkey as the person, the export and the audit show it: its name and
+    dates, never its key or credential id."""
+    return {
+        "name": passkey.name, "registered_at": passkey.registered_at.isoformat(),
+        "last_used_at": passkey.last_used_at.isoformat() if passkey.last_used_at else None,
     }

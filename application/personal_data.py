@@ -31,6 +31,7 @@ PERSONAL_FIELDS = frozenset({
     "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id", "totp_secret",
     "device", "devices", "ip",  # where a person signs in from
     "typed_reason",  # what a staff member wrote about the person when acting on the account
+    "passkey_name",  # « Téléphone de Camille »
 })
 ERASED = "[effacé]"
 SEALED = "pii:v1:"

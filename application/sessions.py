@@ -112,7 +112,7 @@ class Sessions:
         device = device or SignInDevice(origin)
         if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
-        self._note_device(identity, device)
+        self.note_device(identity, device)
         if identity.pending_events:
             self.store.commit(identity)
         if identity.two_step_on:
@@ -152,7 +152,7 @@ class Sessions:
         found = (self.directory.identity(i) for i in self.read_models.pending_identities(email))
         return next((i for i in found if i and i.status != ACTIVE and i.password_hash), None)
 
-    def _note_device(self, identity: Identity, device: SignInDevice) -> None:
+    def note_device(self, identity: Identity, device: SignInDevice) -> None:
         """A device is known per person by a keyed digest of its cookie (else its
         User-Agent): the first sign-in from it adds ``NewDeviceSignedIn``."""
         key = device.device_key or f"user-agent:{device.user_agent}"

@@ -28,6 +28,7 @@ from domain.errors import (
     NotLinked,
     StepOutOfOrder,
 )
+from domain.passkeys import MAX_PASSKEYS, Passkey, PasskeyRefused, TooManyPasskeys, passkey_name
 from domain.two_step import TwoStep
 
 ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "reset", "erased"
@@ -73,6 +74,7 @@ class Identity(Aggregate):
         self.known_devices: set[str] = set()  # keyed digests of the devices signed in from
         self.two_step: TwoStep | None = None
         self.two_step_challenge: Link | None = None
+        self.passkeys: dict[str, Passkey] = {}  # by their public id
 
     # -- activation ---------------------------------------------------------
 
@@ -443,6 +445,86 @@ class Identity(Aggregate):
         self.two_step = None
         self.two_step_challenge = None
 
+    # -- passkeys (see domain.passkeys) -----------------------------------------
+
+    def register_passkey(
+        self, passkey_id: str, credential_id: str, public_key: str, sign_count: int, name: str, now: datetime
+    ) -> None:
+        """A credential the person's authenticator created (its public key and
+        counter), under a name of their choosing; each credential once."""
+        self.may_add_passkey()
+        if any(p.credential_id == credential_id for p in self.passkeys.values()):
+            raise PasskeyRefused("this passkey is already registered")
+        self._passkey_registered(passkey_id, credential_id, public_key, sign_count, passkey_name(name), now)
+
+    def may_add_passkey(self) -> None:
+        """An active account with fewer than ``MAX_PASSKEYS`` passkeys."""
+        self._require_active()
+        if len(self.passkeys) >= MAX_PASSKEYS:
+            raise TooManyPasskeys(f"{MAX_PASSKEYS} passkeys at most")
+
+    class PasskeyRegistered(Aggregate.Event):
+        passkey_id: str
+        credential_id: str
+        public_key: str
+        sign_count: int
+        passkey_name: str
+        registered_at: datetime
+
+    @event(PasskeyRegistered)
+    def _passkey_registered(
+        self, passkey_id: str, credential_id: str, public_key: str, sign_count: int, passkey_name: str,
+        registered_at: datetime,
+    ) -> None:
+        self.passkeys[passkey_id] = Passkey(
+            passkey_id, credential_id, public_key, sign_count, passkey_name, registered_at
+        )
+
+    def passkey(self, credential_id: str) -> Passkey:
+        """The person's passkey with this credential id, else ``PasskeyRefused``."""
+        found = next((p for p in self.passkeys.values() if p.credential_id == credential_id), None)
+        if found is None:
+            raise PasskeyRefused("no such passkey")
+        return found
+
+    def use_passkey(self, credential_id: str, sign_count: int, now: datetime) -> None:
+        """A sign-in with a passkey whose signature the application verified:
+        refused when its counter went back (a cloned authenticator)."""
+        self._require_active()
+        passkey = self.passkey(credential_id)
+        passkey.check_sign_count(sign_count)
+        self._passkey_used(passkey.passkey_id, passkey.name, sign_count, now)
+
+    class PasskeyUsed(Aggregate.Event):
+        passkey_id: str
+        passkey_name: str
+        sign_count: int
+        used_at: datetime
+
+    @event(PasskeyUsed)
+    def _passkey_used(self, passkey_id: str, passkey_name: str, sign_count: int, used_at: datetime) -> None:
+        passkey = self.passkeys[passkey_id]
+        passkey.sign_count = sign_count
+        passkey.last_used_at = used_at
+
+    def remove_passkey(self, passkey_id: str) -> Passkey:
+        """The person removes one of their passkeys (the application proved the
+        password); returns it, whose credential claim the application releases."""
+        self._require_active()
+        passkey = self.passkeys.get(passkey_id)
+        if passkey is None:
+            raise PasskeyRefused("no such passkey")
+        self._passkey_removed(passkey_id, passkey.name)
+        return passkey
+
+    class PasskeyRemoved(Aggregate.Event):
+        passkey_id: str
+        passkey_name: str
+
+    @event(PasskeyRemoved)
+    def _passkey_removed(self, passkey_id: str, passkey_name: str) -> None:
+        del self.passkeys[passkey_id]
+
     # -- erasure ----------------------------------------------------------------
 
     def erase(self, reason: str) -> None:
@@ -465,6 +547,7 @@ class Identity(Aggregate):
         self.accounts = []
         self.default_account = None
         self.two_step = None
+        self.passkeys = {}
 
     # -- devices and sessions ------------------------------------------------
 

@@ -49,6 +49,8 @@ NOTICES = {
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
+    "cle-ajoutee": "Votre clé d'accès est enregistrée : vous pouvez l'utiliser à votre prochaine connexion.",
+    "cle-supprimee": "La clé d'accès a été supprimée : elle ne permet plus de vous connecter.",
 }
 
 

@@ -20,6 +20,7 @@ from application.errors import Refused
 from application.french_time import french_moment
 from application.ports import Session
 from web.pages_common import call, message, person_page, redirect, render, services
+from web.pages_passkeys import passkeys_shown
 from web.security import checked_form
 
 
@@ -39,7 +40,10 @@ async def sessions_shown(request: Request, session: Session) -> list[dict[str, A
 @person_page
 async def security_page(request: Request, session: Session) -> Response:
     sessions = await sessions_shown(request, session)
-    return render(request, "security.html", sessions=sorted(sessions, key=lambda s: not s["current"]))  # this one first
+    return render(
+        request, "security.html", sessions=sorted(sessions, key=lambda s: not s["current"]),  # this one first
+        passkeys=await passkeys_shown(request, session),
+    )
 
 
 @person_page

@@ -17,7 +17,8 @@ def test_the_words_are_for_events_of_an_identity_only() -> None:
 
 
 def test_each_event_reads_in_its_own_words_with_its_own_fields() -> None:
-    """Every stored identity event (the 27 kinds) is told in French, its fields filled in."""
+    """Every stored identity event (the 27 kinds) is told in French, its fields filled in
+    (the passkeys' events, younger, in tests/application/test_passkeys.py)."""
     described = [describe(e) for e in stored_events() if isinstance(e, Identity.Event)]
     assert {d["type"] for d in described} == {cls.__name__ for cls in declared_events(Identity) - NEWER}
     assert all(d["description"] != d["type"] and "{" not in d["description"] for d in described)
