@@ -26,6 +26,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import EventStore, JSONTranscoder, Transcoder, Transcoding
 
 from domain.identity import Link
+from domain.passkeys import Passkey
 from domain.two_step import TwoStep
 
 SNAPSHOT_EVERY = 100
@@ -60,6 +61,17 @@ class TwoStepAsDict(Transcoding):
         return two_step
 
 
+class PasskeyAsDict(Transcoding):
+    type = Passkey
+    name = "sesame_passkey"
+
+    def encode(self, obj: Passkey) -> dict[str, Any]:
+        return dict(vars(obj))
+
+    def decode(self, data: dict[str, Any]) -> Passkey:
+        return Passkey(**data)
+
+
 class SetAsList(Transcoding):
     type = set
     name = "set"
@@ -73,7 +85,7 @@ class SetAsList(Transcoding):
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:
     """What an aggregate's state holds beyond its events' fields."""
-    for transcoding in (LinkAsDict(), TwoStepAsDict(), SetAsList()):
+    for transcoding in (LinkAsDict(), TwoStepAsDict(), PasskeyAsDict(), SetAsList()):
         transcoder.register(transcoding)
 
 

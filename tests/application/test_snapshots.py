@@ -92,3 +92,18 @@ def test_snapshots_are_sealed_and_erasure_shreds_them(saved: tuple[Container, Id
     assert after.version == identity.version and after.email == ERASED
     last = list(app.store.events.get(identity.id))[-1].timestamp  # type: ignore[attr-defined]
     assert app.store.state_at(identity.id, last).email == ERASED
+
+
+def test_a_snapshot_holds_the_passkeys_and_the_two_step_secret(app: Container) -> None:
+    """Every kind of value an identity keeps beyond its events' fields goes
+    through the snapshot and back (a missing transcoding would break the save)."""
+    now = datetime.now(UTC)
+    identity = long_lived(8)
+    identity.register_passkey("pk1", "credential-1", "cose-key", 0, "Téléphone de Camille", now)
+    identity.enrol_two_step("JBSWY3DPEHPK3PXP")
+    while identity.version < SNAPSHOT_EVERY + 2:
+        identity.use_passkey("credential-1", 0, now)
+    app.store.save(identity)
+    assert [row.originator_version for row in snapshot_rows(app, identity)] == [SNAPSHOT_EVERY]
+    loaded: Any = app.store.repository.get(identity.id)
+    assert loaded.passkeys == identity.passkeys and vars(loaded.two_step) == vars(identity.two_step)
