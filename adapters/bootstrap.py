@@ -37,6 +37,7 @@ from adapters.throttle_table import ThrottleTable
 from application.account_import import AccountImport
 from application.access_records import AccessRecords
 from application.account_settings import AccountSettings
+from application.agencies import Agencies
 from application.activation import Activation
 from application.audit import Audit
 from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
@@ -183,6 +184,7 @@ class Container:
     sign_outs: SignOuts
     connected_apps: ConnectedApps
     end_session: EndSession
+    agencies: Agencies
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -284,6 +286,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
+    agencies = Agencies(store)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
     token_table = TokenTable(db)
     oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
@@ -325,7 +328,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
-        audit=Audit(store, access, directory.account_label, connected_apps.timeline),
+        audit=Audit(store, access, directory.account_codes, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
@@ -346,6 +349,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         sign_outs=sign_outs,
         connected_apps=connected_apps,
         end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
+        agencies=agencies,
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),

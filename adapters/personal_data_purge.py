@@ -37,6 +37,7 @@ class PersonalDataPurgeTable:
                 "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
                 {"id": str(account_id)},
             )
+            tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": str(account_id)})
             tx.execute("DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :id", {"id": str(account_id)})
         self.db.compact()
 

@@ -27,6 +27,9 @@ from domain.errors import DomainError
 
 COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
 REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "holder_name", "role")
+# Later columns (contract: "Import columns"): a file without them imports as before.
+OPTIONAL = ("agency_name", "property")
+NAMES = {"holder_name": "nom du titulaire", "agency_name": "nom de l'agence", "property": "bien"}
 CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_NAME = 200
 
@@ -99,7 +102,10 @@ class AccountImport:
         missing = [c for c in REQUIRED if not isinstance(raw.get(c), str) or not raw[c].strip()]
         if missing:
             raise Refused("rejected", "colonne manquante ou vide : " + ", ".join(missing))
-        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS}
+        not_text = [c for c in OPTIONAL if raw.get(c) is not None and not isinstance(raw[c], str)]
+        if not_text:
+            raise Refused("rejected", "colonne qui n'est pas du texte : " + ", ".join(not_text))
+        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS + OPTIONAL}
         for c in ("client_code", "company_code", "login_id"):
             if not CODE.fullmatch(values[c]):
                 raise Refused("rejected", f"{c} invalide (lettres, chiffres, . _ -, 64 au plus)")
@@ -109,8 +115,9 @@ class AccountImport:
             raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
         if values["role"] not in ROLES:
             raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » (tenant, owner, co_owner)")
-        if len(values["holder_name"]) > MAX_NAME or "\x00" in values["holder_name"]:
-            raise Refused("rejected", "nom du titulaire invalide")
+        for column, name in NAMES.items():
+            if len(values[column]) > MAX_NAME or "\x00" in values[column]:
+                raise Refused("rejected", f"{name} invalide ({MAX_NAME} caractères au plus)")
         if values["email"]:
             try:
                 values["email"] = normalize_email(values["email"])
@@ -153,6 +160,8 @@ class AccountImport:
                 "role": row.values["role"],
                 "suggested_email": row.values["email"],
                 "provisional_digest": self.directory.provisional_digest(row.digest, row.values["provisional_password"]),
+                "agency_name": row.values["agency_name"],
+                "property": row.values["property"],
             }
             if account is None:
                 account = AgencyAccount(

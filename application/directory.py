@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.contract_names import ContractName, name_contract
 from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import EventStore, uuid_of
 from application.keyring import Keyring
+from domain.agency import Agency
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
 from domain.unique_claim import UniqueClaim
@@ -35,7 +37,16 @@ class Directory:
         return self.store.find(AgencyAccount, uuid_of(digest))
 
     def account_label(self, account_id: str) -> str:
-        """How a contract is named in plain words: login id and agency codes."""
+        """How a contract is named to the person: its property and agency."""
+        account = self.store.find(AgencyAccount, UUID(account_id))
+        return self.contract_name(account).label if account else account_id
+
+    def contract_name(self, account: AgencyAccount) -> ContractName:
+        agency = self.store.find(Agency, Agency.create_id(account.client_code, account.company_code))
+        return name_contract(vars(account), agency.name if agency else "")
+
+    def account_codes(self, account_id: str) -> str:
+        """How staff name a contract: login id and agency codes."""
         account = self.store.find(AgencyAccount, UUID(account_id))
         return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
 

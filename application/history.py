@@ -19,17 +19,17 @@ SECRET_FIELDS = {
 }
 
 WORDS: dict[str, str] = {
-    "ActivationStarted": "Activation commencée avec les identifiants provisoires du contrat {account}",
+    "ActivationStarted": "Activation commencée avec les identifiants provisoires du bien : {account}",
     "ActivationResumed": "Activation reprise avec les identifiants provisoires",
     "EmailProposed": "Adresse email proposée : {email}",
     "PasswordSet": "Mot de passe personnel choisi",
     "TermsAccepted": "CGU et politique de confidentialité acceptées (version {version})",
     "EmailVerificationRequested": "Email de vérification envoyé à {email}",
     "EmailVerified": "Adresse email {email} validée : compte activé",
-    "AccountLinked": "Contrat {account} rattaché au compte",
+    "AccountLinked": "Bien rattaché au compte : {account}",
     "ActivationReset": "Activation réinitialisée : les identifiants provisoires redeviennent valables",
     "MergedInto": "Activation fusionnée dans un compte personnel existant",
-    "DefaultAccountChosen": "Contrat affiché par défaut : {account}",
+    "DefaultAccountChosen": "Bien affiché par défaut : {account}",
     "PasswordChanged": "Mot de passe modifié",
     "PasswordRehashed": "Protection du mot de passe renforcée",
     "PasswordResetRequested": "Réinitialisation du mot de passe demandée",

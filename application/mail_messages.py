@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
-from application.french_time import french_moment
+from application import french_text
 from application.password_reset import PASSWORD_RESET
 from application.keyring import Keyring
 from application.ports import Clock
@@ -53,7 +53,7 @@ class MailComposer:
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
         )
-        self.templates.filters["french_moment"] = french_moment
+        french_text.install(self.templates)
 
     def compose(self, mail: dict[str, Any]) -> EmailMessage:
         """The message for an outbox row; links are derived here, never stored."""

@@ -29,6 +29,7 @@ from application.ports import KeyStore
 PERSONAL_FIELDS = frozenset({
     "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id", "totp_secret",
     "device", "devices", "ip",  # where a person signs in from
+    "property",  # the contract's property: an address, a lot
 })
 ERASED = "[effacé]"
 SEALED = "pii:v1:"

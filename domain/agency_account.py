@@ -2,7 +2,9 @@
 
 Its id is a keyed digest of (client code, company code, login id), computed by
 the application, so a re-import of the same contract addresses the same
-aggregate and can only update it. The 6-digit provisional code is kept only as
+aggregate and can only update it. ``agency_name`` and ``property`` (the
+agency as its clients know it, the property the contract is about) came
+later: events recorded before them replay with both empty. The 6-digit provisional code is kept only as
 a keyed digest: a plain hash of a million possible codes would be no secret.
 """
 
@@ -37,6 +39,8 @@ class AgencyAccount(Aggregate):
         role: str,
         suggested_email: str,
         provisional_digest: str,
+        agency_name: str = "",
+        property: str = "",
     ) -> None:
         self.client_code = client_code
         self.company_code = company_code
@@ -45,6 +49,8 @@ class AgencyAccount(Aggregate):
         self.role = role
         self.suggested_email = suggested_email
         self.provisional_digest = provisional_digest
+        self.agency_name = agency_name
+        self.property = property
         self.ended_at: datetime | None = None
         self.erased = False
 
@@ -55,6 +61,8 @@ class AgencyAccount(Aggregate):
             "role": self.role,
             "suggested_email": self.suggested_email,
             "provisional_digest": self.provisional_digest,
+            "agency_name": self.agency_name,
+            "property": self.property,
         }
 
     def reimport(self, **details: str) -> bool:
@@ -62,6 +70,7 @@ class AgencyAccount(Aggregate):
         An ended contract exported again is open again."""
         if self.erased:
             raise StepOutOfOrder("this contract was erased after it ended")
+        details = {"agency_name": "", "property": "", **details}  # an export without the later columns
         changed = details != self.details()
         if changed:
             self._updated(**details)
@@ -95,14 +104,17 @@ class AgencyAccount(Aggregate):
     @event("Erased")
     def _erased(self) -> None:
         self.erased = True
-        self.holder_name = self.login_id = self.suggested_email = ""
+        self.holder_name = self.login_id = self.suggested_email = self.property = ""
         self.provisional_digest = ""
 
     @event("Updated")
     def _updated(
-        self, holder_name: str, role: str, suggested_email: str, provisional_digest: str
+        self, holder_name: str, role: str, suggested_email: str, provisional_digest: str,
+        agency_name: str = "", property: str = "",
     ) -> None:
         self.holder_name = holder_name
         self.role = role
         self.suggested_email = suggested_email
         self.provisional_digest = provisional_digest
+        self.agency_name = agency_name
+        self.property = property

@@ -19,8 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from adapters.bootstrap import Container
+from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
+from application import french_text
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
@@ -49,15 +51,20 @@ NOTICES = {
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """What every template may use: the CSRF field and who is signed in."""
+    """What every template may use: the CSRF field, who is signed in (the
+    header says it on every page) and where the page is (the menu marks it)."""
+    viewer = getattr(request.state, "viewer", None)
     return {
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
-        "signed_in": getattr(request.state, "session", None) is not None,
+        "signed_in": viewer is not None,
+        "viewer": viewer,
+        "here": request.url.path,
     }
 
 
 templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
+french_text.install(templates.env)
 
 
 def services(request: Request) -> Container:
@@ -87,11 +94,21 @@ def with_codes(path: str, codes: Mapping[str, str]) -> str:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("codes", agency_codes(request.query_params))
+    codes = context["codes"] if isinstance(context["codes"], Mapping) else agency_codes(request.query_params)
+    context.setdefault("look", agency_look(request, codes))
     context.setdefault("values", {})
     context.setdefault("errors", {})
     context.setdefault("notice", NOTICES.get(request.query_params.get("info", "")))
     context["with_codes"] = with_codes
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def agency_look(request: Request, codes: Mapping[str, str]) -> Look | None:
+    """The look of the agency whose codes the page carries (its sign-in
+    address), if it set one; kept in memory a few seconds (application.agencies)."""
+    if not (codes.get("client") and codes.get("societe")):
+        return None
+    return services(request).agencies.look(codes["client"], codes["societe"])
 
 
 def redirect(url: str) -> Response:
@@ -148,6 +165,7 @@ def page(handler: Handler) -> Handler:
         try:
             if request.method == "POST":
                 await checked_form(request)
+            request.state.viewer = await viewer(request)
             return await handler(request)
         except FormRefused as refusal:
             return message(request, "Demande refusée", refusal.message, refusal.status, link="/", link_text="Accueil")
@@ -163,6 +181,32 @@ def form_page(template: str) -> Handler:
         return render(request, template)
 
     return endpoint
+
+
+async def viewer(request: Request) -> str | None:
+    """The signed-in person's address for the header, on any page (a session
+    waiting for new terms included); None when nobody is signed in."""
+    token = read_cookie(request, SESSION_COOKIE)
+    if token is None:
+        return None
+    container = services(request)
+    session = await call(container.sessions.current, token)
+    if session is None:
+        return None
+    profile = await call(container.read_models.profile, session.identity_id)
+    return str(profile["email"]) if profile else None
+
+
+def signed_out(request: Request) -> None:
+    """The page being written follows a sign-out or an erasure: no signed-in header."""
+    request.state.viewer = None
+
+
+def deep_link(request: Request) -> str | None:
+    """Where a signed-out person was going, to return there after signing in."""
+    if request.method != "GET":
+        return None
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def current_session(request: Request) -> Session | None:
@@ -184,7 +228,11 @@ def person_page(handler: PersonHandler) -> Handler:
             return redirect("/cgu/accepter")
         if session is None:
             had_cookie = read_cookie(request, SESSION_COOKIE) is not None
-            response = redirect("/login?info=expire" if had_cookie else "/login")
+            query = {"info": "expire"} if had_cookie else {}
+            going = deep_link(request)
+            if going and going != "/espace":
+                query["next"] = going
+            response = redirect(f"/login?{urlencode(query)}" if query else "/login")
             delete_cookie(response, request, SESSION_COOKIE)
             return response
         request.state.session = session

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -163,9 +164,11 @@ def test_forgot_password_by_email_or_login_id_answers_alike(portal: Portal) -> N
 
 
 def test_signed_in_pages_need_a_session(portal: Portal) -> None:
-    for path in ("/espace", "/biens", "/biens/ajouter", "/profil", "/profil/email", "/profil/mot-de-passe", "/profil/historique"):
+    """Signing in leads back to the page asked for (issue 16 point 7): the login page carries it."""
+    assert portal.client.get("/espace", follow_redirects=False).headers["location"] == "/login"
+    for path in ("/biens", "/biens/ajouter", "/profil", "/profil/email", "/profil/mot-de-passe", "/profil/historique"):
         answer = portal.client.get(path, follow_redirects=False)
-        assert answer.status_code == 303 and answer.headers["location"] == "/login", path
+        assert answer.status_code == 303 and answer.headers["location"] == f"/login?next={quote(path, safe='')}", path
 
 
 def test_contracts_link_switch_and_default(portal: Portal) -> None:
