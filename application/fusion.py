@@ -26,6 +26,7 @@ def account_view(account: AgencyAccount) -> dict[str, Any]:
     return {
         "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
         "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
+        "agency_name": account.agency_name, "property": account.property,
     }
 
 

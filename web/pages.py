@@ -7,7 +7,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web import (
-    pages_activation, pages_connected_apps, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data,
+    pages_activation, pages_branding, pages_connected_apps, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data,
     pages_profile, pages_reset, pages_security, pages_terms, pages_two_step,
 )
 from web.pages_common import HERE
@@ -26,5 +26,6 @@ routes = [
     *pages_my_data.routes,
     *pages_terms.routes,
     *pages_connected_apps.routes,
+    *pages_branding.routes,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]

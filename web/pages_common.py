@@ -197,6 +197,17 @@ async def viewer(request: Request) -> str | None:
     return str(profile["email"]) if profile else None
 
 
+async def home_if_signed_in(request: Request) -> Response | None:
+    """Where a signed-in person goes instead of the welcome or sign-in page:
+    their space, or the new terms first; None for anyone signed out."""
+    if request.state.viewer is None:
+        return None
+    try:
+        return redirect("/espace") if await current_session(request) is not None else None
+    except TermsPending:
+        return redirect("/cgu/accepter")
+
+
 def signed_out(request: Request) -> None:
     """The page being written follows a sign-out or an erasure: no signed-in header."""
     request.state.viewer = None

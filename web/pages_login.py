@@ -20,7 +20,7 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.sessions import LoggedIn
 from web.pages_common import (
-    SESSION_COOKIE, agency_codes, call, origin, page, redirect, refused_form, render, required, services,
+    SESSION_COOKIE, agency_codes, call, home_if_signed_in, origin, page, redirect, refused_form, render, required, services,
 )
 from web.oidc_return import on_the_way, safe_next
 from web.requests import sign_in_device
@@ -36,6 +36,9 @@ DEVICE_COOKIE, DEVICE_DAYS = "appareil", 400  # kept across logouts: the browser
 @page
 async def login_form(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"))
+    home = None if next_path else await home_if_signed_in(request)  # single sign-on may ask to sign in again
+    if home is not None:
+        return home
     hint = request.query_params.get("login_hint", "")[:320]
     return await on_the_way(request, render(request, "login.html", next=next_path, values={"email": hint}), next_path)
 

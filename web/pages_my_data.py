@@ -12,7 +12,9 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import SESSION_COOKIE, call, message, origin, person_page, refused_form, render, services
+from web.pages_common import (
+    SESSION_COOKIE, call, message, origin, person_page, refused_form, render, services, signed_out,
+)
 from web.security import checked_form, delete_cookie
 
 DELETE_FIELDS = {"invalid_credentials": "password", "too_many_attempts": "password"}
@@ -43,6 +45,7 @@ async def delete_submit(request: Request, session: Session) -> Response:
         await call(services(request).erasure.erase_mine, session.identity_id, form.get("password", ""), origin(request))
     except Refused as refusal:
         return refused_form(request, "delete_account.html", refusal, DELETE_FIELDS)
+    signed_out(request)
     response = message(
         request, "Compte supprimé",
         "Vos données personnelles ont été effacées et vos sessions fermées. Vos contrats restent connus de votre "

@@ -25,7 +25,7 @@ from domain.client_sign_in import ClientSignIn
 from domain.identity import ACTIVE, Identity
 from domain.relying_party import RelyingParty
 
-CONTRACT_FIELDS = ("id", "client_code", "company_code", "login_id", "role", "holder_name")
+CONTRACT_FIELDS = ("id", "client_code", "company_code", "login_id", "role", "holder_name", "agency_name", "property")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ what its form does, and where each refusal lands."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -178,13 +179,15 @@ def test_contracts_link_switch_and_default(portal: Portal) -> None:
     portal.log_in(person["email"])
     wrong = portal.submit("/biens/ajouter", **{**portal.provisional(other), "provisional_password": "999999"})
     assert error_of(wrong.text, "provisional_password")
-    assert portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"] == "/biens?info=rattache"
+    linked = portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"]
+    assert linked.startswith("/biens?info=rattache&bien=")  # the page names the contract linked (issue 16)
+    assert f"Bien rattaché à votre compte : Bien de l'identifiant {other['login_id']}" in html.unescape(portal.client.get(linked).text)
     again = portal.submit("/biens/ajouter", **portal.provisional(other))
     assert again.status_code == 409 and "déjà rattaché" in alert(again.text)
     profile = portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))  # type: ignore[arg-type]
     second = next(a["id"] for a in profile["accounts"] if a["login_id"] == other["login_id"])
-    assert portal.submit("/biens", "/biens/afficher", account=second).headers["location"] == "/espace"
-    assert other["login_id"] in portal.client.get("/espace").text
+    assert portal.submit("/biens", "/biens/afficher", account=second).headers["location"] == "/espace?info=consulte"
+    assert f"Vous consultez : Bien de l'identifiant {other['login_id']}" in html.unescape(portal.client.get("/espace?info=consulte").text)
     assert portal.submit("/biens", "/biens/defaut", account=second).headers["location"] == "/biens?info=defaut"
     assert portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))["default_account"] == second  # type: ignore[arg-type]
     unknown = portal.submit("/biens", "/biens/defaut", account="pas-un-contrat")
