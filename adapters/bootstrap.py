@@ -283,10 +283,10 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         settings.password_policy,
     )
     read_models = ReadModelQueries(db)
-    composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
+    agencies = Agencies(store)
+    composer = MailComposer(keys, settings.public_url, settings.mail_from, clock, agencies.contract)
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
-    agencies = Agencies(store)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
     token_table = TokenTable(db)
     oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
@@ -325,7 +325,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
         retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
-        export=Export(directory, clock, access.reads_of, connected_apps.timeline),
+        export=Export(directory, clock, access.reads_of, connected_apps.timeline, connected_apps.listed),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),
         audit=Audit(store, access, directory.account_codes, connected_apps.timeline),

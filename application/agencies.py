@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.contract_names import ContractName, name_contract
 from application.errors import Refused
 from application.event_store import EventStore, retrying
 from application.logos import checked_logo
 from domain.agency import Agency, canonical_codes, hover_colour
+from domain.agency_account import AgencyAccount
 from domain.errors import DomainError
 
 CACHE_SECONDS = 5.0
@@ -89,6 +91,17 @@ class Agencies:
         """The agency's look, or None: the page keeps Sésame's own."""
         found = self._find(client_code, company_code)
         return _look(found) if found is not None else None
+
+    def contract(self, account_id: str) -> tuple[ContractName, Look | None] | None:
+        """A contract named for its holder, and its agency's look: what a mail about it shows."""
+        try:
+            account = self.store.find(AgencyAccount, UUID(account_id))
+        except ValueError:
+            return None
+        if account is None or account.erased:
+            return None
+        look = self.look(account.client_code, account.company_code)
+        return name_contract(vars(account), look.name if look else ""), look
 
     def logo(self, client_code: str, company_code: str) -> tuple[str, bytes] | None:
         """(media type, bytes) of the agency's logo, if it has one."""

@@ -2,8 +2,9 @@
 
 Profile, linked contracts, consents (each CGU version accepted, with its
 date), the whole history in plain words and the staff reads of the person's
-data. Hashes, nonces and tokens never appear: history goes through the same
-public view as ``/me/history``.
+data, and the applications the person is signed into. Hashes, nonces and
+tokens never appear: history goes through the same public view as
+``/me/history``. The portal shows the same document as a printable page.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ class Export:
     def __init__(
         self, directory: Directory, clock: Clock, staff_reads: Callable[[UUID], list[dict[str, Any]]] = lambda _: [],
         timeline: Timeline = lambda identity_id, events: events,
+        applications: Callable[[UUID], list[dict[str, Any]]] = lambda _: [],
     ) -> None:
         self.directory = directory
         self.store = directory.store
         self.clock = clock
         self.staff_reads = staff_reads
         self.timeline = timeline
+        self.applications = applications
 
     def export(self, identity_id: UUID) -> dict[str, Any]:
         identity = self.directory.identity(identity_id)
@@ -53,6 +56,7 @@ class Export:
             ],
             "history": self.timeline(identity_id, [describe(e, self.directory.account_label) for e in events]),
             "staff_reads": self.staff_reads(identity_id),
+            "connected_applications": self.applications(identity_id),
         }
 
     def _account(self, account_id: UUID) -> dict[str, Any]:
@@ -61,5 +65,7 @@ class Export:
         return {
             "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
             "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
+            "agency_name": account.agency_name, "property": account.property,
+            "name": self.directory.contract_name(account).label,
             "ended_at": account.ended_at.isoformat() if account.ended_at else None,
         }

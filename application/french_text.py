@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from application.french_time import PARIS, french_moment
+from application.french_time import french_date, french_moment
 
 NBSP = "\u00a0"
 BEFORE = re.compile(r"[ \u00a0\u202f]+([:;?!»])")
@@ -34,17 +32,6 @@ def typeset(text: str) -> str:
     """``text`` with the spaces around French punctuation made non-breaking."""
     text = AFTER.sub("«" + NBSP, BEFORE.sub(NBSP + r"\1", text))
     return NOT_PUNCTUATION.sub(r"\1:", text)
-
-
-def french_date(value: date | datetime | str | None) -> str:
-    """« 1er novembre 2026 »: a day (a CGU version, an end date) in words."""
-    if not value:
-        return ""
-    day = (datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)) if isinstance(value, str) else value
-    if isinstance(day, datetime):
-        day = day.astimezone(PARIS).date() if day.tzinfo else day.date()
-    text = format_date(day, "d MMMM y", locale="fr_FR")
-    return f"1er{text[1:]}" if text.startswith("1 ") else text
 
 
 def _finalize(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""A moment as a French reader writes it: « 30 novembre 2026 à 14 h 05 », Paris time.
+"""A moment as a French reader writes it: « 30 novembre 2026 à 14 h 05 », Paris
+time, and a day: « 1er novembre 2026 ».
 
 Babel holds the month names and the time zone rules, so mails and pages
 written at any hour of the year say the same as the person's clock.
@@ -6,9 +7,9 @@ written at any hour of the year say the same as the person's clock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_date, format_datetime, get_timezone
 
 PARIS = get_timezone("Europe/Paris")
 
@@ -16,4 +17,19 @@ PARIS = get_timezone("Europe/Paris")
 def french_moment(moment: datetime | str) -> str:
     at = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     text = format_datetime(at, "d MMMM y 'à' H 'h' mm", tzinfo=PARIS, locale="fr_FR")
+    return f"1er{text[1:]}" if text.startswith("1 ") else text
+
+
+def french_date(value: date | datetime | str | None) -> str:
+    """« 1er novembre 2026 »: a day (a CGU version, an end date) in words; a
+    text that is no date is given back as it is."""
+    if not value:
+        return ""
+    try:
+        day = (datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if isinstance(day, datetime):
+        day = day.astimezone(PARIS).date() if day.tzinfo else day.date()
+    text = format_date(day, "d MMMM y", locale="fr_FR")
     return f"1er{text[1:]}" if text.startswith("1 ") else text

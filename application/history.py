@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from application.french_time import french_date
+
 Timeline = Callable[[UUID, list[dict[str, Any]]], list[dict[str, Any]]]
 """(identity id, its described events) → the person's whole history (sign-ins merged in)."""
 
@@ -23,7 +25,7 @@ WORDS: dict[str, str] = {
     "ActivationResumed": "Activation reprise avec les identifiants provisoires",
     "EmailProposed": "Adresse email proposée : {email}",
     "PasswordSet": "Mot de passe personnel choisi",
-    "TermsAccepted": "CGU et politique de confidentialité acceptées (version {version})",
+    "TermsAccepted": "CGU et politique de confidentialité acceptées (version du {version_day})",
     "EmailVerificationRequested": "Email de vérification envoyé à {email}",
     "EmailVerified": "Adresse email {email} validée : compte activé",
     "AccountLinked": "Bien rattaché au compte : {account}",
@@ -62,7 +64,8 @@ def describe(event: Any, account_label: Callable[[str], str] = str) -> dict[str,
     kind = type(event).__name__
     data = public_data(event)
     account = data.get("account_id") or ""
-    words = WORDS.get(kind, kind).format(account=account_label(account) if account else "", **data)
+    day = french_date(data["version"]) if kind == "TermsAccepted" and data.get("version") else ""
+    words = WORDS.get(kind, kind).format(account=account_label(account) if account else "", version_day=day, **data)
     return {
         "position": event.originator_version,
         "type": kind,

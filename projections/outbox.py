@@ -29,7 +29,7 @@ IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, Identity.EmailVerificationRequested,
 )
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 
@@ -115,8 +115,17 @@ class OutboxProjection(Projection):
         if notice is not None:  # the row is the sign-in's, not the person's: an erasure keeps it
             self._queue(event, tx, BACKCHANNEL_LOGOUT, notice.uri, **notice.payload())
 
+    def _contract_at(self, event: Any) -> str:
+        """The contract whose agency signs a person's mail (its name, logo and
+        colour): the one the mail is about, else the person's default one, else
+        the one being activated."""
+        state = self.identity_at(event.originator_id, event.originator_version)
+        return str(state.default_account or state.activating_account or "")
+
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()
+        if isinstance(event, NOTICES):
+            payload.setdefault("account_id", self._contract_at(event))
         tx.execute(
             "INSERT INTO outbox (mail_id, identity_id, kind, recipient, payload, status, created_at, next_attempt_at) "
             "VALUES (:id, :identity, :kind, :to, :payload, 'pending', :at, :at) ON CONFLICT (mail_id) DO NOTHING",

@@ -1,6 +1,7 @@
-"""The person's GDPR rights from the profile (privacy policy §4): download
-their data (access, portability) and delete their account (erasure), the
-same use cases as ``GET /me/export`` and ``DELETE /me``."""
+"""The person's GDPR rights from the profile (privacy policy §4): their data
+as a printable French page (access) or a JSON file (portability), and
+deleting their account (erasure): the same use cases as ``GET /me/export``
+and ``DELETE /me``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from application.contract_names import ROLES
 from application.errors import Refused
 from application.ports import Session
 from web.pages_common import (
@@ -28,6 +30,13 @@ async def download(request: Request, session: Session) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="mes-donnees-mon-compte-immobilier.json"'},
     )
+
+
+@person_page
+async def readable(request: Request, session: Session) -> Response:
+    """The same document as the download, in words a person reads and prints."""
+    document = await call(services(request).export.export, session.identity_id)
+    return render(request, "my_data.html", data=document, roles=ROLES)
 
 
 @person_page
@@ -58,6 +67,7 @@ async def delete_submit(request: Request, session: Session) -> Response:
 
 routes = [
     Route("/profil/donnees", download, methods=["GET"]),
+    Route("/profil/mes-donnees", readable, methods=["GET"]),
     Route("/profil/supprimer", delete_page, methods=["GET"]),
     Route("/profil/supprimer", delete_submit, methods=["POST"]),
 ]

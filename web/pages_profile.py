@@ -5,15 +5,14 @@ password, changed behind the current one; and the account's history in plain wor
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
+from application.french_time import french_moment
 from application.ports import Session
 from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required, services
 from web.pages_contracts import profile_of
@@ -24,11 +23,6 @@ EMAIL_FIELDS = {"invalid_credentials": "password", "email_taken": "new_email", "
 PASSWORD_FIELDS = {
     "invalid_credentials": "current_password", "weak_password": "password", "password_mismatch": "password_confirmation",
 }
-try:
-    PARIS: ZoneInfo | None = ZoneInfo("Europe/Paris")
-except ZoneInfoNotFoundError:  # no tz database: the times stay in UTC, still correct
-    PARIS = None
-
 
 @person_page
 async def profile_page(request: Request, session: Session) -> Response:
@@ -105,11 +99,8 @@ async def password_submit(request: Request, session: Session) -> Response:
 # -- history ----------------------------------------------------------------
 
 def local_time(moment: str) -> str:
-    """An ISO time as a French reader writes it, in Paris time."""
-    at = datetime.fromisoformat(moment)
-    if PARIS is not None:
-        at = at.astimezone(PARIS)
-    return at.strftime("%d/%m/%Y à %H:%M")
+    """An ISO time as a French reader writes it, in Paris time (« 1er novembre 2026 à 9 h 05 »)."""
+    return french_moment(moment)
 
 
 @person_page

@@ -4,7 +4,8 @@
  *   domain/password_policy.py, read from the page's JSON data block
  *   (#password-policy) that the server fills from its own policy;
  * - whether the confirmation matches;
- * - a button to show or hide a password.
+ * - a button to show or hide a password;
+ * - « Imprimer » on the documents (CGU, « Mes données »).
  */
 (function () {
   "use strict";
@@ -124,6 +125,11 @@
     }
     document.querySelectorAll("input[data-confirms]").forEach(watchConfirmation);
     document.querySelectorAll("input[data-reveal]").forEach(addReveal);
+    // « Imprimer »: shown only where a script can print; the print style sheet does the rest.
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   }
 
   if (document.readyState === "loading") {
