@@ -60,6 +60,8 @@ ACCOUNT = {
         "id": UUID_TEXT, "client_code": {"type": "string"}, "company_code": {"type": "string"},
         "login_id": {"type": "string"}, "holder_name": {"type": "string"},
         "role": {"type": "string", "enum": ["tenant", "owner", "co_owner"]},
+        # import columns (contract: "Import columns"); "" when the agency left them empty
+        "agency_name": {"type": "string"}, "property": {"type": "string"},
     },
 }
 PROVISIONAL = {name: CODE for name in ("client_code", "company_code", "login_id", "provisional_password")}
