@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.activation import invalid_token
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Refused
@@ -24,7 +23,7 @@ from application.ports import Clock
 from application.sign_outs import SignOuts
 from application.terms import current_terms_version
 from application.throttle import Throttle
-from application.use_case import UseCase
+from application.use_case import UseCase, invalid_token
 from domain.errors import AlreadyOwned, DomainError, NotLinked
 
 EMAIL_CHANGE = "email-change"
@@ -60,7 +59,9 @@ class AccountSettings(UseCase):
         return position
 
     @retrying()
-    def request_email_change(self, identity_id: UUID, new_email: object, password: object, origin: str | None = None) -> int:
+    def request_email_change(
+        self, identity_id: UUID, new_email: object, password: object, origin: str | None = None
+    ) -> int:
         """Send a confirmation link to the new address and a notice to the old one."""
         identity = self.person(identity_id)
         mail = self.throttle.mail(*self.throttle.email_changes(identity.id), origin=origin)
@@ -108,8 +109,10 @@ class AccountSettings(UseCase):
         identity = self.person(identity_id)
         if version != current_terms_version():
             raise Refused(
-                "invalid_request", "Seule la version en vigueur peut être acceptée.",
-                field="version", terms_version=current_terms_version(),
+                "invalid_request",
+                "Seule la version en vigueur peut être acceptée.",
+                field="version",
+                terms_version=current_terms_version(),
             )
         identity.accept_terms(str(version))
         return self.store.commit(identity)

@@ -58,7 +58,9 @@ class Activation(UseCase):
         account = self.directory.account(client_code, company_code, login_id)
         placeholder = self.keys.digest("none")  # computed either way: the same work for an unknown login id
         known = account.provisional_digest if account else placeholder
-        attempt = self.throttle.attempt(*self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin))
+        attempt = self.throttle.attempt(
+            *self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin)
+        )
         expected = self.directory.provisional_digest(digest, provisional_password)
         if not hmac.compare_digest(known, expected) or account is None:
             raise invalid_credentials()
@@ -93,7 +95,10 @@ class Activation(UseCase):
         owner = self.keys.owner_of(activation)
         identity = self.directory.identity(owner)
         if identity is None or not self.keys.check(ACTIVATION, activation, identity.activation_nonce):
-            raise Refused("activation_not_found", "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.")
+            raise Refused(
+                "activation_not_found",
+                "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.",
+            )
         return identity
 
     @retrying()
@@ -178,4 +183,3 @@ class Activation(UseCase):
             raise invalid_token() from error
         self.store.commit(identity, claim)
         return {"email": verification.email}
-

@@ -25,10 +25,14 @@ def french_date(value: date | datetime | str | None) -> str:
     text that is no date is given back as it is."""
     if not value:
         return ""
-    try:
-        day = (datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)) if isinstance(value, str) else value
-    except ValueError:
-        return str(value)
+    day: date | datetime
+    if isinstance(value, str):
+        try:
+            day = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        day = value
     if isinstance(day, datetime):
         day = day.astimezone(PARIS).date() if day.tzinfo else day.date()
     text = format_date(day, "d MMMM y", locale="fr_FR")

@@ -72,7 +72,8 @@ def clean_svg(content: bytes) -> bytes:
         raise Refused("invalid_request", "ce fichier n'est pas une image SVG (élément racine <svg>)")
     clean = Element(f"{{{SVG}}}svg")
     _copy(root, clean)
-    return tostring(clean, encoding="utf-8", xml_declaration=False)
+    cleaned: bytes = tostring(clean, encoding="utf-8", xml_declaration=False)
+    return cleaned
 
 
 def _local(tag: object) -> str:

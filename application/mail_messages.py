@@ -8,23 +8,23 @@ clients drop or thread it as one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from application import french_text
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
 from application.agencies import Look
 from application.contract_names import ContractName
-from application import french_text
-from application.password_reset import PASSWORD_RESET
 from application.keyring import Keyring
+from application.password_reset import PASSWORD_RESET
 from application.ports import Clock
 
 SUBJECTS = {

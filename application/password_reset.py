@@ -27,7 +27,7 @@ from application.use_case import UseCase, invalid_token
 from domain.errors import DomainError
 from domain.identity import ACTIVE, Identity
 
-PASSWORD_RESET = "password-reset"
+PASSWORD_RESET = "password-reset"  # noqa: S105 - the purpose of an emailed link, not a secret
 RESET_TTL = timedelta(hours=1)
 ANSWER_FLOOR = 0.25  # seconds: longer than finding an account and writing its event
 
@@ -52,7 +52,9 @@ class PasswordReset(UseCase):
             self._request(email, login_id, client_code, company_code, mail)
 
     @retrying()
-    def _request(self, email: object, login_id: object, client_code: object, company_code: object, mail: MailSpent) -> None:
+    def _request(
+        self, email: object, login_id: object, client_code: object, company_code: object, mail: MailSpent
+    ) -> None:
         """An unfinished activation is left alone: only its provisional code or
         its own token may reset it, and this request proves neither."""
         identity = self._find(email, login_id, client_code, company_code)
@@ -69,7 +71,8 @@ class PasswordReset(UseCase):
             return [normalize_email(email)]
         if not all(isinstance(v, str) and v for v in (login_id, client_code, company_code)):
             raise Refused(
-                "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
+                "invalid_request",
+                "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société.",
             )
         return [str(login_id), str(client_code), str(company_code)]
 
@@ -90,5 +93,6 @@ class PasswordReset(UseCase):
             raise invalid_token() from error
         self.store.commit(identity)
         self.sessions.remove_all(identity.id, keep=None, reason="password_reset")
-        self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))  # the owner is back in
+        # the owner is back in
+        self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))
         return identity.id

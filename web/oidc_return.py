@@ -18,7 +18,6 @@ from web.oidc_adapter import pairs
 from web.pages_common import call, services
 from web.security import CSP
 
-
 FOLLOWED = ("/oidc/", "/espace", "/biens", "/profil")
 
 

@@ -17,11 +17,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_common import (
-    agency_codes, call, form_page, kept, message, origin, page, redirect, refusal_status, refused_form, render,
-    required, services,
-)
 from web.pages_activation_state import forget_state, save_state, step, step_call
+from web.pages_common import (
+    agency_codes,
+    call,
+    form_page,
+    kept,
+    message,
+    origin,
+    page,
+    redirect,
+    refusal_status,
+    refused_form,
+    render,
+    required,
+    services,
+)
 from web.pages_password import password_context
 from web.security import checked_form
 
@@ -40,11 +51,14 @@ async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
     result = await call(
         services(request).activation.start, *fields, form.get("provisional_password", "").strip(), origin(request)
     )
-    return {"token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or ""}
+    return {
+        "token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or ""
+    }
 
 
 def credentials_refused(
-    request: Request, template: str, refusal: Refused, form: Any, *names: str, fields: dict[str, str] = CREDENTIAL_FIELDS
+    request: Request, template: str, refusal: Refused, form: Any, *names: str,
+    fields: dict[str, str] = CREDENTIAL_FIELDS,
 ) -> Response:
     """A refused first step: the form again, with a way to log in when the
     contract is already active."""
@@ -63,7 +77,9 @@ async def credentials_submit(request: Request) -> Response:
     missing = required(form, PROVISIONAL)
     if missing:
         values = kept(form, "client", "societe", "login_id")
-        return render(request, "activation_credentials.html", 422, errors=missing, values=values, codes=agency_codes(form))
+        return render(
+            request, "activation_credentials.html", 422, errors=missing, values=values, codes=agency_codes(form)
+        )
     try:
         state = await start(request, form)
     except Refused as refusal:
@@ -90,7 +106,8 @@ async def email_submit(request: Request, state: dict[str, Any]) -> Response:
         result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return refused_form(
-            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email}, holder_name=state.get("holder"),
+            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email},
+            holder_name=state.get("holder"),
         )
     state["email"] = email
     return save_state(redirect(next_step(result["next"])), request, state)
@@ -176,15 +193,21 @@ async def link_page(request: Request, state: dict[str, Any]) -> Response:
 async def link_submit(request: Request, state: dict[str, Any]) -> Response:
     form = await checked_form(request)
     try:
-        await step_call(services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request))
+        await step_call(
+            services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request)
+        )
     except Refused as refusal:
         return refused_form(
             request, "activation_link.html", refusal, {"invalid_credentials": "password"}, email=state.get("email", "")
         )
     response = message(
-        request, "Comptes associés", "Ce contrat est désormais rattaché à votre compte personnel. "
+        request,
+        "Comptes associés",
+        "Ce contrat est désormais rattaché à votre compte personnel. "
         "Connectez-vous avec votre adresse email et votre mot de passe pour retrouver tous vos contrats.",
-        link="/login", link_text="Me connecter", success=True,
+        link="/login",
+        link_text="Me connecter",
+        success=True,
     )
     return forget_state(response, request)
 

@@ -19,10 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from adapters.bootstrap import Container
+from application import french_text
 from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
-from application import french_text
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
@@ -39,11 +39,15 @@ NOTICES = {
     "expire": "Votre session a expiré : reconnectez-vous.",
     "reinitialise": "L'activation a été réinitialisée : saisissez à nouveau vos identifiants provisoires.",
     "renvoye": "Un nouvel email de vérification vient de vous être envoyé.",
-    "aucun-compte": "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer.",
+    "aucun-compte": (
+        "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer."
+    ),
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
-    "deux-etapes-desactivee": "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter.",
+    "deux-etapes-desactivee": (
+        "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter."
+    ),
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
@@ -126,9 +130,7 @@ def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "fo
     return {field: refusal.message}
 
 
-def refused_form(
-    request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any
-) -> Response:
+def refused_form(request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any) -> Response:
     """The same form again with the refusal next to its field; a throttled
     answer keeps its Retry-After (RFC 9110 §10.2.3)."""
     response = render(request, name, refusal_status(refusal), errors=field_errors(refusal, fields), **context)

@@ -22,7 +22,16 @@ from application.errors import Refused
 from application.ports import Session
 from web.pages_activation import PROVISIONAL
 from web.pages_common import (
-    agency_codes, call, kept, origin, person_page, redirect, refused_form, render, required, services,
+    agency_codes,
+    call,
+    kept,
+    origin,
+    person_page,
+    redirect,
+    refused_form,
+    render,
+    required,
+    services,
 )
 from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
@@ -38,11 +47,12 @@ async def profile_of(request: Request, session: Session) -> dict[str, Any]:
 
 def shown(request: Request, profile: dict[str, Any]) -> dict[str, Any] | None:
     """The contract on display: this browser's choice, else the default one, else the first."""
-    accounts = {a["id"]: a for a in profile["accounts"]}
+    listed: list[dict[str, Any]] = profile["accounts"]
+    accounts = {a["id"]: a for a in listed}
     for choice in (read_cookie(request, SHOWN_COOKIE), profile.get("default_account")):
         if choice in accounts:
             return accounts[choice]
-    return profile["accounts"][0] if profile["accounts"] else None
+    return listed[0] if listed else None
 
 
 async def named_contracts(request: Request, contracts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,7 +71,10 @@ async def named_contracts(request: Request, contracts: list[dict[str, Any]]) -> 
 
 async def contracts_context(request: Request, session: Session) -> dict[str, Any]:
     profile = await profile_of(request, session)
-    return {"profile": profile, "shown": shown(request, profile), **await named_contracts(request, profile["accounts"])}
+    names = await named_contracts(request, profile["accounts"])
+    context = {"profile": profile, "shown": shown(request, profile), **names}
+    notice = named_notice(request, context)
+    return {**context, "notice": notice} if notice else context
 
 
 def named_notice(request: Request, context: dict[str, Any]) -> str | None:
@@ -78,18 +91,12 @@ def named_notice(request: Request, context: dict[str, Any]) -> str | None:
 async def space_page(request: Request, session: Session) -> Response:
     sessions = await sessions_shown(request, session)  # newest first: the last sign-in to the account
     context = await contracts_context(request, session)
-    notice = named_notice(request, context)
-    return render(
-        request, "space.html", last_sign_in=sessions[0] if sessions else None, **context,
-        **({"notice": notice} if notice else {}),
-    )
+    return render(request, "space.html", last_sign_in=sessions[0] if sessions else None, **context)
 
 
 @person_page
 async def contracts_page(request: Request, session: Session) -> Response:
-    context = await contracts_context(request, session)
-    notice = named_notice(request, context)
-    return render(request, "contracts.html", **context, **({"notice": notice} if notice else {}))
+    return render(request, "contracts.html", **await contracts_context(request, session))
 
 
 @person_page
@@ -109,7 +116,9 @@ async def show_submit(request: Request, session: Session) -> Response:
 async def default_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
     try:
-        await call(services(request).account_settings.choose_default_account, session.identity_id, form.get("account", ""))
+        await call(
+            services(request).account_settings.choose_default_account, session.identity_id, form.get("account", "")
+        )
     except Refused as refusal:
         return refused_form(request, "contracts.html", refusal, {}, **await contracts_context(request, session))
     return redirect("/biens?info=defaut")

@@ -35,13 +35,12 @@ async def fusion_submit(request: Request) -> Response:
         state = await start(request, form)
         result = await call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
-        return credentials_refused(request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS})
+        return credentials_refused(
+            request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS}
+        )
     state["email"] = email
     target = next_step(result["next"])
     return save_state(redirect(target if result["next"] == "link" else target + "?info=aucun-compte"), request, state)
 
 
-routes = [
-    Route("/fusion", form_page(TEMPLATE), methods=["GET"]),
-    Route("/fusion", fusion_submit, methods=["POST"]),
-]
+routes = [Route("/fusion", form_page(TEMPLATE), methods=["GET"]), Route("/fusion", fusion_submit, methods=["POST"])]

@@ -33,7 +33,9 @@ def link_page(template: str, context: Callable[[Request], dict[str, Any]] = lamb
     return endpoint
 
 
-def confirming(template: str, use_case: Callable[[Request], Callable[..., Any]], done: Callable[[Request, Any], Response]) -> Handler:
+def confirming(
+    template: str, use_case: Callable[[Request], Callable[..., Any]], done: Callable[[Request, Any], Response]
+) -> Handler:
     """A submit that hands the token to its use case: the result page, or the
     same form with the reason the link no longer works."""
 
@@ -75,8 +77,8 @@ async def reset_submit(request: Request) -> Response:
     token = form.get("token", "")
     try:
         await call(
-            services(request).password_reset.confirm, token, form.get("password", ""), form.get("password_confirmation", ""),
-            origin(request),
+            services(request).password_reset.confirm, token, form.get("password", ""),
+            form.get("password_confirmation", ""), origin(request),
         )
     except Refused as refusal:
         return refused_form(
@@ -93,7 +95,11 @@ async def reset_submit(request: Request) -> Response:
 
 routes = [
     Route("/verify-email", link_page("verify_email.html"), methods=["GET"]),
-    Route("/verify-email", confirming("verify_email.html", lambda r: services(r).activation.verify_email, verified), methods=["POST"]),
+    Route(
+        "/verify-email",
+        confirming("verify_email.html", lambda r: services(r).activation.verify_email, verified),
+        methods=["POST"],
+    ),
     Route("/confirm-email", link_page("confirm_email.html"), methods=["GET"]),
     Route(
         "/confirm-email",
@@ -101,7 +107,8 @@ routes = [
         methods=["POST"],
     ),
     Route(
-        "/reset-password", link_page("reset_password.html", lambda r: password_context(services(r).passwords)),
+        "/reset-password",
+        link_page("reset_password.html", lambda r: password_context(services(r).passwords)),
         methods=["GET"],
     ),
     Route("/reset-password", reset_submit, methods=["POST"]),

@@ -15,7 +15,15 @@ from application.contract_names import ROLES
 from application.errors import Refused
 from application.ports import Session
 from web.pages_common import (
-    SESSION_COOKIE, call, message, origin, person_page, refused_form, render, services, signed_out,
+    SESSION_COOKIE,
+    call,
+    message,
+    origin,
+    person_page,
+    refused_form,
+    render,
+    services,
+    signed_out,
 )
 from web.security import checked_form, delete_cookie
 

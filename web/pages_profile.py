@@ -21,7 +21,8 @@ from web.security import checked_form
 
 EMAIL_FIELDS = {"invalid_credentials": "password", "email_taken": "new_email", "invalid_email": "new_email"}
 PASSWORD_FIELDS = {
-    "invalid_credentials": "current_password", "weak_password": "password", "password_mismatch": "password_confirmation",
+    "invalid_credentials": "current_password", "weak_password": "password",
+    "password_mismatch": "password_confirmation",
 }
 
 @person_page

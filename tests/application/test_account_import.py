@@ -95,9 +95,11 @@ def test_rows_stream_through_in_batches_without_holding_the_file(app: Container)
 
 def test_the_later_columns_are_imported_the_property_sealed_and_old_rows_keep_working(app: Container) -> None:
     """Contract "Import columns": agency_name and property, optional; the property is personal data."""
-    assert app.importer.run(numbered(row(1, agency_name="Agence du Parc", property="12 rue des Lilas, lot 4"))).added == 1
+    named = row(1, agency_name="Agence du Parc", property="12 rue des Lilas, lot 4")
+    assert app.importer.run(numbered(named)).added == 1
     account = app.directory.account("AG1", "SOC1", "L0000001")
-    assert account is not None and (account.agency_name, account.property) == ("Agence du Parc", "12 rue des Lilas, lot 4")
+    assert account is not None
+    assert (account.agency_name, account.property) == ("Agence du Parc", "12 rue des Lilas, lot 4")
     stored = app.store.recorder.select_events(account.id)
     assert b"12 rue des Lilas" not in stored[0].state and b"Agence du Parc" in stored[0].state
     again = app.importer.run(numbered(row(1)))  # an export without the columns: the names are emptied

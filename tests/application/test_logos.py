@@ -21,7 +21,8 @@ def png(width: int = 4, height: int = 4) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-HOSTILE = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10" onload="alert(1)">
+HOSTILE = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+ viewBox="0 0 10 10" onload="alert(1)">
 <script>alert(1)</script>
 <style>@import url(https://evil.test/x.css);</style>
 <foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://evil.test"/></foreignObject>
@@ -58,7 +59,8 @@ def test_entities_and_doctypes_are_refused() -> None:
 
 def test_an_svg_keeps_its_drawing_and_loses_scripts_handlers_and_outside_references() -> None:
     cleaned = clean_svg(HOSTILE).decode()
-    for gone in ("script", "onload", "onclick", "foreignObject", "iframe", "evil.test", "style", "javascript", "<image"):
+    gone_words = ("script", "onload", "onclick", "foreignObject", "iframe", "evil.test", "style", "javascript")
+    for gone in (*gone_words, "<image"):
         assert gone not in cleaned, gone
     assert '<rect width="10" height="10" fill="#0b4f8a"' in cleaned and 'href="#dot"' in cleaned
     assert 'viewBox="0 0 10 10"' in cleaned and cleaned.startswith("<svg")

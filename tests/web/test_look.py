@@ -14,15 +14,17 @@ from tests.web.conftest import PASSWORD, Portal
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="x()"><rect width="10" height="10"/></svg>'
 
 
-def named(portal: Portal, agency_name: str = "Agence du Parc", prop: str = "12 rue des Lilas, Lyon", **codes: str) -> dict[str, str]:
+def named(
+    portal: Portal, agency_name: str = "Agence du Parc", prop: str = "12 rue des Lilas, Lyon", **codes: str
+) -> dict[str, str]:
     """A contract imported with the later columns, then activated through the pages."""
     creds = portal.activated(**codes)
     account = portal.container.directory.account(creds["client"], creds["societe"], creds["login_id"])
     assert account is not None
     row = {
         "client_code": creds["client"], "company_code": creds["societe"], "login_id": creds["login_id"],
-        "provisional_password": creds["provisional_password"], "email": creds["email"], "holder_name": account.holder_name,
-        "role": "tenant", "agency_name": agency_name, "property": prop,
+        "provisional_password": creds["provisional_password"], "email": creds["email"],
+        "holder_name": account.holder_name, "role": "tenant", "agency_name": agency_name, "property": prop,
     }
     assert portal.container.importer.run([(2, row)]).updated == 1
     return creds
@@ -43,7 +45,8 @@ def test_a_contract_is_named_by_its_property_and_agency_everywhere(portal: Porta
     creds = named(portal)
     portal.log_in(creds["email"])
     me = portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))  # type: ignore[arg-type]
-    assert me["accounts"][0]["property"] == "12 rue des Lilas, Lyon" and me["accounts"][0]["agency_name"] == "Agence du Parc"
+    first = me["accounts"][0]
+    assert first["property"] == "12 rue des Lilas, Lyon" and first["agency_name"] == "Agence du Parc"
     space = main(portal.client.get("/espace").text)
     assert "Vous consultez 12 rue des Lilas, Lyon Agence du Parc" in space and "agence AG1" not in space
     cards = main(portal.client.get("/biens").text)
@@ -75,11 +78,13 @@ def test_switching_says_which_property_is_shown_and_linking_names_it(portal: Por
     notice = main(portal.client.get(linked.headers["location"]).text)
     assert f"Bien rattaché à votre compte : Bien de l'identifiant {other['login_id']} · votre agence." in notice
     mail = portal.wait_for_mail(creds["email"], count=2)
-    assert "bien" in mail["Subject"] and f"Bien de l'identifiant {other['login_id']}" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "bien" in mail["Subject"] and f"Bien de l'identifiant {other['login_id']}" in body
     first = portal.container.directory.account("AG1", "SOC1", creds["login_id"])
     assert first is not None
     portal.submit("/biens", "/biens/afficher", account=str(first.id))
-    assert "Vous consultez : 12 rue des Lilas, Lyon · Agence du Parc." in main(portal.client.get("/espace?info=consulte").text)
+    shown = main(portal.client.get("/espace?info=consulte").text)
+    assert "Vous consultez : 12 rue des Lilas, Lyon · Agence du Parc." in shown
 
 
 def test_one_entry_point_named_mes_biens(portal: Portal) -> None:
@@ -164,7 +169,8 @@ def test_dates_are_written_in_words(portal: Portal) -> None:
     portal.log_in(creds["email"])
     assert "version du 1er novembre 2026" in text(portal.client.get("/profil").text)
     history = main(portal.client.get("/profil/historique").text)
-    assert re.search(r"\d{1,2}(er)? \w+ 20\d\d à \d{1,2} h \d\d", history) and not re.search(r"\d{2}/\d{2}/\d{4}", history)
+    assert re.search(r"\d{1,2}(er)? \w+ 20\d\d à \d{1,2} h \d\d", history)
+    assert not re.search(r"\d{2}/\d{2}/\d{4}", history)
     assert "version du 1er novembre 2026" in history
 
 
@@ -187,7 +193,8 @@ def test_an_agencys_sign_in_page_bears_its_name_logo_and_colour(portal: Portal) 
     look = portal.container.agencies.set("ag1/soc1", "Agence du Parc", "#7a1f5c", (SVG, "parc.svg"))
     page = portal.client.get("/login?client=AG1&societe=SOC1").text
     assert "Agence du Parc" in page and f'<body class="{look.key}">' in page
-    assert f'href="/agences/AG1/SOC1/couleurs.css?v={look.version}"' in page and 'src="/agences/AG1/SOC1/logo?v=' in page
+    assert f'href="/agences/AG1/SOC1/couleurs.css?v={look.version}"' in page
+    assert 'src="/agences/AG1/SOC1/logo?v=' in page
     css = portal.client.get("/agences/AG1/SOC1/couleurs.css")
     assert css.headers["content-type"].startswith("text/css") and f".{look.key} {{ --brand: #7a1f5c;" in css.text
     logo = portal.client.get("/agences/AG1/SOC1/logo")
