@@ -18,6 +18,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# axe-core, the accessibility checker the browser tests inject into each page:
+# the npm package, pinned by package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -36,7 +43,7 @@ lint: install
 # The integration suite (tests/e2e) runs twice: on the embedded default, and on
 # PostgreSQL + Redis + SMTP with each role a process of its own (the servers
 # on 127.0.0.1; see tests/e2e/conftest.py).
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(AXE)
 	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
 
 # Not part of `test`: minutes of load on every core. BENCH_ARGS passes options
@@ -49,4 +56,4 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -145,23 +145,24 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
     walk.shot("espace")
 
     # a second contract, from another agency, while logged in
-    page.get_by_role("link", name="Rattacher un contrat").click()
+    page.get_by_role("link", name="Rattacher un bien").click()
     walk.fill("Code client", second["client_code"])
     walk.fill("Code société", second["company_code"])
     walk.fill("Identifiant provisoire", second["login_id"])
     walk.fill("Mot de passe provisoire", second["provisional_password"])
     walk.shot("rattachement")
     walk.press("Rattacher ce contrat")
-    expect(page.get_by_text("Contrat rattaché à votre compte.")).to_be_visible()
+    expect(page.get_by_text("Bien rattaché à votre compte")).to_be_visible()
     expect(page.locator(".contracts > li")).to_have_count(2)
     walk.shot("biens")
 
-    # « Changement de bien », then the default contract
-    page.locator(".contracts > li").nth(1).get_by_role("button", name="Afficher ce bien").click()
+    # « Mes biens »: another one consulted, then the default one
+    page.locator(".contracts > li").nth(1).get_by_role("button", name="Consulter ce bien").click()
+    expect(page.get_by_text("Vous consultez :")).to_be_visible()
     expect(page.get_by_text(second["login_id"])).to_be_visible()
     walk.shot("changement-de-bien")
-    page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Changement de bien").click()
-    page.locator(".contracts > li").nth(1).get_by_role("button", name="Définir par défaut").click()
+    page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Mes biens").click()
+    page.locator(".contracts > li").nth(1).get_by_role("button", name="Afficher par défaut à la connexion").click()
     expect(page.locator(".contracts > li").nth(1).get_by_text("Par défaut")).to_be_visible()
     walk.shot("bien-par-defaut")
 
