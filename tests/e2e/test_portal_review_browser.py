@@ -54,8 +54,10 @@ class ReviewWalk(Walk):
 def imported(sesame: Sesame, n: int, client: str, company: str, agency: str, prop: str) -> dict[str, str]:
     login, code = f"{client}L{n:04d}", f"{n + 600000:06d}"
     path = sesame.root / f"review-{login}.csv"
-    path.write_text(f"{HEADER}\n{client},{company},{login},{code},{login.lower()}@exemple.fr,Camille Durand,tenant,{agency},\"{prop}\"\n")
-    report = json.loads(sesame.cli("import-accounts", str(path), "--json", check=True).stdout.strip().splitlines()[-1])
+    row = f"{client},{company},{login},{code},{login.lower()}@exemple.fr,Camille Durand,tenant,{agency},\"{prop}\""
+    path.write_text(f"{HEADER}\n{row}\n")
+    printed = sesame.cli("import-accounts", str(path), "--json", check=True).stdout
+    report = json.loads(printed.strip().splitlines()[-1])
     assert report["added"] == 1, report
     return {"client": client, "societe": company, "login_id": login, "code": code, "email": f"{login.lower()}@exemple.fr"}
 
@@ -66,7 +68,8 @@ def test_a_tenant_meets_the_portal_of_their_agency(sesame: Sesame, browser: Brow
     n = 10 * list(SIZES).index(size)
     logo = sesame.root / "parc.svg"
     logo.write_text(LOGO)
-    sesame.cli("agencies", "set", "AGP/SOCP", "--name", "Agence du Parc", "--logo", str(logo), "--colour", "#7a1f5c", check=True)
+    look = ("--name", "Agence du Parc", "--logo", str(logo), "--colour", "#7a1f5c")
+    sesame.cli("agencies", "set", "AGP/SOCP", *look, check=True)
     first = imported(sesame, n + 1, "AGP", "SOCP", "", "12 rue des Lilas, Lyon 3e — lot 4")
     second = imported(sesame, n + 2, "AG2", "SOC2", "Cabinet Martin", "Résidence Les Cèdres, bât. B, appt 21")
     third = imported(sesame, n + 3, "AG3", "SOC3", "Foncia Part-Dieu", "8 quai Perrache, Lyon 2e")
@@ -129,11 +132,12 @@ def test_a_tenant_meets_the_portal_of_their_agency(sesame: Sesame, browser: Brow
     walk.fill("Mot de passe provisoire", second["code"])
     walk.shot("rattachement")
     walk.press("Rattacher ce contrat")
-    expect(page.get_by_text("Bien rattaché à votre compte : Résidence Les Cèdres, bât. B, appt 21 · Cabinet Martin.")).to_be_visible()
+    cedres = "Résidence Les Cèdres, bât. B, appt 21 · Cabinet Martin."
+    expect(page.get_by_text(f"Bien rattaché à votre compte : {cedres}")).to_be_visible()
     expect(page.locator(".contracts > li")).to_have_count(2)
     walk.shot("mes-biens")
     page.locator(".contracts > li").nth(1).get_by_role("button", name="Consulter ce bien").click()
-    expect(page.get_by_text("Vous consultez : Résidence Les Cèdres, bât. B, appt 21 · Cabinet Martin.")).to_be_visible()
+    expect(page.get_by_text(f"Vous consultez : {cedres}")).to_be_visible()
     walk.shot("vous-consultez")
 
     # « Mes données », readable and printable
