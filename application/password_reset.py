@@ -24,6 +24,7 @@ from application.ports import Clock
 from application.sign_outs import SignOuts
 from application.throttle import Throttle, evenly_timed
 from application.use_case import UseCase, invalid_token
+from domain.agency_codes import canonical_code
 from domain.errors import DomainError
 from domain.identity import ACTIVE, Identity
 
@@ -62,8 +63,8 @@ class PasswordReset(UseCase):
 
     @staticmethod
     def _subject(email: object, login_id: object, client_code: object, company_code: object) -> list[str]:
-        """What names the account, as the throttle counts it (an email in its
-        canonical form); ``invalid_email`` for what is no address (that leaks
+        """What names the account, as the throttle counts it (an email or the
+        codes in their canonical form); ``invalid_email`` for what is no address (that leaks
         nothing), ``invalid_request`` when the request names nothing."""
         if email is not None:
             return [normalize_email(email)]
@@ -71,7 +72,7 @@ class PasswordReset(UseCase):
             raise Refused(
                 "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
             )
-        return [str(login_id), str(client_code), str(company_code)]
+        return [canonical_code(str(v)) for v in (login_id, client_code, company_code)]
 
     def _find(self, email: object, login_id: object, client_code: object, company_code: object) -> Identity | None:
         if email is not None:

@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from web.pages_common import (
-    agency_codes, call, form_page, kept, message, origin, page, redirect, refusal_status, refused_form, render,
-    required, services,
+    agency_codes, call, field_errors, form_page, kept, message, origin, page, redirect, refusal_status, refused_form,
+    render, required, services,
 )
 from web.pages_activation_state import forget_state, save_state, step, step_call
 from web.pages_password import password_context
@@ -31,7 +31,7 @@ PROVISIONAL = {
     "login_id": "Indiquez votre identifiant provisoire.",
     "provisional_password": "Indiquez votre mot de passe provisoire.",
 }
-CREDENTIAL_FIELDS = {"invalid_credentials": "provisional_password", "already_activated": "form"}
+CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}  # which of the four was wrong is not told
 
 
 async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def password_form(
     """The password step; after a refusal, each unmet criterion is marked and
     the terms box stays as it was ticked."""
     unmet = refusal.details.get("criteria") if refusal else None
-    errors = {PASSWORD_FIELDS.get(refusal.code, "form"): refusal.message} if refusal else {}
+    errors = field_errors(refusal, PASSWORD_FIELDS) if refusal else {}
     email = state.get("email", "")
     return render(
         request, "activation_password.html", refusal_status(refusal) if refusal else 200, email=email, errors=errors,

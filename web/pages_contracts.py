@@ -25,7 +25,7 @@ from web.security import checked_form, read_cookie, set_cookie
 
 SHOWN_COOKIE = "bien"
 ROLES = {"tenant": "Locataire", "owner": "Propriétaire", "co_owner": "Copropriétaire"}
-LINK_FIELDS = {"invalid_credentials": "provisional_password"}
+LINK_FIELDS = {"invalid_credentials": "form"}  # which of the four was wrong is not told
 
 
 async def profile_of(request: Request, session: Session) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def error_of(html: str, field: str) -> str:
 
 
 def alert(html: str) -> str:
-    match = re.search(r'class="alert alert-error"[^>]*><p>(.*?)</p>', html)
+    match = re.search(r'class="alert alert-error error-summary".*?<p class="summary-form">(.*?)</p>', html, re.S)
     assert match, "no error at the top of the form"
     return match.group(1)
 
@@ -54,7 +54,7 @@ def test_activation_steps_and_their_errors(portal: Portal) -> None:
     creds = portal.contract()
     assert portal.client.get("/activation/email", follow_redirects=False).headers["location"] == "/activation"
     wrong = portal.submit("/activation", **{**portal.provisional(creds), "provisional_password": "999999"})
-    assert error_of(wrong.text, "provisional_password") == "Identifiant ou mot de passe incorrect."
+    assert alert(wrong.text) == "Identifiant ou mot de passe incorrect."  # at the top: which one is not told
     assert f'value="{creds["login_id"]}"' in wrong.text and "999999" not in wrong.text
     missing = portal.submit("/activation", client="AG1", societe="SOC1", login_id="", provisional_password="")
     assert error_of(missing.text, "login_id") == "Indiquez votre identifiant provisoire."
@@ -134,7 +134,7 @@ def test_je_fusionne_mes_comptes_from_the_welcome_screen(portal: Portal) -> None
     assert merged.headers["location"] == "/activation/fusion"
     assert "Comptes associés" in portal.submit("/activation/fusion", password=PASSWORD).text
     fresh = portal.submit("/fusion", email="nouvelle@exemple.fr", **portal.provisional(newcomer))
-    assert fresh.headers["location"] == "/activation/mot-de-passe?info=aucun-compte"
+    assert fresh.headers["location"] == "/fusion/aucun-compte"  # a warning, never a silent new account (issue 16)
     assert "Aucun compte personnel" in portal.client.get(fresh.headers["location"]).text
 
 
@@ -174,7 +174,7 @@ def test_contracts_link_switch_and_default(portal: Portal) -> None:
     other = portal.contract(client="AG2", company="SOC2")
     portal.log_in(person["email"])
     wrong = portal.submit("/biens/ajouter", **{**portal.provisional(other), "provisional_password": "999999"})
-    assert error_of(wrong.text, "provisional_password")
+    assert alert(wrong.text)  # at the top of the form (issue 16)
     assert portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"] == "/biens?info=rattache"
     again = portal.submit("/biens/ajouter", **portal.provisional(other))
     assert again.status_code == 409 and "déjà rattaché" in alert(again.text)
