@@ -92,3 +92,15 @@ def test_green_is_only_for_what_succeeded(portal: Portal) -> None:
     logged_out = portal.client.get("/login?info=deconnecte").text
     assert "alert-info" in logged_out and "alert-success" not in logged_out
     assert "alert-success" in portal.client.get("/activation?info=reinitialise").text
+
+
+# -- 2. French only ------------------------------------------------------------------
+
+def test_a_refused_address_is_explained_in_french_on_the_page(portal: Portal) -> None:
+    creds = portal.contract()
+    portal.submit("/activation", **portal.provisional(creds))
+    page = portal.submit("/activation/email", email="prenom.nom@exemple")
+    assert error_of(page.text, "email") == (
+        "Adresse email invalide : le domaine après le signe @ doit comporter un point (par exemple exemple.fr)."
+    )
+    assert "@-sign" not in page.text and "period" not in page.text
