@@ -95,6 +95,19 @@ class Activation(UseCase):
             raise Refused("activation_not_found", "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.")
         return identity
 
+    def waiting_for(self, activation: str) -> str:
+        """The address an activation waits to see proven (``activation_not_found`` once it is gone)."""
+        return self.activating(activation).proposed_email or ""
+
+    def verified_address(self, activation: str) -> str | None:
+        """The address an activation's own token ended verified with — perhaps in
+        another browser, by the emailed link — so its waiting page can say so
+        rather than start over; None for a token that never ended so."""
+        identity = self.directory.identity(self.keys.owner_of(activation))
+        if identity is None or identity.status != ACTIVE:
+            return None
+        return identity.email if self.keys.check(ACTIVATION, activation, identity.verified_activation_nonce) else None
+
     @retrying()
     def propose_email(self, activation: str, email: object, origin: str | None = None) -> dict[str, str]:
         """Choose the login email; ``link`` when it already has a personal account.

@@ -19,7 +19,7 @@ from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import retrying
 from application.mail_requests import MailSpent
-from application.passwords import Passwords
+from application.passwords import NEW_PASSWORD_FIELDS, Passwords
 from application.ports import Clock
 from application.sign_outs import SignOuts
 from application.throttle import Throttle, evenly_timed
@@ -84,7 +84,7 @@ class PasswordReset(UseCase):
     def confirm(self, token: object, new_password: object, confirmation: object, origin: str | None = None) -> UUID:
         """A new password from the emailed link; every session ends."""
         identity, link = self.open_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
-        password_hash = self.passwords.new_hash(new_password, confirmation, context=[identity.email or ""])
+        password_hash = self.passwords.new_hash(new_password, confirmation, [identity.email or ""], names=NEW_PASSWORD_FIELDS)
         try:
             identity.reset_password(link.nonce, password_hash, self.clock.now())
         except DomainError as error:

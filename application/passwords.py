@@ -17,6 +17,7 @@ BLOCKLIST = frozenset(
     (Path(__file__).parent / "common_passwords.txt").read_text().split()
 )
 POLICIES = {"seeds": seeds_policy, "nist": nist_policy}
+NEW_PASSWORD_FIELDS = ("new_password", "new_password_confirmation")  # as the API names a change's or a reset's
 
 
 class Passwords:

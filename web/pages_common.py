@@ -47,8 +47,13 @@ NOTICES = {
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
+    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : le précédent ne fonctionne plus.",
+    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même et le lien envoyé ne fonctionne plus.",
 }
-SUCCESSES = {"reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees"}
+SUCCESSES = {
+    "reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees",
+    "lien-renvoye", "changement-annule",
+}
 
 
 def page_context(request: Request) -> dict[str, Any]:

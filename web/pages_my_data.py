@@ -12,7 +12,17 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import SESSION_COOKIE, call, message, origin, person_page, refused_form, render, services
+from web.pages_common import (
+    SESSION_COOKIE,
+    call,
+    message,
+    origin,
+    person_page,
+    refused_form,
+    render,
+    required,
+    services,
+)
 from web.security import checked_form, delete_cookie
 
 DELETE_FIELDS = {"invalid_credentials": "password", "too_many_attempts": "password"}
@@ -36,8 +46,10 @@ async def delete_page(request: Request, session: Session) -> Response:
 @person_page
 async def delete_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
+    errors = required(form, {"password": "Indiquez votre mot de passe actuel."})
     if form.get("confirm") != "oui":
-        errors = {"confirm": "Cochez la case pour confirmer la suppression."}
+        errors["confirm"] = "Cochez la case pour confirmer la suppression."
+    if errors:
         return render(request, "delete_account.html", 422, errors=errors)
     try:
         await call(services(request).erasure.erase_mine, session.identity_id, form.get("password", ""), origin(request))
@@ -45,8 +57,8 @@ async def delete_submit(request: Request, session: Session) -> Response:
         return refused_form(request, "delete_account.html", refusal, DELETE_FIELDS)
     response = message(
         request, "Compte supprimé",
-        "Vos données personnelles ont été effacées et vos sessions fermées. Vos contrats restent connus de votre "
-        "agence : avec ses identifiants provisoires, vous pourrez activer un nouveau compte.",
+        "Vos données personnelles ont été effacées et vos sessions fermées ; un email vous le confirme. Vos contrats "
+        "restent connus de votre agence : avec ses identifiants provisoires, vous pourrez activer un nouveau compte.",
         link="/", link_text="Accueil",
     )
     delete_cookie(response, request, SESSION_COOKIE)

@@ -236,7 +236,7 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
     walk.fill("Identifiant provisoire", creds["login_id"])
     walk.fill("Mot de passe provisoire", "000000" if creds["provisional_password"] != "000000" else "111111")
     walk.press("Continuer")
-    expect(page.locator("#f-provisional_password-error")).to_contain_text("Identifiant ou mot de passe incorrect")
+    expect(page.locator(".error-summary")).to_contain_text("Identifiant ou mot de passe incorrect")  # at the top (issue 16)
     expect(page.get_by_label("Identifiant provisoire")).to_have_value(creds["login_id"])
     expect(page.get_by_label("Mot de passe provisoire")).to_have_value("")
     walk.shot("erreur-identifiants")

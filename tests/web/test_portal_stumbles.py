@@ -4,6 +4,7 @@ dead links, a mistyped fusion address, verification loose ends, notices."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from tests.web.conftest import PASSWORD, Portal
 from tests.web.test_pages import alert, error_of
@@ -104,3 +105,99 @@ def test_a_refused_address_is_explained_in_french_on_the_page(portal: Portal) ->
         "Adresse email invalide : le domaine après le signe @ doit comporter un point (par exemple exemple.fr)."
     )
     assert "@-sign" not in page.text and "period" not in page.text
+
+
+# -- 8. verification loose ends ----------------------------------------------------
+
+def test_the_waiting_page_and_resend_notice_the_address_was_verified_meanwhile(portal: Portal) -> None:
+    creds = portal.awaiting_verification()
+    token = portal.link(creds["email"], "/verify-email")
+    other_browser = portal.client.cookies.get("activation")
+    portal.client.cookies.delete("activation")
+    assert "Adresse email validée" in portal.submit(f"/verify-email?token={token}", token=token).text
+    portal.client.cookies.set("activation", other_browser)  # type: ignore[arg-type]
+    waiting = portal.client.get("/activation/verification")
+    assert "Adresse vérifiée" in waiting.text and creds["email"] in waiting.text and 'href="/login"' in waiting.text
+    assert "Identifiants provisoires" not in waiting.text  # not a blank step 1
+    portal.client.cookies.set("activation", other_browser)  # type: ignore[arg-type]
+    resent = portal.submit("/login", "/activation/renvoyer")
+    assert "Adresse vérifiée" in resent.text and "Me connecter" in resent.text
+
+
+def test_resending_says_the_first_link_no_longer_works(portal: Portal) -> None:
+    portal.awaiting_verification()
+    resent = portal.submit("/activation/verification", "/activation/renvoyer")
+    notice = portal.client.get(resent.headers["location"]).text
+    assert "le lien du précédent ne fonctionne plus" in notice and "alert-success" in notice
+
+
+def test_resetting_the_activation_keeps_the_codes_and_says_what_happened(portal: Portal) -> None:
+    creds = portal.awaiting_verification()
+    reset = portal.submit("/activation/verification", "/activation/reinitialiser")
+    page = unescape(portal.client.get(reset.headers["location"]).text)
+    assert "L'activation a été réinitialisée" in page and "les liens déjà envoyés ne fonctionnent plus" in page
+    assert f'value="{creds["login_id"]}"' in page and 'name="client" value="AG1"' in page
+    assert creds["login_id"] not in reset.headers["location"]  # never in the address
+    again = portal.submit("/activation", login_id=creds["login_id"], client="AG1", societe="SOC1", provisional_password=creds["provisional_password"])
+    assert again.headers["location"] == "/activation/email"
+
+
+def test_signing_in_before_verifying_offers_to_resend_the_link(portal: Portal) -> None:
+    creds = portal.awaiting_verification()
+    portal.client.cookies.delete("activation")  # another browser, later
+    answer = portal.submit("/login", email=creds["email"], password=PASSWORD)
+    assert answer.status_code == 403 and "lien reçu" in alert(answer.text)
+    assert 'action="/activation/renvoyer"' in answer.text and "Renvoyer l'email de vérification" in unescape(answer.text)
+    resent = portal.submit("/login", "/activation/renvoyer")
+    assert resent.headers["location"] == "/activation/verification?info=renvoye"
+    assert creds["email"] in portal.client.get(resent.headers["location"]).text
+    portal.wait_for_mail(creds["email"], 2)
+    wrong = portal.submit("/login", email=creds["email"], password="Mauvais-1!")
+    assert "Renvoyer" not in wrong.text  # only the right password offers it
+
+
+# -- 9. notices ----------------------------------------------------------------------
+
+def test_a_wrong_login_says_so_and_offers_the_forgotten_password(portal: Portal) -> None:
+    wrong = portal.submit("/login?client=AG1&societe=SOC1", email="inconnu@exemple.fr", password="Secret-123!", client="AG1", societe="SOC1")
+    assert alert(wrong.text) == "Adresse email ou mot de passe incorrect."
+    box = re.search(r'<div class="alert alert-error error-summary".*?</div>', wrong.text, re.S).group(0)  # type: ignore[union-attr]
+    assert 'href="/mot-de-passe-oublie?client=AG1&amp;societe=SOC1">Mot de passe oublié ?' in box
+
+
+def test_the_profile_tells_a_wrong_current_password_and_refuses_the_same_one(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    wrong = portal.submit("/profil/mot-de-passe", current_password="Mauvais-1!", password="court", password_confirmation="autre")
+    assert summary_links(wrong.text) == ["current_password", "password", "password_confirmation"]
+    assert error_of(wrong.text, "current_password") == "Mot de passe actuel incorrect."
+    same = portal.submit("/profil/mot-de-passe", current_password=PASSWORD, password=PASSWORD, password_confirmation=PASSWORD)
+    assert same.status_code == 422
+    assert unescape(error_of(same.text, "password")) == "Choisissez un mot de passe différent de l'actuel."
+
+
+def test_a_pending_change_of_address_shows_on_the_profile_with_resend_and_cancel(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    asked = portal.submit("/profil/email", new_email="nouvelle@exemple.fr", new_email_confirmation="nouvelle@exemple.fr", password=PASSWORD)
+    assert "Confirmez votre nouvelle adresse" in asked.text
+    profile = portal.client.get("/profil").text
+    assert "Nouvelle adresse en attente" in profile and "nouvelle@exemple.fr" in profile
+    assert "Renvoyer le lien" in profile and "Annuler le changement" in profile
+    first = portal.link("nouvelle@exemple.fr", "/confirm-email")
+    resent = portal.submit("/profil", "/profil/email/renvoyer")
+    assert resent.headers["location"] == "/profil?info=lien-renvoye"
+    assert portal.link("nouvelle@exemple.fr", "/confirm-email", 2) != first
+    cancelled = portal.submit("/profil", "/profil/email/annuler")
+    page = unescape(portal.client.get(cancelled.headers["location"]).text)
+    assert "changement d'adresse est annulé" in page and "Nouvelle adresse en attente" not in page
+
+
+def test_one_pass_on_the_change_of_address(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    page = portal.submit("/profil/email", new_email="a@exemple.fr", new_email_confirmation="b@exemple.fr", password="")
+    assert summary_links(page.text) == ["new_email_confirmation", "password"]
+    wrong = portal.submit("/profil/email", new_email="x@exemple", new_email_confirmation="x@exemple", password="Mauvais-1!")
+    assert summary_links(wrong.text) == ["new_email", "password"]
+    assert "Adresse email invalide" in error_of(wrong.text, "new_email") and error_of(wrong.text, "password") == "Mot de passe actuel incorrect."
