@@ -130,6 +130,10 @@ class AccountSettings(UseCase):
             raise Refused("not_found", "Aucun changement d'adresse n'est en attente.") from error
         return self.store.commit(identity)
 
+    def check_email_change(self, token: object, origin: str | None = None) -> None:
+        """The email-change link still works (nothing used)."""
+        self.check_link(EMAIL_CHANGE, token, lambda i: i.email_change, origin)
+
     @retrying()
     def confirm_email_change(self, token: object, origin: str | None = None) -> dict[str, str]:
         """From the new address: it becomes the login, the old one is released."""

@@ -179,6 +179,19 @@ class Activation(UseCase):
         claim.release(identity.id)
         self.store.commit(identity, claim)
 
+    def check_verification(self, token: object, origin: str | None = None) -> None:
+        """The verification link still works (nothing used); a dead one whose
+        account is active says so: the person has only to sign in."""
+        try:
+            self.check_link(VERIFY_EMAIL, token, lambda i: i.verification, origin)
+        except Refused as refusal:
+            owner = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
+            if refusal.code == "invalid_token" and owner is not None and owner.status == ACTIVE:
+                raise Refused(
+                    "invalid_token", "Cette adresse est déjà vérifiée : votre compte est activé.", reason="verified"
+                ) from refusal
+            raise
+
     @retrying()
     def verify_email(self, token: object, origin: str | None = None) -> dict[str, str]:
         """The emailed link: the address is proven, the account becomes active."""

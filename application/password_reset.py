@@ -80,6 +80,10 @@ class PasswordReset(UseCase):
         account = self.directory.account(str(client_code), str(company_code), str(login_id))
         return self.directory.holder(self.directory.contract_digest(account.id)) if account else None
 
+    def check(self, token: object, origin: str | None = None) -> None:
+        """The reset link still works (nothing used)."""
+        self.check_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
+
     @retrying()
     def confirm(self, token: object, new_password: object, confirmation: object, origin: str | None = None) -> UUID:
         """A new password from the emailed link; every session ends."""

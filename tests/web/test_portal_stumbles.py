@@ -201,3 +201,54 @@ def test_one_pass_on_the_change_of_address(portal: Portal) -> None:
     wrong = portal.submit("/profil/email", new_email="x@exemple", new_email_confirmation="x@exemple", password="Mauvais-1!")
     assert summary_links(wrong.text) == ["new_email", "password"]
     assert "Adresse email invalide" in error_of(wrong.text, "new_email") and error_of(wrong.text, "password") == "Mot de passe actuel incorrect."
+
+
+# -- 4. dead links ----------------------------------------------------------------------
+
+def dead(portal: Portal, path: str) -> tuple[int, str]:
+    page = portal.client.get(path)
+    assert 'name="password"' not in page.text and 'name="token"' not in page.text  # no form to fill in for nothing
+    return page.status_code, unescape(page.text)
+
+
+def test_a_superseded_or_used_reset_link_opens_on_its_reason_and_one_button(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.submit("/mot-de-passe-oublie", identifier=creds["email"])
+    first = portal.link(creds["email"], "/reset-password", 2)
+    portal.submit("/mot-de-passe-oublie", identifier=creds["email"])
+    portal.wait_for_mail(creds["email"], 3)
+    second = next(t for t in (portal.link(creds["email"], "/reset-password", n) for n in (2, 3)) if t != first)
+    status, page = dead(portal, f"/reset-password?token={first}")
+    assert status == 400 and "Lien plus valable" in page and "remplacé par un plus récent" in page
+    assert 'href="/mot-de-passe-oublie">Demander un nouveau lien' in page
+    live = portal.client.get(f"/reset-password?token={second}")
+    assert live.status_code == 200 and f'value="{second}"' in live.text
+    assert dead(portal, "/reset-password?token=inconnu")[0] == 400
+
+
+def test_an_expired_link_says_it_expired(clocked: Portal) -> None:
+    creds = clocked.activated()
+    clocked.submit("/mot-de-passe-oublie", identifier=creds["email"])
+    token = clocked.link(creds["email"], "/reset-password", 2)  # the first mail is the verification
+    clocked.clock.advance(hours=2)
+    status, page = dead(clocked, f"/reset-password?token={token}")
+    assert status == 400 and "Lien expiré" in page and "Demander un nouveau lien" in page
+
+
+def test_a_dead_verification_link_offers_a_new_one_through_the_sign_in(portal: Portal) -> None:
+    creds = portal.awaiting_verification()
+    first = portal.link(creds["email"], "/verify-email")
+    portal.submit("/activation/verification", "/activation/renvoyer")
+    status, page = dead(portal, f"/verify-email?token={first}")
+    assert status == 400 and 'href="/login?info=nouveau-lien">Demander un nouveau lien' in page
+    assert "un bouton vous proposera" in unescape(portal.client.get("/login?info=nouveau-lien").text)
+
+
+def test_a_dead_email_change_link_leads_back_to_the_profile(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    portal.submit("/profil/email", new_email="neuve@exemple.fr", new_email_confirmation="neuve@exemple.fr", password=PASSWORD)
+    token = portal.link("neuve@exemple.fr", "/confirm-email")
+    portal.submit("/profil", "/profil/email/annuler")
+    status, page = dead(portal, f"/confirm-email?token={token}")
+    assert status == 400 and 'href="/profil">Demander un nouveau lien' in page
