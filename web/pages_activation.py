@@ -212,13 +212,16 @@ async def link_page(request: Request, state: dict[str, Any]) -> Response:
 async def link_submit(request: Request, state: dict[str, Any]) -> Response:
     form = await checked_form(request)
     try:
-        await step_call(services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request))
+        linked = await step_call(
+            services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request)
+        )
     except Refused as refusal:
         return refused_form(
             request, "activation_link.html", refusal, {"invalid_credentials": "password"}, email=state.get("email", "")
         )
+    contract = await call(services(request).directory.account_label, linked["account"])
     response = message(
-        request, "Comptes associés", "Ce contrat est désormais rattaché à votre compte personnel. "
+        request, "Comptes associés", f"Le contrat {contract} est désormais rattaché à votre compte personnel. "
         "Connectez-vous avec votre adresse email et votre mot de passe pour retrouver tous vos contrats.",
         link="/login", link_text="Me connecter", success=True,
     )

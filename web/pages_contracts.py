@@ -18,7 +18,16 @@ from application.errors import Refused
 from application.ports import Session
 from web.pages_activation import PROVISIONAL
 from web.pages_common import (
-    agency_codes, call, kept, origin, person_page, redirect, refused_form, render, required, services,
+    agency_codes,
+    call,
+    kept,
+    origin,
+    person_page,
+    redirect,
+    refused_form,
+    render,
+    required,
+    services,
 )
 from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
@@ -55,7 +64,11 @@ async def space_page(request: Request, session: Session) -> Response:
 
 @person_page
 async def contracts_page(request: Request, session: Session) -> Response:
-    return render(request, "contracts.html", **await contracts_context(request, session))
+    context = await contracts_context(request, session)
+    linked = request.query_params.get("bien", "")
+    if request.query_params.get("info") == "rattache" and linked in {a["id"] for a in context["profile"]["accounts"]}:
+        context["notice"] = f"Contrat {await call(services(request).directory.account_label, linked)} rattaché à votre compte."
+    return render(request, "contracts.html", **context)
 
 
 @person_page
@@ -95,10 +108,10 @@ async def link_submit(request: Request, session: Session) -> Response:
         return render(request, "link_contract.html", 422, errors=missing, values=values, codes=codes)
     fields = [form.get(name, "").strip() for name in ("client", "societe", "login_id", "provisional_password")]
     try:
-        await call(services(request).fusion.link_from_session, session.identity_id, *fields, origin(request))
+        linked = await call(services(request).fusion.link_from_session, session.identity_id, *fields, origin(request))
     except Refused as refusal:
         return refused_form(request, "link_contract.html", refusal, LINK_FIELDS, values=values, codes=codes)
-    return redirect("/biens?info=rattache")
+    return redirect(f"/biens?info=rattache&bien={linked['id']}")  # the notice names the contract
 
 
 routes = [

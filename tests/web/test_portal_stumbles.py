@@ -252,3 +252,51 @@ def test_a_dead_email_change_link_leads_back_to_the_profile(portal: Portal) -> N
     portal.submit("/profil", "/profil/email/annuler")
     status, page = dead(portal, f"/confirm-email?token={token}")
     assert status == 400 and 'href="/profil">Demander un nouveau lien' in page
+
+
+def mail_text(portal: Portal, to: str, count: int) -> str:
+    return portal.wait_for_mail(to, count).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_the_contract_linked_is_named_on_the_page_and_in_the_mail(portal: Portal) -> None:
+    creds = portal.activated()
+    other = portal.contract(client="AG2", company="SOC2")
+    portal.log_in(creds["email"])
+    linked = portal.submit("/biens/ajouter", **portal.provisional(other))
+    page = portal.client.get(linked.headers["location"]).text
+    assert f"Contrat {other['login_id']} (AG2/SOC2) rattaché à votre compte." in page and "alert-success" in page
+    assert f"Le contrat {other['login_id']} (AG2/SOC2) vient d'être rattaché" in mail_text(portal, creds["email"], 2)
+
+
+def test_the_old_address_is_told_once_the_change_is_done(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    portal.submit("/profil/email", new_email="neuve@exemple.fr", new_email_confirmation="neuve@exemple.fr", password=PASSWORD)
+    token = portal.link("neuve@exemple.fr", "/confirm-email")
+    done = portal.submit(f"/confirm-email?token={token}", token=token)
+    assert "ancienne adresse" in done.text
+    notices = [m for m in portal.mails(creds["email"]) if "changée" in m["Subject"]]
+    while not notices:
+        portal.wait_for_mail(creds["email"], len(portal.mails(creds["email"])) + 1)
+        notices = [m for m in portal.mails(creds["email"]) if "changée" in m["Subject"]]
+    assert "désormais neuve@exemple.fr" in notices[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_deleted_account_is_confirmed_by_mail_and_then_the_address_is_forgotten(portal: Portal) -> None:
+    creds = portal.activated()
+    portal.log_in(creds["email"])
+    unticked = portal.submit("/profil/supprimer", password="")
+    assert summary_links(unticked.text) == ["password", "confirm"]
+    gone = portal.submit("/profil/supprimer", password=PASSWORD, confirm="oui")
+    assert "Compte supprimé" in gone.text and "un email vous le confirme" in gone.text
+    confirmation = portal.wait_for_mail(creds["email"], 2)
+    assert "Votre compte a été supprimé" in confirmation["Subject"]
+    assert "comme vous l'avez demandé" in confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    container = portal.container
+    rows = container.outbox.finished("account_erased_notice")
+    assert len(rows) == 1
+    notice_id = rows[0][1]
+    container.retention.sweep()
+    assert container.outbox.finished("account_erased_notice") == []
+    events = list(container.store.events.get(notice_id))
+    assert events and events[0].email == "[effacé]"  # the address is gone with the notice's key
