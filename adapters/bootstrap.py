@@ -303,7 +303,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
-    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
+    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox)
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     account_settings = AccountSettings(
@@ -360,6 +360,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         "sign_ins": Follower(store, db, SignInsProjection()),
         "outbox": Follower(store, db, OutboxProjection(
             lambda i, v: store.repository.get(i, version=v), logout_notice=LogoutNotices(store, relying_parties.find),
+            contract_label=directory.account_label,
         )),
     }
     jobs.register("retention_sweep", container.retention.sweep)

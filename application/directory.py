@@ -11,6 +11,7 @@ from application.event_store import EventStore, uuid_of
 from application.keyring import Keyring
 from domain.agency import Agency
 from domain.agency_account import AgencyAccount
+from domain.agency_codes import canonical_code
 from domain.identity import Identity
 from domain.unique_claim import UniqueClaim
 
@@ -21,7 +22,17 @@ class Directory:
         self.keys = keys
 
     def account_digest(self, client_code: str, company_code: str, login_id: str) -> str:
-        return self.keys.digest("account", client_code, company_code, login_id)
+        """The keyed digest naming a contract: its codes in their canonical form
+        (``domain.agency_codes``), so ``ag1``, `` AG1 `` and ``AG1`` are one contract."""
+        return self.keys.digest("account", *map(canonical_code, (client_code, company_code, login_id)))
+
+    def legacy_digest(self, client_code: str, company_code: str, login_id: str) -> str | None:
+        """The digest a contract imported before codes were canonical got from
+        its codes exactly as written (only ever differs for lower-case ones)."""
+        typed = tuple(code.strip() for code in (client_code, company_code, login_id))
+        if typed == tuple(map(canonical_code, typed)):
+            return None
+        return self.keys.digest("account", *typed)
 
     def email_digest(self, email: str) -> str:
         return self.keys.digest("email", email)
@@ -32,9 +43,18 @@ class Directory:
     def provisional_digest(self, account_digest: str, code: str) -> str:
         return self.keys.digest("provisional", account_digest, code)
 
-    def account(self, client_code: str, company_code: str, login_id: str) -> AgencyAccount | None:
+    def find_account(self, client_code: str, company_code: str, login_id: str) -> tuple[str, AgencyAccount | None]:
+        """The digest keying the contract these codes name in any case, and the
+        contract if it was imported. One imported in lower case before codes
+        were canonical is found (with its own digest) when typed as imported."""
         digest = self.account_digest(client_code, company_code, login_id)
-        return self.store.find(AgencyAccount, uuid_of(digest))
+        account = self.store.find(AgencyAccount, uuid_of(digest))
+        legacy = self.legacy_digest(client_code, company_code, login_id) if account is None else None
+        older = self.store.find(AgencyAccount, uuid_of(legacy)) if legacy else None
+        return (legacy, older) if legacy and older else (digest, account)
+
+    def account(self, client_code: str, company_code: str, login_id: str) -> AgencyAccount | None:
+        return self.find_account(client_code, company_code, login_id)[1]
 
     def account_label(self, account_id: str) -> str:
         """How a contract is named to the person: its property and agency."""

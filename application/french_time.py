@@ -14,6 +14,20 @@ from babel.dates import format_date, format_datetime, get_timezone
 PARIS = get_timezone("Europe/Paris")
 
 
+def french_wait(seconds: int) -> str:
+    """How long to wait, as one says it: « 40 secondes », « 4 minutes », « 1 heure »
+    (rounded up: a person told 4 minutes who tries again then is let in)."""
+    if seconds < 60:
+        return _plural(seconds, "seconde")
+    if seconds < 3600:
+        return _plural(-(-seconds // 60), "minute")
+    return _plural(-(-seconds // 3600), "heure")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count}\u00a0{word}{'s' if count > 1 else ''}"
+
+
 def french_moment(moment: datetime | str) -> str:
     at = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     text = format_datetime(at, "d MMMM y 'à' H 'h' mm", tzinfo=PARIS, locale="fr_FR")

@@ -38,6 +38,7 @@ WORDS: dict[str, str] = {
     "PasswordReset": "Mot de passe réinitialisé par le lien reçu",
     "EmailChangeRequested": "Changement d'adresse email demandé vers {new_email}",
     "EmailChanged": "Adresse email changée de {old_email} en {new_email}",
+    "EmailChangeCancelled": "Changement d'adresse email annulé",
     "FirstDeviceSignedIn": "Première connexion, depuis {device} (adresse {ip})",
     "NewDeviceSignedIn": "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
     "SessionsEnded": "Sessions fermées depuis « Sécurité » : {devices}",

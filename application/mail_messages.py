@@ -35,6 +35,8 @@ SUBJECTS = {
     "password_changed_notice": "Votre mot de passe a été modifié",
     "password_reset_notice": "Votre mot de passe a été réinitialisé",
     "account_linked_notice": "Un bien a été rattaché à votre compte",
+    "email_changed_notice": "Votre adresse email a été changée",
+    "account_erased_notice": "Votre compte a été supprimé",
     "new_device_notice": "Nouvelle connexion à votre compte",
 }
 LINKS = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
+from domain.agency_codes import agency_pair
 from domain.errors import DomainError
 from domain.staff import StaffMember
 
@@ -27,10 +28,10 @@ class Staff:
 
     def add(self, name: str, role: str, agency: str | None = None) -> NewStaff:
         """A new staff member; the token is shown once and kept only as a nonce."""
-        client, _, company = (agency or "").partition("/")
+        client, company = agency_pair(agency or "")
         nonce = self.keys.nonce()
         try:
-            member = StaffMember(name.strip(), role, client.strip(), company.strip(), nonce)
+            member = StaffMember(name.strip(), role, client, company, nonce)
         except DomainError as error:
             raise Refused("invalid_request", f"Membre du personnel invalide : {error}") from error
         self.store.commit(member)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency_codes import same_agency
 from domain.errors import DomainError
 
 ROLES = ("support", "auditor", "agency")
@@ -32,8 +33,8 @@ class StaffMember(Aggregate):
         self.token_nonce: str | None = token_nonce
 
     def sees_agency(self, client_code: str, company_code: str) -> bool:
-        """Agency staff see only their own codes; support and auditors see all."""
-        return self.role != "agency" or (client_code, company_code) == (self.client_code, self.company_code)
+        """Agency staff see only their own codes (in any case); support and auditors see all."""
+        return self.role != "agency" or same_agency((self.client_code, self.company_code), client_code, company_code)
 
     @event("TokenRenewed")
     def renew_token(self, token_nonce: str) -> None:

@@ -21,12 +21,15 @@ from uuid import UUID
 from adapters.database import Tx
 from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
 from application.backchannel_logout import Notice
+from application.erasure import ERASURE_NOTICE
 from domain.client_sign_in import ClientSignIn
+from domain.erasure_notice import ErasureNotice
 from domain.identity import Identity
 from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
+ContractLabel = Callable[[str], str]
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
     Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, Identity.EmailVerificationRequested,
@@ -40,21 +43,25 @@ class OutboxProjection(Projection):
 
     def __init__(
         self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None,
-        logout_notice: LogoutNotice = lambda sign_in_id, version: None,
+        logout_notice: LogoutNotice = lambda sign_in_id, version: None, contract_label: ContractLabel = str,
     ) -> None:
         self._identity_at = identity_at
         self.on_commit = on_commit
         self._logout_notice = logout_notice
+        self._contract_label = contract_label  # how the person knows a contract, for the notice naming it
         self._states: dict[tuple[UUID, int], Identity] = {}
         self._notices: dict[tuple[UUID, int], Notice | None] = {}
+        self._labels: dict[str, str] = {}
 
     def prepare(self, events: list[Any]) -> None:
         """Replay, before the lock, the identities the batch's notices address."""
-        self._states, self._notices = {}, {}
+        self._states, self._notices, self._labels = {}, {}, {}
         for event in events:
             if isinstance(event, NOTICES):
                 for version in (event.originator_version - 1, event.originator_version):
                     self.identity_at(event.originator_id, version)
+            if isinstance(event, Identity.AccountLinked):
+                self._labels[str(event.account_id)] = self._contract_label(str(event.account_id))
             elif isinstance(event, TO_CLIENTS):
                 key = (event.originator_id, event.originator_version)
                 self._notices[key] = self._logout_notice(*key)
@@ -100,7 +107,16 @@ class OutboxProjection(Projection):
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
         before = self.identity_at(event.originator_id, event.originator_version - 1)
         if before.accounts:  # the first contract is announced by the activation itself
-            self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
+            account_id = str(event.account_id)
+            self._queue(
+                event, tx, "account_linked_notice", self._address_at(event),
+                account_id=account_id, contract=self._labels.get(account_id, ""),
+            )
+
+    @apply.register
+    def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
+        """The old address learns its account moved: if the person did not ask, they can act."""
+        self._queue(event, tx, "email_changed_notice", event.old_email, new_email=event.new_email)
 
     @apply.register
     def _(self, event: Identity.NewDeviceSignedIn, position: int, tx: Tx) -> None:
@@ -108,6 +124,12 @@ class OutboxProjection(Projection):
             event, tx, "new_device_notice", self._address_at(event),
             device=event.device, ip=event.ip, at=event.timestamp.isoformat(),
         )
+
+    @apply.register
+    def _(self, event: ErasureNotice.Requested, position: int, tx: Tx) -> None:
+        """The row is the notice's (its id as subject), so the purge of the
+        person leaves it; retention forgets it once sent."""
+        self._queue(event, tx, ERASURE_NOTICE, event.email, reason=event.reason)
 
     @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:

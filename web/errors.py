@@ -39,6 +39,7 @@ STATUS = {
     "weak_password": 422,
     "idempotency_key_reused": 422,
     "password_mismatch": 422,
+    "same_password": 422,
     "invalid_code": 422,
     "terms_not_accepted": 422,
     "too_many_attempts": 429,

@@ -23,6 +23,7 @@ from application import french_text
 from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
+from domain.agency_codes import canonical_code
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
@@ -33,15 +34,14 @@ SESSION_COOKIE = "sesame"
 T = TypeVar("T")
 
 # Short notices a redirect may ask the next page to show (``?info=...``): only
-# these words can appear, whatever the address says.
+# these words can appear, whatever the address says. Those in SUCCESSES say
+# that something the person asked for was done, and only they are green.
 NOTICES = {
     "deconnecte": "Vous êtes déconnecté. À bientôt !",
     "expire": "Votre session a expiré : reconnectez-vous.",
-    "reinitialise": "L'activation a été réinitialisée : saisissez à nouveau vos identifiants provisoires.",
-    "renvoye": "Un nouvel email de vérification vient de vous être envoyé.",
-    "aucun-compte": (
-        "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer."
-    ),
+    "reinitialise": "L'activation a été réinitialisée : les liens déjà envoyés ne fonctionnent plus. "
+    "Saisissez à nouveau votre mot de passe provisoire, puis vous pourrez corriger votre adresse email.",
+    "renvoye": "Un nouvel email de vérification vient de vous être envoyé : le lien du précédent ne fonctionne plus.",
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
@@ -51,6 +51,14 @@ NOTICES = {
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
+    "nouveau-lien": "Connectez-vous avec votre adresse email et le mot de passe choisi : si l'adresse n'est pas encore "
+    "vérifiée, un bouton vous proposera d'en recevoir un nouveau lien.",
+    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : le précédent ne fonctionne plus.",
+    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même et le lien envoyé ne fonctionne plus.",
+}
+SUCCESSES = {
+    "reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees",
+    "lien-renvoye", "changement-annule",
 }
 
 
@@ -87,7 +95,7 @@ def origin(request: Request) -> str | None:
 
 def agency_codes(source: Mapping[str, str]) -> dict[str, str]:
     """The agency's client and company codes carried from its login address."""
-    return {name: source.get(name, "").strip()[:64] for name in ("client", "societe")}
+    return {name: canonical_code(source.get(name, ""))[:64] for name in ("client", "societe")}
 
 
 def with_codes(path: str, codes: Mapping[str, str]) -> str:
@@ -102,7 +110,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
     context.setdefault("look", agency_look(request, codes))
     context.setdefault("values", {})
     context.setdefault("errors", {})
-    context.setdefault("notice", NOTICES.get(request.query_params.get("info", "")))
+    info = request.query_params.get("info", "")
+    context.setdefault("notice", NOTICES.get(info))
+    context.setdefault("notice_tone", "success" if info in SUCCESSES else "info")
     context["with_codes"] = with_codes
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -124,10 +134,18 @@ def refusal_status(refusal: Refused) -> int:
 
 
 def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "form") -> dict[str, str]:
-    """The refusal's message placed next to the field it concerns: the one
-    ``fields`` names for its code, the one it names itself, or the form's top."""
-    field = fields.get(refusal.code) or refusal.details.get("field") or default
-    return {field: refusal.message}
+    """Each of the refusal's problems (all of them when the use case found
+    several: ``Problems``) placed next to the field it concerns: the one
+    ``fields`` names for its code, the one it names itself, or the form's top;
+    in the order ``fields`` lists them, the form's own order."""
+    problems = refusal.details.get("fields") or [
+        {"field": refusal.details.get("field"), "error": refusal.code, "message": refusal.message}
+    ]
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(fields.get(problem["error"]) or problem["field"] or default, problem["message"])
+    order = list(fields.values())
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 def refused_form(request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any) -> Response:

@@ -37,7 +37,7 @@ from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
 
 SHOWN_COOKIE = "bien"
-LINK_FIELDS = {"invalid_credentials": "provisional_password"}
+LINK_FIELDS = {"invalid_credentials": "form"}  # which of the four was wrong is not told
 
 
 async def profile_of(request: Request, session: Session) -> dict[str, Any]:
@@ -141,7 +141,7 @@ async def link_submit(request: Request, session: Session) -> Response:
         linked = await call(services(request).fusion.link_from_session, session.identity_id, *fields, origin(request))
     except Refused as refusal:
         return refused_form(request, "link_contract.html", refusal, LINK_FIELDS, values=values, codes=codes)
-    return redirect(f"/biens?info=rattache&bien={linked['id']}")
+    return redirect(f"/biens?info=rattache&bien={linked['id']}")  # the notice names the contract
 
 
 routes = [

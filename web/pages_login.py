@@ -20,6 +20,7 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.sessions import LoggedIn
 from web.oidc_return import on_the_way, safe_next
+from web.pages_activation_state import save_state
 from web.pages_common import (
     SESSION_COOKIE,
     agency_codes,
@@ -34,7 +35,13 @@ from web.pages_common import (
     services,
 )
 from web.requests import sign_in_device
-from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
+from web.security import (
+    checked_form,
+    delete_cookie,
+    read_cookie,
+    renew_csrf,
+    set_cookie,
+)
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 CHALLENGE_COOKIE = "deux-etapes"
@@ -70,10 +77,13 @@ async def login_submit(request: Request) -> Response:
         sign_in_device(request, device_key),
     )
     if isinstance(signed, Refused):
-        return await on_the_way(request, refused_form(
-            request, "login.html", signed, {}, values=values, codes=codes,
-            activate_hint=signed.code == "invalid_credentials", next=next_path,
-        ), next_path)
+        refused = refused_form(
+            request, "login.html", signed, {}, values=values, codes=codes, next=next_path,
+            wrong=signed.code == "invalid_credentials", resend="activation" in signed.details,
+        )
+        if "activation" in signed.details:  # the password of an activation waiting for its link: offer to resend it
+            save_state(refused, request, {"token": signed.details["activation"], "email": email})
+        return await on_the_way(request, refused, next_path)
     return remember_device(request, signed, device_key)
 
 

@@ -22,6 +22,7 @@ from web.pages_common import (
     person_page,
     refused_form,
     render,
+    required,
     services,
     signed_out,
 )
@@ -55,8 +56,10 @@ async def delete_page(request: Request, session: Session) -> Response:
 @person_page
 async def delete_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
+    errors = required(form, {"password": "Indiquez votre mot de passe actuel."})
     if form.get("confirm") != "oui":
-        errors = {"confirm": "Cochez la case pour confirmer la suppression."}
+        errors["confirm"] = "Cochez la case pour confirmer la suppression."
+    if errors:
         return render(request, "delete_account.html", 422, errors=errors)
     try:
         await call(services(request).erasure.erase_mine, session.identity_id, form.get("password", ""), origin(request))
@@ -65,8 +68,8 @@ async def delete_submit(request: Request, session: Session) -> Response:
     signed_out(request)
     response = message(
         request, "Compte supprimé",
-        "Vos données personnelles ont été effacées et vos sessions fermées. Vos contrats restent connus de votre "
-        "agence : avec ses identifiants provisoires, vous pourrez activer un nouveau compte.",
+        "Vos données personnelles ont été effacées et vos sessions fermées ; un email vous le confirme. Vos contrats "
+        "restent connus de votre agence : avec ses identifiants provisoires, vous pourrez activer un nouveau compte.",
         link="/", link_text="Accueil",
     )
     delete_cookie(response, request, SESSION_COOKIE)

@@ -14,21 +14,39 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.french_time import french_moment
 from application.ports import Session
-from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required, services
+from web.pages_common import (
+    call,
+    message,
+    origin,
+    person_page,
+    redirect,
+    refusal_status,
+    refused_form,
+    render,
+    required,
+    services,
+)
 from web.pages_contracts import profile_of
 from web.pages_password import password_context
 from web.security import checked_form
 
-EMAIL_FIELDS = {"invalid_credentials": "password", "email_taken": "new_email", "invalid_email": "new_email"}
+EMAIL_FIELDS = {  # in the form's order
+    "email_taken": "new_email", "invalid_email": "new_email", "invalid_credentials": "password", "too_many_attempts": "password",
+}
 PASSWORD_FIELDS = {
-    "invalid_credentials": "current_password", "weak_password": "password",
-    "password_mismatch": "password_confirmation",
+    "invalid_credentials": "current_password", "too_many_attempts": "current_password",
+    "weak_password": "password", "same_password": "password", "password_mismatch": "password_confirmation",
 }
 
 @person_page
 async def profile_page(request: Request, session: Session) -> Response:
     two_step = await call(services(request).two_step.is_on, session.identity_id)
-    return render(request, "profile.html", profile=await profile_of(request, session), two_step=two_step)
+    pending = await call(services(request).account_settings.pending_email_change, session.identity_id)
+    if pending:
+        pending["until"] = french_moment(pending["expires_at"])
+    return render(
+        request, "profile.html", profile=await profile_of(request, session), two_step=two_step, pending_email=pending,
+    )
 
 
 # -- email ------------------------------------------------------------------
@@ -48,8 +66,10 @@ async def email_submit(request: Request, session: Session) -> Response:
         "new_email_confirmation": "Saisissez à nouveau la nouvelle adresse.",
         "password": "Indiquez votre mot de passe actuel.",
     })
-    if not errors and values["new_email_confirmation"].casefold() != new_email.casefold():
-        errors = {"new_email_confirmation": "Les deux adresses ne sont pas identiques."}
+    confirmation = values["new_email_confirmation"]
+    if new_email and confirmation and confirmation.casefold() != new_email.casefold():
+        errors = {**errors, "new_email_confirmation": "Les deux adresses ne sont pas identiques."}
+        errors = {name: errors[name] for name in ("new_email", "new_email_confirmation", "password") if name in errors}
     context = {"values": values, "profile": await profile_of(request, session)}
     if errors:
         return render(request, "change_email.html", 422, errors=errors, **context)
@@ -66,6 +86,28 @@ async def email_submit(request: Request, session: Session) -> Response:
         "jusqu'à ce que vous cliquiez sur ce lien ; un avis a aussi été envoyé à votre adresse actuelle.",
         link="/profil", link_text="Retour au profil",
     )
+
+
+@person_page
+async def email_resend_submit(request: Request, session: Session) -> Response:
+    """« Renvoyer le lien » of the pending change of address."""
+    await checked_form(request)
+    try:
+        await call(services(request).account_settings.resend_email_change, session.identity_id, origin(request))
+    except Refused as refusal:
+        return message(request, "Lien non renvoyé", refusal.message, refusal_status(refusal), link="/profil", link_text="Retour au profil")
+    return redirect("/profil?info=lien-renvoye")
+
+
+@person_page
+async def email_cancel_submit(request: Request, session: Session) -> Response:
+    """« Annuler le changement »: the address stays, the link dies."""
+    await checked_form(request)
+    try:
+        await call(services(request).account_settings.cancel_email_change, session.identity_id)
+    except Refused:
+        pass  # nothing pending any more: the profile shows so
+    return redirect("/profil?info=changement-annule")
 
 
 # -- password ---------------------------------------------------------------
@@ -119,6 +161,8 @@ routes = [
     Route("/profil", profile_page, methods=["GET"]),
     Route("/profil/email", email_page, methods=["GET"]),
     Route("/profil/email", email_submit, methods=["POST"]),
+    Route("/profil/email/renvoyer", email_resend_submit, methods=["POST"]),
+    Route("/profil/email/annuler", email_cancel_submit, methods=["POST"]),
     Route("/profil/mot-de-passe", password_page, methods=["GET"]),
     Route("/profil/mot-de-passe", password_submit, methods=["POST"]),
     Route("/profil/historique", history_page, methods=["GET"]),

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Response, Viewpor
 
 from application.passwords import BLOCKLIST
 from domain.password_policy import seeds_policy
-from tests.e2e.flows import PASSWORD, contract
+from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame, link_token
 
 SIZES: dict[str, ViewportSize] = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
@@ -221,7 +221,7 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
     walk.fill("Identifiant provisoire", creds["login_id"])
     walk.fill("Mot de passe provisoire", "000000" if creds["provisional_password"] != "000000" else "111111")
     walk.press("Continuer")
-    expect(page.locator("#f-provisional_password-error")).to_contain_text("Identifiant ou mot de passe incorrect")
+    expect(page.locator(".error-summary")).to_contain_text("Identifiant ou mot de passe incorrect")  # at the top (issue 16)
     expect(page.get_by_label("Identifiant provisoire")).to_have_value(creds["login_id"])
     expect(page.get_by_label("Mot de passe provisoire")).to_have_value("")
     walk.shot("erreur-identifiants")
@@ -263,8 +263,12 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
 def test_the_live_criteria_apply_the_servers_policy(sesame: Sesame, browser: Browser) -> None:
     """The ✓ a person sees is the server's verdict: the page's script and the
     domain policy agree on the seeds' examples, edge cases and random strings."""
+    creds = contract(sesame)
+    activate(sesame, creds)  # a live reset link: a dead one opens on its reason, without the form (issue 16)
+    sesame.http.post("/password-resets", json={"email": creds["email"]})
+    token = link_token(sesame.wait_for_mail(creds["email"], count=2), "/reset-password")
     page = browser.new_page()
-    page.goto(sesame.url + "/reset-password?token=x")
+    page.goto(sesame.url + f"/reset-password?token={token}")
     policy = seeds_policy(BLOCKLIST)
     rng = random.Random(8)
     alphabet = string.ascii_letters + string.digits + string.punctuation + " éÉàÀßøØÿœ€٣_"

@@ -59,7 +59,8 @@ def imported(sesame: Sesame, n: int, client: str, company: str, agency: str, pro
     printed = sesame.cli("import-accounts", str(path), "--json", check=True).stdout
     report = json.loads(printed.strip().splitlines()[-1])
     assert report["added"] == 1, report
-    return {"client": client, "societe": company, "login_id": login, "code": code, "email": f"{login.lower()}@exemple.fr"}
+    email = f"{login.lower()}@exemple.fr"
+    return {"client": client, "societe": company, "login_id": login, "code": code, "email": email}
 
 
 @pytest.mark.parametrize("size", SIZES)

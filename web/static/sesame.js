@@ -4,6 +4,8 @@
  *   domain/password_policy.py, read from the page's JSON data block
  *   (#password-policy) that the server fills from its own policy;
  * - whether the confirmation matches;
+ * - once either passes, the server's error about that field is taken away
+ *   (beside the field and in the summary at the top of the form);
  * - a button to show or hide a password;
  * - « Imprimer » on the documents (CGU, « Mes données »).
  */
@@ -59,6 +61,22 @@
     if (state) { state.textContent = met ? " : respecté" : " : non respecté"; }
   }
 
+  /* The server's error about ``input``, gone once the live check passes. */
+  function clearServerError(input) {
+    var field = input.closest(".field");
+    var error = field && field.querySelector(".field-error");
+    if (!error) { return; }
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== error.id;
+    });
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+    error.remove();
+    field.classList.remove("field-invalid");
+    input.removeAttribute("aria-invalid");
+    var entry = document.querySelector('.error-summary a[href="#' + input.id + '"]');
+    if (entry) { entry.parentNode.remove(); }
+  }
+
   function watchCriteria(input, policy) {
     var list = document.getElementById(input.getAttribute("data-criteria"));
     var summary = document.getElementById("criteres-bilan");
@@ -75,6 +93,7 @@
         mark(item, ok);
       });
       if (summary) { summary.textContent = met + " critères sur " + shown + " respectés"; }
+      if (!failed.length) { clearServerError(input); }
     });
   }
 
@@ -90,6 +109,7 @@
       var same = input.value === original.value;
       note.className = "match " + (same ? "met" : "unmet");
       note.textContent = same ? "✓ Les deux mots de passe sont identiques" : "✗ Les deux mots de passe sont différents";
+      if (same) { clearServerError(input); }
     }
     input.addEventListener("input", update);
     original.addEventListener("input", update);
