@@ -67,10 +67,12 @@ class Export:
         account = self.store.find(AgencyAccount, account_id)
         if account is None:
             raise RuntimeError("broken invariant: account is None")
+        name = self.directory.contract_name(account)
         return {
             "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
             "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
             "agency_name": account.agency_name, "property": account.property,
-            "name": self.directory.contract_name(account).label,
+            "name": name.label,
+            "agency": name.agency,
             "ended_at": account.ended_at.isoformat() if account.ended_at else None,
         }

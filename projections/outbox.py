@@ -32,8 +32,10 @@ LogoutNotice = Callable[[UUID, int], Notice | None]
 ContractLabel = Callable[[str], str]
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, Identity.EmailVerificationRequested,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
 )
+# Replayed before the lock: for a notice's address, and for the contract whose agency signs a person's mail.
+REPLAYED = (*NOTICES, Identity.EmailVerificationRequested)
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 
 
@@ -57,7 +59,7 @@ class OutboxProjection(Projection):
         """Replay, before the lock, the identities the batch's notices address."""
         self._states, self._notices, self._labels = {}, {}, {}
         for event in events:
-            if isinstance(event, NOTICES):
+            if isinstance(event, REPLAYED):
                 for version in (event.originator_version - 1, event.originator_version):
                     self.identity_at(event.originator_id, version)
             if isinstance(event, Identity.AccountLinked):
@@ -146,7 +148,7 @@ class OutboxProjection(Projection):
 
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()
-        if isinstance(event, NOTICES):
+        if isinstance(event, REPLAYED):
             payload.setdefault("account_id", self._contract_at(event))
         tx.execute(
             "INSERT INTO outbox (mail_id, identity_id, kind, recipient, payload, status, created_at, next_attempt_at) "

@@ -42,7 +42,7 @@ class ReviewWalk(Walk):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.folder = ARTIFACTS / "portal" / f"review-{self.folder.name}"
+        self.folder = ARTIFACTS / f"review-{self.folder.name}"
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def shot(self, name: str) -> None:

@@ -264,8 +264,11 @@ def test_the_contract_linked_is_named_on_the_page_and_in_the_mail(portal: Portal
     portal.log_in(creds["email"])
     linked = portal.submit("/biens/ajouter", **portal.provisional(other))
     page = portal.client.get(linked.headers["location"]).text
-    assert f"Contrat {other['login_id']} (AG2/SOC2) rattaché à votre compte." in page and "alert-success" in page
-    assert f"Le contrat {other['login_id']} (AG2/SOC2) vient d'être rattaché" in mail_text(portal, creds["email"], 2)
+    # named as the person knows it (contract_names): without the import columns, by its login id
+    named = f"Bien de l'identifiant {other['login_id']}"
+    assert f"Bien rattaché à votre compte : {named} · votre agence." in unescape(page) and "alert-success" in page
+    mail = mail_text(portal, creds["email"], 2).replace("\u00a0", " ")  # French spaces read as spaces
+    assert f"Un nouveau bien vient d'être rattaché à votre compte :\n\n{named}" in mail
 
 
 def test_the_old_address_is_told_once_the_change_is_done(portal: Portal) -> None:
