@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.activation import invalid_token
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Problems, Refused
@@ -24,7 +23,7 @@ from application.ports import Clock
 from application.sign_outs import SignOuts
 from application.terms import current_terms_version
 from application.throttle import Throttle
-from application.use_case import UseCase
+from application.use_case import UseCase, invalid_token
 from domain.errors import AlreadyOwned, DomainError, NotLinked
 from domain.identity import Identity, Link
 

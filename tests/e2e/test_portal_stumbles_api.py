@@ -4,7 +4,14 @@ the notices' additions (``same_password``, a resend before verification)."""
 
 from __future__ import annotations
 
-from tests.e2e.flows import PASSWORD, address_of, awaiting_verification, contract, person, start
+from tests.e2e.flows import (
+    PASSWORD,
+    address_of,
+    awaiting_verification,
+    contract,
+    person,
+    start,
+)
 from tests.e2e.harness import Sesame
 
 
@@ -43,3 +50,32 @@ def test_a_refused_address_is_explained_in_french(sesame: Sesame) -> None:
     assert answer.json()["message"] == (
         "Adresse email invalide : le domaine après le signe @ doit comporter un point (par exemple exemple.fr)."
     )
+
+
+def test_a_new_password_equal_to_the_current_one_is_refused(sesame: Sesame) -> None:
+    _, headers = person(sesame)
+    same = sesame.http.post(
+        "/me/password", headers=headers,
+        json={"current_password": PASSWORD, "new_password": PASSWORD, "new_password_confirmation": PASSWORD},
+    )
+    assert same.status_code == 422 and same.json()["error"] == "same_password"
+    assert same.json()["message"] == "Choisissez un mot de passe différent de l'actuel."
+    wrong = sesame.http.post(
+        "/me/password", headers=headers,
+        json={"current_password": "Mauvais-1!", "new_password": "court", "new_password_confirmation": "court"},
+    )
+    assert wrong.status_code == 401 and wrong.json()["message"] == "Mot de passe actuel incorrect."
+    assert [f["field"] for f in wrong.json()["fields"]] == ["current_password", "new_password"]
+
+
+def test_signing_in_before_the_link_gives_the_activation_to_resend_it(sesame: Sesame) -> None:
+    creds = contract(sesame)
+    awaiting_verification(sesame, creds)
+    refused = sesame.http.post("/sessions", json={"email": creds["email"], "password": PASSWORD})
+    assert refused.status_code == 403 and refused.json()["error"] == "email_not_verified"
+    activation = refused.json()["activation"]
+    assert sesame.http.post(f"/activations/{activation}/resend", headers=address_of(activation)).status_code == 202
+    sesame.wait_for_mail(creds["email"], count=2)
+    wrong = sesame.http.post("/sessions", json={"email": creds["email"], "password": "Mauvais-1!"})
+    assert wrong.status_code == 401 and "activation" not in wrong.json()
+    assert wrong.json()["message"] == "Adresse email ou mot de passe incorrect."
