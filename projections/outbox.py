@@ -30,9 +30,10 @@ from projections.follower import Projection
 IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
 ContractLabel = Callable[[str], str]
+SELF_ADDRESSED = (Identity.EmailChanged, ErasureNotice.Requested)  # the event itself names the address
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, *SELF_ADDRESSED,
 )
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 
@@ -57,7 +58,7 @@ class OutboxProjection(Projection):
         """Replay, before the lock, the identities the batch's notices address."""
         self._states, self._notices, self._labels = {}, {}, {}
         for event in events:
-            if isinstance(event, NOTICES):
+            if isinstance(event, NOTICES) and not isinstance(event, SELF_ADDRESSED):
                 for version in (event.originator_version - 1, event.originator_version):
                     self.identity_at(event.originator_id, version)
             if isinstance(event, Identity.AccountLinked):
