@@ -6,7 +6,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench clean
+.PHONY: install run lint test bench clean
 
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell test "$$(id -u)" = 0 || echo sudo)
@@ -27,10 +27,16 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/sesame serve --host $(HOST) --port $(PORT)
 
+# The gates, before any test: ruff (style, bugs, security smells) and mypy
+# (strict on domain/ and application/), both configured in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
 # The integration suite (tests/e2e) runs twice: on the embedded default, and on
 # PostgreSQL + Redis + SMTP with each role a process of its own (the servers
 # on 127.0.0.1; see tests/e2e/conftest.py).
-test: install $(CHROMIUM)
+test: lint $(CHROMIUM)
 	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
 
 # Not part of `test`: minutes of load on every core. BENCH_ARGS passes options

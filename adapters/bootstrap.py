@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -22,6 +22,7 @@ from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
+from adapters.event_recorders import create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
@@ -34,8 +35,8 @@ from adapters.personal_data_purge import PersonalDataPurgeTable
 from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
 from adapters.throttle_table import ThrottleTable
-from application.account_import import AccountImport
 from application.access_records import AccessRecords
+from application.account_import import AccountImport
 from application.account_settings import AccountSettings
 from application.activation import Activation
 from application.audit import Audit
@@ -54,18 +55,18 @@ from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
 from application.mail_messages import MailComposer
-from application.password_proof import PasswordProof
+from application.my_sessions import MySessions
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import ID_TOKEN_LIFETIME
 from application.oidc.provider import Provider
 from application.oidc.sign_ins import SignIns
 from application.oidc.tokens import Tokens
+from application.password_proof import PasswordProof
 from application.password_reset import PasswordReset
 from application.passwords import Passwords
-from application.retention import Retention
 from application.personal_data import SubjectKeys
 from application.ports import Clock
-from application.my_sessions import MySessions
+from application.retention import Retention
 from application.sessions import Sessions
 from application.sign_outs import SignOuts
 from application.signing_keys import SigningKeys
@@ -77,9 +78,9 @@ from application.two_step import TwoStepSignIn
 from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
+from projections.queries import ReadModelQueries
 from projections.sign_ins import SCHEMA as SIGN_IN_SCHEMA
 from projections.sign_ins import SignInQueries, SignInsProjection
-from projections.queries import ReadModelQueries
 from projections.support_search import SCHEMA as SEARCH_SCHEMA
 from projections.support_search import SCHEMA_INDEXES as SEARCH_INDEXES
 from projections.support_search import SupportSearchProjection, query_words
@@ -272,7 +273,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     store = EventStore(event_store_env(settings.database_url), subject_keys)
     db.create_schema(
         SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA,
-        then=[store.recorder.create_table, key_table.wrap_clear_keys],
+        then=[lambda: create_tables(store.recorder), key_table.wrap_clear_keys],
     )
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
@@ -299,7 +300,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
-    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox)
+    erasure = Erasure(
+        directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox
+    )
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     account_settings = AccountSettings(
@@ -321,7 +324,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
         my_sessions=MySessions(directory, sign_outs, clock, connected_apps.by_session),
         fusion=Fusion(directory, proof, activation),
         erasure=erasure,
-        retention=Retention(directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]),
+        retention=Retention(
+            directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]
+        ),
         export=Export(directory, clock, access.reads_of, connected_apps.timeline),
         staff=Staff(directory),
         support=Support(read_models, access, query_words),

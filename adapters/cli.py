@@ -15,8 +15,8 @@ from typing import Any
 from adapters import json_logs
 from adapters.bootstrap import Container, bootstrap
 from adapters.csv_rows import CsvRows, UnusableFile
-from application.config import ConfigurationError, Settings
 from application.access_records import Operator
+from application.config import ConfigurationError, Settings
 from application.errors import Refused
 
 log = logging.getLogger("sesame")
@@ -107,7 +107,10 @@ def import_accounts(args: argparse.Namespace) -> int:
     else:
         for rejection in report.rejected:
             print(f"ligne {rejection['line']} rejetée : {rejection['reason']}")
-        print(f"ajoutés : {report.added}, mis à jour : {report.updated}, inchangés : {report.unchanged}, rejetés : {len(report.rejected)}")
+        print(
+            f"ajoutés : {report.added}, mis à jour : {report.updated}, inchangés : {report.unchanged}, "
+            f"rejetés : {len(report.rejected)}"
+        )
     return 1 if report.rejected else 0
 
 
@@ -156,7 +159,9 @@ def search(c: Container, args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
     for row in found:
-        contracts = ", ".join(f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"])
+        contracts = ", ".join(
+            f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"]
+        )
         print(f"{row['identity_id']}  {row['status']:<10}  {row['email'] or row['proposed_email'] or '-'}  {contracts}")
     print(f"{len(found)} résultat(s)")
     return 0
@@ -198,7 +203,11 @@ def retention(c: Container, args: argparse.Namespace) -> int:
 
 def add_client(c: Container, args: argparse.Namespace) -> int:
     new = c.relying_parties.add(
-        args.name, args.redirect_uri, args.post_logout_redirect_uri or [], args.backchannel_logout_uri, args.public,
+        args.name,
+        args.redirect_uri,
+        args.post_logout_redirect_uri or [],
+        args.backchannel_logout_uri,
+        args.public,
         args.agency,
     )
     print(f"application « {args.name} » enregistrée ; client_id : {new.client_id}")
@@ -224,9 +233,13 @@ def list_clients(c: Container, args: argparse.Namespace) -> int:
 
 def describe_client(party: Any) -> dict[str, Any]:
     return {
-        "client_id": str(party.id), "name": party.name, "public": party.public, "redirect_uris": party.redirect_uris,
+        "client_id": str(party.id),
+        "name": party.name,
+        "public": party.public,
+        "redirect_uris": party.redirect_uris,
         "post_logout_redirect_uris": party.post_logout_redirect_uris,
-        "backchannel_logout_uri": party.backchannel_logout_uri, "agency": "/".join(party.agency) if party.agency else None,
+        "backchannel_logout_uri": party.backchannel_logout_uri,
+        "agency": "/".join(party.agency) if party.agency else None,
     }
 
 
@@ -250,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.set_defaults(run=serve)
     commands.add_parser("worker", help="run background jobs").set_defaults(run=lambda a: run_roles("worker"))
-    commands.add_parser("outbox", help="turn committed events into mails").set_defaults(run=lambda a: run_roles("outbox"))
+    commands.add_parser("outbox", help="turn committed events into mails").set_defaults(
+        run=lambda a: run_roles("outbox")
+    )
     p = commands.add_parser("projections", help="keep the read models up to date")
     p.add_argument("--rebuild", action="store_true", help="rebuild the read models from zero, then exit")
     p.set_defaults(run=projections)
@@ -305,9 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=with_container(remove_client))
     p = commands.add_parser("keys", help="the keys that sign ID tokens")
     key_commands = p.add_subparsers(dest="keys_command", required=True)
-    key_commands.add_parser("rotate", help="add a signing key; the old ones stay published until their tokens expire").set_defaults(
-        run=with_container(rotate_keys)
-    )
+    key_commands.add_parser(
+        "rotate", help="add a signing key; the old ones stay published until their tokens expire"
+    ).set_defaults(run=with_container(rotate_keys))
     p = commands.add_parser("retention", help="run one retention sweep now")
     p.set_defaults(run=with_container(retention))
     args = parser.parse_args(argv)

@@ -36,7 +36,9 @@ class CsvRows:
         except FileNotFoundError as error:
             raise UnusableFile("fichier introuvable") from error
         except OSError as error:
-            raise UnusableFile("fichier illisible : un dossier, ou des droits qui ne permettent pas de le lire") from error
+            raise UnusableFile(
+                "fichier illisible : un dossier, ou des droits qui ne permettent pas de le lire"
+            ) from error
         # Undecodable bytes become lone surrogates, found per row below, so
         # one bad line never stops the reading of the next ones.
         self.text = io.TextIOWrapper(self.binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
@@ -78,7 +80,8 @@ class CsvRows:
             if not _readable(values):
                 yield self.reader.line_num, Unreadable(NOT_UTF8)
                 continue
-            yield self.reader.line_num, dict(zip(self.header, values))
+            # A short or long row: the row checks say what is missing.
+            yield self.reader.line_num, dict(zip(self.header, values, strict=False))
 
     def close(self) -> None:
         self.text.close()

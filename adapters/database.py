@@ -42,17 +42,17 @@ class Database(ABC):
         """A read-only transaction that blocks no writer."""
 
     @abstractmethod
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], None]] = ()) -> None:
+    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
         """Create the side tables, then call ``then`` (the event store's own
         table creation), so that processes starting together on a new database
         do not race each other."""
 
-    def listen(self, channel: str, heard: Callable[[], None], stop: threading.Event) -> None:
+    def listen(self, channel: str, heard: Callable[[], None], stop: threading.Event) -> None:  # noqa: B027 - a hook
         """Call ``heard`` whenever another process announces a commit on
         ``channel``, until ``stop``. SQLite has no such announcement: its
         followers poll, and the writers of their own process wake them."""
 
-    def compact(self) -> None:
+    def compact(self) -> None:  # noqa: B027 - a hook, a no-op unless the backend needs it
         """Make deleted rows unrecoverable from the files (SQLite's WAL); a no-op
         where the server owns the files."""
 
@@ -90,6 +90,18 @@ class Tx:
 def pyformat(sql: str) -> str:
     """``:name`` parameters as psycopg's ``%(name)s``."""
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+
+
+def compose(template: str, **fragments: str) -> str:
+    """The one place SQL text is put together from pieces: ``template``'s
+    ``{name}`` fields filled with fragments the code wrote itself (table and
+    column names from its own constants, ``in_list``'s placeholders, agency
+    scope conditions). A value never goes in: values are parameters. A
+    fragment holding a statement separator or a comment is refused."""
+    for name, fragment in fragments.items():
+        if ";" in fragment or "--" in fragment or "/*" in fragment:
+            raise ValueError(f"{name} is not a fragment of one SQL statement: {fragment!r}")
+    return template.format(**fragments)
 
 
 def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

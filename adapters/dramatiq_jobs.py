@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.stub import StubBroker
 
 from adapters.json_logs import request_id
@@ -28,20 +29,21 @@ class JobIds(dramatiq.Middleware):
     """The log lines a job writes carry its message id as their request id,
     and each job ends with one line saying which it was and how it ended."""
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         request_id.set(message.message_id)
 
     def after_process_message(
-        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result: Any = None, exception: BaseException | None = None,
+        self, broker: dramatiq.Broker, message: MessageProxy, *, result: Any = None,
+        exception: BaseException | None = None,
     ) -> None:
         log.info("job", extra={"fields": {"job": message.actor_name, "outcome": "raised" if exception else "done"}})
         request_id.set(None)
 
-    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         request_id.set(None)
 
 
-def make_broker(url: str) -> tuple[dramatiq.Broker, Callable[[], None]]:
+def make_broker(url: str) -> tuple[dramatiq.Broker, Callable[[], object]]:
     """The broker for a BROKER_URL, and a probe that raises when it is unreachable."""
     if url.startswith("memory://"):
         broker = StubBroker()
@@ -82,9 +84,9 @@ class Jobs:
     def register(self, name: str, handler: Callable[..., Any]) -> None:
         """Add a job type once its handler exists (the composition root's order)."""
         self.actors[name] = dramatiq.actor(
-            _discarding_result(handler), broker=self.broker, actor_name=name, queue_name=self.queue,
+            broker=self.broker, actor_name=name, queue_name=self.queue,
             max_retries=5, min_backoff=500, max_backoff=10_000,
-        )
+        )(_discarding_result(handler))
 
     def enqueue(self, name: str, *args: Any) -> None:
         self.actors[name].send(*args)

@@ -33,3 +33,10 @@ class PostgresRecorder(PostgresApplicationRecorder):
         for sql, params in writes:
             curs.execute(pyformat(sql), params)
         super()._insert_events(curs, stored_events, **kwargs)
+
+
+def create_tables(recorder: object) -> None:
+    """The event store's own tables, which ``bootstrap`` creates under the schema lock."""
+    if not isinstance(recorder, SQLiteRecorder | PostgresRecorder):
+        raise TypeError(f"the event store's recorder is {type(recorder).__name__}, not one of adapters.event_recorders")
+    recorder.create_table()

@@ -35,7 +35,10 @@ class IdempotencyTable:
 
     def answer(self, key_digest: str, status: int, body: str) -> None:
         with self.db.transaction() as tx:
-            tx.execute("UPDATE idempotency SET status = :s, body = :b WHERE key_digest = :k", {"k": key_digest, "s": status, "b": body})
+            tx.execute(
+                "UPDATE idempotency SET status = :s, body = :b WHERE key_digest = :k",
+                {"k": key_digest, "s": status, "b": body},
+            )
 
     def forget(self, key_digest: str) -> None:
         with self.db.transaction() as tx:

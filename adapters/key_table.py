@@ -13,7 +13,7 @@ import base64
 import os
 from uuid import UUID
 
-from adapters.database import Database, in_list
+from adapters.database import Database, compose, in_list
 from application.config import ConfigurationError
 from application.key_wrapping import WRAPPED, KeyWrapping, UnreadableKey
 
@@ -35,14 +35,19 @@ class KeyTable:
         for i, subject in enumerate(subjects):
             params[f"s{i}"], params[f"k{i}"] = str(subject), self.wrapping.wrap(str(subject), os.urandom(32))
         with self.db.transaction() as tx:
+            values = ", ".join(f"(:s{i}, :k{i})" for i in range(len(subjects)))
             tx.execute(
-                "INSERT INTO subject_keys (subject_id, data_key) VALUES "
-                + ", ".join(f"(:s{i}, :k{i})" for i in range(len(subjects)))
-                + " ON CONFLICT (subject_id) DO NOTHING",
+                compose(
+                    "INSERT INTO subject_keys (subject_id, data_key) VALUES {values} "
+                    "ON CONFLICT (subject_id) DO NOTHING",
+                    values=values,
+                ),
                 params,
             )
             ids, id_params = in_list("s", [str(s) for s in subjects])
-            rows = tx.execute(f"SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", id_params).all()
+            rows = tx.execute(
+                compose("SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", ids=ids), id_params
+            ).all()
         found = {row["subject_id"]: row["data_key"] for row in rows}
         return {s: self._open(str(s), found.get(str(s))) for s in subjects}
 
@@ -72,7 +77,11 @@ class KeyTable:
         row once."""
         with self.db.read() as tx:
             sample = tx.execute(
-                f"SELECT subject_id, data_key FROM subject_keys WHERE data_key IS NOT NULL AND NOT ({IN_CLEAR}) LIMIT 1"
+                compose(
+                    "SELECT subject_id, data_key FROM subject_keys "
+                    "WHERE data_key IS NOT NULL AND NOT ({in_clear}) LIMIT 1",
+                    in_clear=IN_CLEAR,
+                )
             ).one()
         if sample:
             try:
@@ -85,18 +94,24 @@ class KeyTable:
         while True:
             with self.db.transaction() as tx:
                 rows = tx.execute(  # on from the last one, past the index entries PostgreSQL keeps until vacuum
-                    f"SELECT subject_id, data_key FROM subject_keys WHERE {IN_CLEAR} AND subject_id > :after "
-                    f"ORDER BY subject_id LIMIT {int(batch)}",
-                    {"after": after},
+                    compose(
+                        "SELECT subject_id, data_key FROM subject_keys WHERE {in_clear} AND subject_id > :after "
+                        "ORDER BY subject_id LIMIT :batch",
+                        in_clear=IN_CLEAR,
+                    ),
+                    {"after": after, "batch": int(batch)},
                 ).all()
                 if rows:
                     ids, params = in_list("s", [row["subject_id"] for row in rows])
                     for i, row in enumerate(rows):  # base64 in clear: how older versions kept it
                         params[f"w{i}"] = self.wrapping.wrap(row["subject_id"], base64.b64decode(row["data_key"]))
+                    cases = " ".join(f"WHEN :s{i} THEN :w{i}" for i in range(len(rows)))
                     wrapped += tx.execute(
-                        "UPDATE subject_keys SET data_key = CASE subject_id "
-                        + " ".join(f"WHEN :s{i} THEN :w{i}" for i in range(len(rows)))
-                        + f" END WHERE subject_id IN {ids} AND {IN_CLEAR}",
+                        compose(
+                            "UPDATE subject_keys SET data_key = CASE subject_id {cases} END "
+                            "WHERE subject_id IN {ids} AND {in_clear}",
+                            cases=cases, ids=ids, in_clear=IN_CLEAR,
+                        ),
                         params,
                     ).rowcount
             if len(rows) < batch:

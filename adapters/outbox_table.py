@@ -35,7 +35,8 @@ class OutboxTable:
         with self.db.transaction() as tx:
             taken = tx.execute(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = :lease "
-                "WHERE mail_id = :id AND (status = 'queued' OR (status IN ('pending', 'sending') AND next_attempt_at <= :now))",
+                "WHERE mail_id = :id "
+                "AND (status = 'queued' OR (status IN ('pending', 'sending') AND next_attempt_at <= :now))",
                 {"id": mail_id, "now": now.isoformat(), "lease": lease_until.isoformat()},
             ).rowcount
             if not taken:
@@ -47,10 +48,12 @@ class OutboxTable:
 
     def renew(self, row_id: str, attempt: int, until: datetime) -> bool:
         with self.db.transaction() as tx:
-            return tx.execute(
-                "UPDATE outbox SET next_attempt_at = :until WHERE mail_id = :id AND status = 'sending' AND attempts = :attempt",
+            renewed = tx.execute(
+                "UPDATE outbox SET next_attempt_at = :until "
+                "WHERE mail_id = :id AND status = 'sending' AND attempts = :attempt",
                 {"id": row_id, "attempt": attempt, "until": until.isoformat()},
-            ).rowcount == 1
+            ).rowcount
+            return renewed == 1
 
     def sent(self, mail_id: str, now: datetime) -> None:
         """Whoever had the relay's 250 records it, taken over or not."""
@@ -68,7 +71,10 @@ class OutboxTable:
                 "UPDATE outbox SET status = :status, last_error = :error, next_attempt_at = :retry "
                 "WHERE mail_id = :id AND status = 'sending' AND attempts = :attempt",
                 {
-                    "id": mail_id, "attempt": attempt, "error": error[:500], "status": "pending" if retry_at else "failed",
+                    "id": mail_id,
+                    "attempt": attempt,
+                    "error": error[:500],
+                    "status": "pending" if retry_at else "failed",
                     "retry": (retry_at or datetime.max).isoformat(),
                 },
             )
@@ -76,7 +82,8 @@ class OutboxTable:
     def due(self, now: datetime, limit: int = 100) -> list[str]:
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT mail_id FROM outbox WHERE status IN ('pending', 'queued', 'sending') AND next_attempt_at <= :now "
+                "SELECT mail_id FROM outbox "
+                "WHERE status IN ('pending', 'queued', 'sending') AND next_attempt_at <= :now "
                 "ORDER BY next_attempt_at LIMIT :limit",
                 {"now": now.isoformat(), "limit": limit},
             ).all()
@@ -86,7 +93,8 @@ class OutboxTable:
         """(mail id, the row's subject) of the rows of ``kind`` sent or given up."""
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT mail_id, identity_id FROM outbox WHERE kind = :kind AND status IN ('sent', 'failed')", {"kind": kind}
+                "SELECT mail_id, identity_id FROM outbox WHERE kind = :kind AND status IN ('sent', 'failed')",
+                {"kind": kind},
             ).all()
         return [(row["mail_id"], UUID(row["identity_id"])) for row in rows]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from uuid import UUID
 
-from adapters.database import Database, in_list
+from adapters.database import Database, compose, in_list
 from adapters.session_table import SIDE_TABLES
 
 BY_IDENTITY = ("sessions", "outbox", "oidc_tokens")  # tokens: revoked first, by the sign-out cascade
@@ -25,8 +25,12 @@ class PersonalDataPurgeTable:
         on_contracts, params = in_list("a", [str(a) for a in account_ids])
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT identity_id FROM read_identities WHERE identity_id <> :id AND status IN ('reset', 'merged') "
-                f"AND (merged_into = :id OR activating_account IN {on_contracts})",
+                compose(
+                    "SELECT identity_id FROM read_identities "
+                    "WHERE identity_id <> :id AND status IN ('reset', 'merged') "
+                    "AND (merged_into = :id OR activating_account IN {on_contracts})",
+                    on_contracts=on_contracts,
+                ),
                 {"id": str(identity_id), **params},
             ).all()
         return [UUID(r["identity_id"]) for r in rows]
@@ -37,7 +41,10 @@ class PersonalDataPurgeTable:
                 "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
                 {"id": str(account_id)},
             )
-            tx.execute("DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :id", {"id": str(account_id)})
+            tx.execute(
+                "DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :id",
+                {"id": str(account_id)},
+            )
         self.db.compact()
 
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
@@ -45,12 +52,16 @@ class PersonalDataPurgeTable:
         with self.db.transaction() as tx:
             for table, identity in itertools.product(SIDE_TABLES, ids):
                 tx.execute(
-                    f"DELETE FROM {table} WHERE token_digest IN (SELECT token_digest FROM sessions WHERE identity_id = :id)",
+                    compose(
+                        "DELETE FROM {table} WHERE token_digest IN "
+                        "(SELECT token_digest FROM sessions WHERE identity_id = :id)",
+                        table=table,
+                    ),
                     {"id": identity},
                 )
             for table in BY_IDENTITY:
                 for identity in ids:
-                    tx.execute(f"DELETE FROM {table} WHERE identity_id = :id", {"id": identity})
+                    tx.execute(compose("DELETE FROM {table} WHERE identity_id = :id", table=table), {"id": identity})
             for identity in ids:
                 tx.execute(
                     "UPDATE read_identities SET status = 'erased', email = NULL, proposed_email = NULL, "

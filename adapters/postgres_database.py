@@ -69,7 +69,7 @@ class PostgresDatabase(Database):
 
     read = transaction
 
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], None]] = ()) -> None:
+    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
         """Run the statements, then the other stores' table creators, holding a
         session advisory lock: processes starting at once on a new database
         queue here instead of racing on ``CREATE ... IF NOT EXISTS`` (which
@@ -79,7 +79,7 @@ class PostgresDatabase(Database):
             connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
             with connection.transaction():
                 for statement in statements:
-                    connection.execute(statement)  # type: ignore[arg-type]  # our own constant DDL
+                    connection.execute(statement)  # our own constant DDL
             for create in then:
                 create()
 
@@ -91,7 +91,7 @@ class PostgresDatabase(Database):
         while not stop.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True) as connection:
-                    connection.execute(f'LISTEN "{channel}"')  # type: ignore[arg-type]  # the store's own channel name
+                    connection.execute(f'LISTEN "{channel}"')  # the store's own channel name
                     heard()
                     while not stop.is_set():
                         for _ in connection.notifies(timeout=0.5, stop_after=1):

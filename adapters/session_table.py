@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from adapters.database import Database
+from adapters.database import Database, compose
 from application.ports import Session
 
 SIDE_TABLES = ("session_idle", "session_sign_in", "session_device")  # rows keyed by a session's digest, deleted with it
@@ -43,7 +43,8 @@ class SessionTable:
                 )
             if session.last_seen_at is not None:
                 tx.execute(
-                    "INSERT INTO session_device (token_digest, device, ip, last_seen_at) VALUES (:d, :device, :ip, :at)",
+                    "INSERT INTO session_device (token_digest, device, ip, last_seen_at) "
+                    "VALUES (:d, :device, :ip, :at)",
                     {"d": session.token_digest, "device": session.device, "ip": session.ip,
                      "at": session.last_seen_at.isoformat()},
                 )
@@ -58,12 +59,15 @@ class SessionTable:
     def _select(self, where: str, params: dict[str, str]) -> list[Session]:
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT s.token_digest, s.identity_id, s.expires_at, i.idle_until, g.sid, g.authenticated_at, "
-                "v.device, v.ip, v.last_seen_at FROM sessions s "
-                "LEFT JOIN session_idle i ON i.token_digest = s.token_digest "
-                "LEFT JOIN session_sign_in g ON g.token_digest = s.token_digest "
-                f"LEFT JOIN session_device v ON v.token_digest = s.token_digest WHERE {where} "
-                "ORDER BY g.authenticated_at, s.token_digest",
+                compose(
+                    "SELECT s.token_digest, s.identity_id, s.expires_at, i.idle_until, g.sid, g.authenticated_at, "
+                    "v.device, v.ip, v.last_seen_at FROM sessions s "
+                    "LEFT JOIN session_idle i ON i.token_digest = s.token_digest "
+                    "LEFT JOIN session_sign_in g ON g.token_digest = s.token_digest "
+                    "LEFT JOIN session_device v ON v.token_digest = s.token_digest WHERE {where} "
+                    "ORDER BY g.authenticated_at, s.token_digest",
+                    where=where,
+                ),
                 params,
             ).all()
         return [
@@ -91,7 +95,7 @@ class SessionTable:
     def remove(self, token_digest: str) -> None:
         with self.db.transaction() as tx:
             for table in SIDE_TABLES:
-                tx.execute(f"DELETE FROM {table} WHERE token_digest = :d", {"d": token_digest})
+                tx.execute(compose("DELETE FROM {table} WHERE token_digest = :d", table=table), {"d": token_digest})
             tx.execute("DELETE FROM sessions WHERE token_digest = :d", {"d": token_digest})
 
     def remove_all(self, identity_id: UUID, keep: str | None) -> None:
@@ -99,8 +103,11 @@ class SessionTable:
         with self.db.transaction() as tx:
             for table in SIDE_TABLES:
                 tx.execute(
-                    f"DELETE FROM {table} WHERE token_digest IN "
-                    "(SELECT token_digest FROM sessions WHERE identity_id = :i AND token_digest <> :keep)",
+                    compose(
+                        "DELETE FROM {table} WHERE token_digest IN "
+                        "(SELECT token_digest FROM sessions WHERE identity_id = :i AND token_digest <> :keep)",
+                        table=table,
+                    ),
                     params,
                 )
             tx.execute("DELETE FROM sessions WHERE identity_id = :i AND token_digest <> :keep", params)
@@ -115,5 +122,9 @@ class SessionTable:
                 params,
             ).rowcount
             for table in SIDE_TABLES:
-                tx.execute(f"DELETE FROM {table} WHERE token_digest NOT IN (SELECT token_digest FROM sessions)")
+                tx.execute(
+                    compose(
+                        "DELETE FROM {table} WHERE token_digest NOT IN (SELECT token_digest FROM sessions)", table=table
+                    )
+                )
             return removed

@@ -53,7 +53,7 @@ class SQLiteDatabase(Database):
     def read(self) -> AbstractContextManager[Tx]:
         return self.transaction("BEGIN")
 
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], None]] = ()) -> None:
+    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
         """The write lock serializes schema changes between processes; ``then``
         runs after the commit, as the event store writes through a connection of
         its own that would otherwise wait on ours."""

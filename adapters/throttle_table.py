@@ -27,14 +27,19 @@ class ThrottleTable:
         with self.db.transaction() as tx:
             tx.execute("DELETE FROM throttle WHERE forget_at < :now", {"now": now.isoformat()})
             counts = [self._locked_count(tx, limit, now) for limit in limits]
-            waits = [limit.rule.wait(hits, last_at, now) for limit, (hits, last_at) in zip(limits, counts)]
+            waits = [limit.rule.wait(hits, last_at, now) for limit, (hits, last_at) in zip(limits, counts, strict=True)]
             if any(waits):
                 return waits
-            for limit, (hits, _) in zip(limits, counts):
+            for limit, (hits, _) in zip(limits, counts, strict=True):
                 forget = limit.rule.forget_after
                 tx.execute(
                     "UPDATE throttle SET hits = :hits, last_at = :now, forget_at = :forget WHERE key_digest = :k",
-                    {"k": limit.key, "hits": hits + 1, "now": now.isoformat(), "forget": (now + forget).isoformat() if forget else None},
+                    {
+                        "k": limit.key,
+                        "hits": hits + 1,
+                        "now": now.isoformat(),
+                        "forget": (now + forget).isoformat() if forget else None,
+                    },
                 )
             return waits
 

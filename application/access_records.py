@@ -18,8 +18,11 @@ class Reader(Protocol):
     @property
     def id(self) -> UUID: ...
 
-    name: str
-    role: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 @dataclass(frozen=True)

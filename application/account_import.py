@@ -171,7 +171,9 @@ class AccountImport:
                 try:
                     updated = account.reimport(**details)
                 except DomainError:
-                    outcome.rejected.append({"line": row.line, "reason": "contrat effacé après sa fin : il ne peut revenir"})
+                    outcome.rejected.append(
+                        {"line": row.line, "reason": "contrat effacé après sa fin : il ne peut revenir"}
+                    )
                     continue
                 if updated:
                     changed[row.digest] = account

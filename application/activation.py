@@ -57,7 +57,9 @@ class Activation(UseCase):
         digest, account = self.directory.find_account(client_code, company_code, login_id)
         placeholder = self.keys.digest("none")  # computed either way: the same work for an unknown login id
         known = account.provisional_digest if account else placeholder
-        attempt = self.throttle.attempt(*self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin))
+        attempt = self.throttle.attempt(
+            *self.throttle.code(uuid_of(digest), known), *self.throttle.guesses_from(origin)
+        )
         expected = self.directory.provisional_digest(digest, provisional_password)
         if not hmac.compare_digest(known, expected) or account is None:
             raise invalid_credentials()
@@ -92,7 +94,10 @@ class Activation(UseCase):
         owner = self.keys.owner_of(activation)
         identity = self.directory.identity(owner)
         if identity is None or not self.keys.check(ACTIVATION, activation, identity.activation_nonce):
-            raise Refused("activation_not_found", "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.")
+            raise Refused(
+                "activation_not_found",
+                "Cette activation n'existe plus : recommencez avec vos identifiants provisoires.",
+            )
         return identity
 
     def waiting_for(self, activation: str) -> str:
@@ -136,7 +141,8 @@ class Activation(UseCase):
             raise Refused("email_required", "Indiquez d'abord votre adresse email.")
         problems = Problems()
         if accept_terms is not True:
-            problems.add("accept_terms", Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité."))
+            refusal = Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité.")
+            problems.add("accept_terms", refusal)
         password_hash = self.passwords.new_hash(password, confirmation, [identity.proposed_email], problems)
         if self._taken(identity.proposed_email):
             raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
@@ -205,4 +211,3 @@ class Activation(UseCase):
             raise invalid_token() from error
         self.store.commit(identity, claim)
         return {"email": verification.email}
-

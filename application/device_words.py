@@ -14,9 +14,16 @@ import ua_parser
 
 MAX_USER_AGENT = 512  # longer ones are cut before parsing: no real browser sends more
 BROWSERS = {
-    "Chrome Mobile": "Chrome", "Chrome Mobile iOS": "Chrome", "Chrome Mobile WebView": "Chrome",
-    "HeadlessChrome": "Chrome", "Mobile Safari": "Safari", "Mobile Safari UI/WKWebView": "Safari",
-    "Firefox Mobile": "Firefox", "Firefox iOS": "Firefox", "Edge Mobile": "Edge", "Samsung Internet": "Samsung Internet",
+    "Chrome Mobile": "Chrome",
+    "Chrome Mobile iOS": "Chrome",
+    "Chrome Mobile WebView": "Chrome",
+    "HeadlessChrome": "Chrome",
+    "Mobile Safari": "Safari",
+    "Mobile Safari UI/WKWebView": "Safari",
+    "Firefox Mobile": "Firefox",
+    "Firefox iOS": "Firefox",
+    "Edge Mobile": "Edge",
+    "Samsung Internet": "Samsung Internet",
 }
 SYSTEMS = {"Mac OS X": "Mac", "Chrome OS": "ChromeOS"}
 HANDHELDS = ("iPhone", "iPad")  # the device says more than « iOS »

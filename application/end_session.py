@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 
 from application.errors import Refused
 from domain.relying_party import RelyingParty
@@ -56,7 +56,9 @@ class LogoutRequest:
 
 
 class EndSession:
-    def __init__(self, issuer: str, jwks: Callable[[], dict[str, Any]], client: Callable[[object], RelyingParty | None]) -> None:
+    def __init__(
+        self, issuer: str, jwks: Callable[[], KeySetSerialization], client: Callable[[object], RelyingParty | None]
+    ) -> None:
         self.issuer = issuer
         self.jwks = jwks
         self.client = client

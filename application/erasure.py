@@ -90,7 +90,9 @@ class Erasure:
 
     def _forget_counts(self, people: list[Identity], emails: list[str]) -> None:
         """The throttle's counts name the person (keyed digests of their emails and ids)."""
-        limits = [limit for email in emails for limit in self.throttle.password(email) + self.throttle.reset_requests(email)]
+        limits = [
+            limit for email in emails for limit in self.throttle.password(email) + self.throttle.reset_requests(email)
+        ]
         for person in people:
             limits += self.throttle.resends(person.id) + self.throttle.email_changes(person.id)
         self.throttle.clear(*limits)

@@ -57,12 +57,16 @@ class EventStore(Application[UUID]):
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate, or None when no such stream exists."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, cls):
             return None
         return aggregate
+
+    def stream(self, aggregate_id: UUID) -> list[Aggregate.Event]:
+        """One aggregate's events, oldest first, as the aggregate events they are."""
+        return [event for event in self.events.get(aggregate_id) if isinstance(event, Aggregate.Event)]
 
     def position(self) -> int:
         """The newest notification id in the store."""

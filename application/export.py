@@ -35,7 +35,7 @@ class Export:
         identity = self.directory.identity(identity_id)
         if identity is None:
             raise Refused("not_found", "Aucune identité sous cet identifiant.")
-        events = list(self.store.events.get(identity_id))
+        events = self.store.stream(identity_id)
         return {
             "generated_at": self.clock.now().isoformat(),
             "profile": {
@@ -47,7 +47,11 @@ class Export:
             },
             "accounts": [self._account(a) for a in identity.accounts],
             "consents": [
-                {"document": "CGU et politique de confidentialité", "version": e.version, "accepted_at": e.timestamp.isoformat()}
+                {
+                    "document": "CGU et politique de confidentialité",
+                    "version": e.version,
+                    "accepted_at": e.timestamp.isoformat(),
+                }
                 for e in events
                 if isinstance(e, Identity.TermsAccepted)
             ],
@@ -57,9 +61,14 @@ class Export:
 
     def _account(self, account_id: UUID) -> dict[str, Any]:
         account = self.store.find(AgencyAccount, account_id)
-        assert account is not None
+        if account is None:
+            raise RuntimeError("broken invariant: account is None")
         return {
-            "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
-            "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
+            "id": str(account.id),
+            "client_code": account.client_code,
+            "company_code": account.company_code,
+            "login_id": account.login_id,
+            "holder_name": account.holder_name,
+            "role": account.role,
             "ended_at": account.ended_at.isoformat() if account.ended_at else None,
         }

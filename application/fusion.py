@@ -43,7 +43,8 @@ class Fusion:
         pending = self.activation.activating(activation)
         email = pending.proposed_email
         holder = self.directory.holder(self.directory.email_digest(email)) if email else None
-        target = self.proof.prove(holder, password, origin, email=email, wrong="Mot de passe du compte personnel incorrect.")
+        wrong = "Mot de passe du compte personnel incorrect."
+        target = self.proof.prove(holder, password, origin, email=email, wrong=wrong)
         self._move(pending, target, pending.activating_account)
         return {"linked": True, "identity": str(target.id), "account": str(pending.activating_account)}
 
@@ -55,7 +56,8 @@ class Fusion:
         """Another contract's provisional credentials, given by a logged-in person."""
         person = self.directory.identity(identity_id)
         account = self.activation.check_credentials(client_code, company_code, login_id, provisional_password, origin)
-        assert person is not None
+        if person is None:
+            raise RuntimeError("broken invariant: person is None")
         if account.id in person.accounts:
             raise Refused("already_linked", "Ce contrat est déjà rattaché à votre compte.")
         holder = self.directory.holder(self.directory.contract_digest(account.id))
@@ -69,7 +71,8 @@ class Fusion:
 
     def _move(self, pending: Identity, target: Identity, account_id: UUID) -> None:
         claim = self.directory.claim(self.directory.contract_digest(account_id))
-        assert claim is not None
+        if claim is None:
+            raise RuntimeError("broken invariant: claim is None")
         try:
             target.link_account(account_id)
             claim.transfer(pending.id, target.id)

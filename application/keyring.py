@@ -33,7 +33,9 @@ class Keyring:
 
     def derive(self, purpose: str) -> bytes:
         """A 256-bit key for ``purpose`` alone (HKDF-SHA256, the purpose as its label)."""
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"sesame:{purpose}".encode()).derive(self._key)
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"sesame:{purpose}".encode()).derive(
+            self._key
+        )
 
     @staticmethod
     def nonce() -> str:

@@ -20,8 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
 from application.french_time import french_moment
-from application.password_reset import PASSWORD_RESET
 from application.keyring import Keyring
+from application.password_reset import PASSWORD_RESET
 from application.ports import Clock
 
 SUBJECTS = {

@@ -45,7 +45,9 @@ class LeasedRows(Protocol):
 class Leases:
     """The rows this process holds, and the heartbeat that keeps them."""
 
-    def __init__(self, rows: LeasedRows, clock: Clock, lease: timedelta = LEASE, heartbeat: timedelta = HEARTBEAT) -> None:
+    def __init__(
+        self, rows: LeasedRows, clock: Clock, lease: timedelta = LEASE, heartbeat: timedelta = HEARTBEAT
+    ) -> None:
         self.rows = rows
         self.clock = clock
         self.lease = lease

@@ -28,7 +28,7 @@ from domain.agency_codes import canonical_code
 from domain.errors import DomainError
 from domain.identity import ACTIVE, Identity
 
-PASSWORD_RESET = "password-reset"
+PASSWORD_RESET = "password-reset"  # noqa: S105 - the purpose of an emailed link, not a secret
 RESET_TTL = timedelta(hours=1)
 ANSWER_FLOOR = 0.25  # seconds: longer than finding an account and writing its event
 
@@ -53,7 +53,9 @@ class PasswordReset(UseCase):
             self._request(email, login_id, client_code, company_code, mail)
 
     @retrying()
-    def _request(self, email: object, login_id: object, client_code: object, company_code: object, mail: MailSpent) -> None:
+    def _request(
+        self, email: object, login_id: object, client_code: object, company_code: object, mail: MailSpent
+    ) -> None:
         """An unfinished activation is left alone: only its provisional code or
         its own token may reset it, and this request proves neither."""
         identity = self._find(email, login_id, client_code, company_code)
@@ -70,7 +72,8 @@ class PasswordReset(UseCase):
             return [normalize_email(email)]
         if not all(isinstance(v, str) and v for v in (login_id, client_code, company_code)):
             raise Refused(
-                "invalid_request", "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société."
+                "invalid_request",
+                "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société.",
             )
         return [canonical_code(str(v)) for v in (login_id, client_code, company_code)]
 
@@ -88,12 +91,14 @@ class PasswordReset(UseCase):
     def confirm(self, token: object, new_password: object, confirmation: object, origin: str | None = None) -> UUID:
         """A new password from the emailed link; every session ends."""
         identity, link = self.open_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
-        password_hash = self.passwords.new_hash(new_password, confirmation, [identity.email or ""], names=NEW_PASSWORD_FIELDS)
+        context = [identity.email or ""]
+        password_hash = self.passwords.new_hash(new_password, confirmation, context, names=NEW_PASSWORD_FIELDS)
         try:
             identity.reset_password(link.nonce, password_hash, self.clock.now())
         except DomainError as error:
             raise invalid_token() from error
         self.store.commit(identity)
         self.sessions.remove_all(identity.id, keep=None, reason="password_reset")
-        self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))  # the owner is back in
+        # the owner is back in
+        self.throttle.clear(*self.throttle.password(identity.email), *self.throttle.two_step_codes(identity.id))
         return identity.id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any, Protocol
 from uuid import UUID
 

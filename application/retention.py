@@ -64,7 +64,8 @@ class Retention:
             raise Refused("not_found", "Aucun contrat sous cet identifiant pour cette agence.")
         account.end(self.clock.now())
         self.store.commit(account)
-        assert account.ended_at is not None
+        if account.ended_at is None:
+            raise RuntimeError("broken invariant: account.ended_at is None")
         return account.ended_at
 
     def sweep(self, limit: int = 1000) -> dict[str, Any]:

@@ -107,7 +107,8 @@ class Sessions:
         if pending is not None and candidate is pending:
             raise self._not_verified(pending)
         attempt.passed()
-        assert identity is not None and identity.email is not None and identity.password_hash and isinstance(password, str)
+        if identity is None or identity.email is None or not identity.password_hash or not isinstance(password, str):
+            raise RuntimeError("broken invariant: a person whose password was just verified has none")
         device = device or SignInDevice(origin)
         if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
@@ -133,7 +134,8 @@ class Sessions:
     def open_for(self, identity: Identity, idle_timeout: bool = False, device: SignInDevice | None = None) -> LoggedIn:
         """A session for a person who proved who they are; new terms to accept
         come first (``terms_acceptance_required``, with the session's token)."""
-        assert identity.email is not None
+        if identity.email is None:
+            raise RuntimeError("broken invariant: identity.email is None")
         logged_in = self._open(identity.id, identity.email, idle_timeout, device)
         if identity.terms_version != current_terms_version():
             raise Refused(

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from joserfc.jwk import RSAKey
+from joserfc.jwk import DictKey, KeySetSerialization, RSAKey
 
 from application.keyring import Keyring
 from application.ports import Clock
@@ -76,10 +76,11 @@ class SigningKeys:
             newest = self.store.all()
         return self._open(newest[0])
 
-    def public_jwks(self) -> dict[str, list[dict[str, Any]]]:
+    def public_jwks(self) -> KeySetSerialization:
         """The JWKS: the current key and those whose successor is still young."""
         now = self.clock.now()
-        published, successor_at = [], None
+        published: list[DictKey] = []
+        successor_at = None
         for key in self.store.all():
             if successor_at is None or successor_at + self.keep_for > now:
                 published.append(key.public_jwk)

@@ -32,7 +32,9 @@ class Support:
     def search(self, member: StaffMember, query: object, page: object = 1, per_page: object = 20) -> dict[str, Any]:
         words = self.fold_query(query) if isinstance(query, str) else []
         if not words:
-            raise Refused("invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q")
+            raise Refused(
+                "invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q"
+            )
         page_number, size = _positive(page, "page"), min(_positive(per_page, "per_page"), MAX_PER_PAGE)
         found = self.read_models.search(words, Staff.scope(member), size + 1, (page_number - 1) * size)
         return {

@@ -87,7 +87,8 @@ class Rule:
             return LOCKED
         if hits < self.free:
             return timedelta(0)
-        delay = min(self.first_delay * 2 ** (hits - self.free), self.max_delay)
+        doubling: int = 2 ** (hits - self.free)  # hits >= free here: a whole number
+        delay = min(self.first_delay * doubling, self.max_delay)
         return max(last_at + delay - now, timedelta(0))
 
     def scaled(self, factor: float) -> Rule:
@@ -144,8 +145,8 @@ class Attempt:
         self._limits = limits
 
     def passed(self) -> None:
-        self._throttle.store.take_back([l.key for l in self._limits if l.rule.take_back_on_success])
-        self._throttle.store.forget([l.key for l in self._limits if not l.rule.take_back_on_success])
+        self._throttle.store.take_back([limit.key for limit in self._limits if limit.rule.take_back_on_success])
+        self._throttle.store.forget([limit.key for limit in self._limits if not limit.rule.take_back_on_success])
 
 
 class Throttle:
@@ -207,7 +208,7 @@ class Throttle:
         """Count one request on every limit, or refuse with ``too_many_attempts``."""
         if not limits:
             return
-        wait, limit = max(zip(self.store.hit(limits, self.clock.now()), limits), key=lambda pair: pair[0])
+        wait, limit = max(zip(self.store.hit(limits, self.clock.now()), limits, strict=True), key=lambda pair: pair[0])
         if wait > timedelta(0):
             raise too_many_attempts(wait, limit.rule)
 
@@ -236,7 +237,8 @@ def too_many_attempts(wait: timedelta, rule: Rule) -> Refused:
     if wait >= LOCKED:
         return Refused("too_many_attempts", f"Trop de tentatives. {rule.advice}", retry_after=LOCKED_RETRY_AFTER)
     seconds = max(1, math.ceil(wait.total_seconds()))
-    return Refused("too_many_attempts", f"Trop de tentatives. Réessayez dans {french_wait(seconds)}.", retry_after=seconds)
+    message = f"Trop de tentatives. Réessayez dans {french_wait(seconds)}."
+    return Refused("too_many_attempts", message, retry_after=seconds)
 
 
 def _normal(email: object) -> str:

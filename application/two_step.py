@@ -45,7 +45,9 @@ def expired_challenge() -> Refused:
     """A challenge unknown, used, superseded or past its five minutes: the
     contract's one refusal of this step, with what to do."""
     return Refused(
-        "invalid_code", "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.", field="challenge"
+        "invalid_code",
+        "Cette étape de connexion a expiré : reconnectez-vous avec votre mot de passe.",
+        field="challenge",
     )
 
 
@@ -77,7 +79,12 @@ def matched_step(secret: str, code: str, now: datetime) -> int | None:
 
 class TwoStepSignIn(UseCase):
     def __init__(
-        self, directory: Directory, passwords: Passwords, clock: Clock, throttle: Throttle, proof: PasswordProof,
+        self,
+        directory: Directory,
+        passwords: Passwords,
+        clock: Clock,
+        throttle: Throttle,
+        proof: PasswordProof,
         sessions: Sessions,
     ) -> None:
         super().__init__(directory, passwords, clock, throttle)
@@ -95,7 +102,9 @@ class TwoStepSignIn(UseCase):
         try:
             identity.enrol_two_step(secret)
         except StepOutOfOrder as error:
-            raise Refused("step_out_of_order", "La validation en deux étapes est déjà activée : désactivez-la d'abord.") from error
+            raise Refused(
+                "step_out_of_order", "La validation en deux étapes est déjà activée : désactivez-la d'abord."
+            ) from error
         self.store.commit(identity)
         uri = pyotp.TOTP(secret).provisioning_uri(name=identity.email, issuer_name=ISSUER)
         return {"secret": secret, "otpauth_uri": uri}
@@ -124,7 +133,9 @@ class TwoStepSignIn(UseCase):
         self.store.commit(identity)
 
     @retrying()
-    def complete(self, challenge: object, code: object, origin: str | None = None, idle_timeout: bool = False) -> LoggedIn:
+    def complete(
+        self, challenge: object, code: object, origin: str | None = None, idle_timeout: bool = False
+    ) -> LoggedIn:
         """The second step of a sign-in: the challenge the password earned and
         a code; then a session exactly as a sign-in without two-step opens one."""
         try:

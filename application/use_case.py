@@ -58,4 +58,6 @@ class UseCase:
 
 
 def invalid_token() -> Refused:
-    return Refused("invalid_token", "Ce lien n'est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent.")
+    return Refused(
+        "invalid_token", "Ce lien n'est plus valable : il a déjà servi, a expiré ou a été remplacé par un plus récent."
+    )

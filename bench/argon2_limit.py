@@ -51,7 +51,9 @@ def _rate(pool: Executor, workers: int, settings: Settings, password: str, secon
     with pool:
         runs = list(pool.map(_verify_loop, [_params(settings)] * workers, [password] * workers, [budget] * workers))
     done = sum(run[0] for run in runs)
-    return Rate(sum(n / elapsed for n, elapsed, _ in runs if elapsed > 0), 1000 * sum(run[2] for run in runs) / max(1, done))
+    return Rate(
+        sum(n / elapsed for n, elapsed, _ in runs if elapsed > 0), 1000 * sum(run[2] for run in runs) / max(1, done)
+    )
 
 
 def verification_rate(settings: Settings, password: str, processes: int, seconds: float) -> Rate:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
@@ -47,7 +47,7 @@ class LinkAsDict(Transcoding):
 def identity_with(events: int) -> Identity:
     """An active identity with exactly ``events`` events: the activation, then
     password resets requested and used, as a long-lived account accumulates."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     later = now + timedelta(days=1)
     identity = Identity(uuid4(), "nonce")
     identity.propose_email("audit@exemple.fr")
@@ -73,7 +73,9 @@ def stores(url: str) -> tuple[Container, Container]:
         snapshotting = bootstrap(Settings.from_env(bench_env(DATABASE_URL=url)))
     finally:
         del os.environ["IS_SNAPSHOTTING_ENABLED"]
-    snapshotting.store.mapper.transcoder.register(LinkAsDict())
+    transcoder = snapshotting.store.mapper.transcoder
+    assert isinstance(transcoder, JSONTranscoder)
+    transcoder.register(LinkAsDict())
     # bootstrap creates the events' table only (CREATE_TABLE is off for the store): snapshots need theirs.
     assert snapshotting.store.snapshots is not None
     snapshotting.store.snapshots.recorder.create_table()  # type: ignore[attr-defined]
@@ -118,6 +120,9 @@ def run(lengths: list[int], out: Path, work: Path, seconds: float) -> Section:
     return Section("Audit", rows, describe(results), ["bench-audit.png"], MISS)
 
 
+HEADERS = ["events", "events only: p50 / p99 (replays)", f"snapshots every {SNAPSHOT_EVERY}: p50 / p99 (replays)"]
+
+
 def describe(results: dict[int, dict[str, list[float]]]) -> str:
     lines = [
         [f"{length:,}"] + [
@@ -137,7 +142,7 @@ registers `LinkAsDict`), and a snapshot's state is one JSON object the personal-
 not look into, so as things stand an email would sit unsealed in the snapshots table and survive
 crypto-shredding.
 
-{table(["events", "events only: p50 / p99 (replays)", f"snapshots every {SNAPSHOT_EVERY}: p50 / p99 (replays)"], lines)}"""
+{table(HEADERS, lines)}"""
 
 
 def plot_audit(out: Path, results: dict[int, dict[str, list[float]]]) -> None:
@@ -145,7 +150,13 @@ def plot_audit(out: Path, results: dict[int, dict[str, list[float]]]) -> None:
         lengths = list(results)
         for kind, colour in (("events only", "tab:orange"), ("with snapshots", "tab:blue")):
             for q, style in ((50, "o-"), (99, "x:")):
-                axes.plot(lengths, [percentile(results[n][kind], q) * 1000 for n in lengths], style, color=colour, label=f"{kind}, p{q}")
+                axes.plot(
+                    lengths,
+                    [percentile(results[n][kind], q) * 1000 for n in lengths],
+                    style,
+                    color=colour,
+                    label=f"{kind}, p{q}",
+                )
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_xlabel("events in the identity's history")

@@ -48,11 +48,11 @@ class Measurement:
 
     def rate(self, mode: str) -> float:
         result = self.raw if mode == "raw" else self.sesame
-        return float(result["rows"]) / result["seconds"]
+        return float(result["rows"]) / float(result["seconds"])
 
     def growth_mib(self) -> float:
         """Peak RSS above what the process held once bootstrapped."""
-        return (self.sesame["rss_peak_kib"] - self.sesame["rss_before_kib"]) / 1024
+        return float(self.sesame["rss_peak_kib"] - self.sesame["rss_before_kib"]) / 1024
 
 
 def measure(backend: str, size: int, csv: Path, work: Path, timeout: float) -> Measurement:
@@ -82,11 +82,21 @@ def run(sizes: list[int], out: Path, work: Path, timeout: float) -> Section:
     ]
     rows += memory_rows(measurements, backends)
     plot_import(out, measurements, backends)
-    skipped = "" if "postgresql" in backends else "\n\nPostgreSQL did not answer at " + databases.POSTGRES_ADMIN + ": its rows were skipped."
+    skipped = (
+        ""
+        if "postgresql" in backends
+        else "\n\nPostgreSQL did not answer at " + databases.POSTGRES_ADMIN + ": its rows were skipped."
+    )
     profiles = ""
     if any(row.met is False for row in rows):
         profiles = "; ".join(f"{backend}: {profile(backend, work, timeout)}" for backend in backends)
-    return Section("Import", rows, describe(measurements) + skipped, ["bench-import.png"], MISS.format(rows=PROFILE_ROWS, profiles=profiles))
+    return Section(
+        "Import",
+        rows,
+        describe(measurements) + skipped,
+        ["bench-import.png"],
+        MISS.format(rows=PROFILE_ROWS, profiles=profiles),
+    )
 
 
 def profile(backend: str, work: Path, timeout: float) -> str:
@@ -110,17 +120,34 @@ def memory_rows(measurements: list[Measurement], backends: list[str]) -> list[Ro
             continue
         small, large = mine[0], mine[-1]
         grown = large.sesame["rss_peak_kib"] / small.sesame["rss_peak_kib"]
-        rows.append(Row(
-            f"import peak RSS, {backend}", f"{large.sesame['rss_peak_kib'] / 1024:,.0f} MiB at {large.size:,} rows",
-            f"{small.sesame['rss_peak_kib'] / 1024:,.0f} MiB at {small.size:,} rows", grown, "≤ 1.2 (flat)", grown <= 1.2,
-        ))
+        rows.append(
+            Row(
+                f"import peak RSS, {backend}",
+                f"{large.sesame['rss_peak_kib'] / 1024:,.0f} MiB at {large.size:,} rows",
+                f"{small.sesame['rss_peak_kib'] / 1024:,.0f} MiB at {small.size:,} rows",
+                grown,
+                "≤ 1.2 (flat)",
+                grown <= 1.2,
+            )
+        )
     return rows
+
+
+HEADERS = ["backend", "rows", "raw rows/s", "Sésame rows/s", "ratio", "Sésame time", "peak RSS", "growth during import"]
 
 
 def describe(measurements: list[Measurement]) -> str:
     lines = [
-        [m.backend, f"{m.size:,}", f"{m.rate('raw'):,.0f}", f"{m.rate('sesame'):,.0f}", f"{m.rate('sesame') / m.rate('raw'):.2f}",
-         f"{m.sesame['seconds']:,.1f} s", f"{m.sesame['rss_peak_kib'] / 1024:,.0f} MiB", f"{m.growth_mib():,.0f} MiB"]
+        [
+            m.backend,
+            f"{m.size:,}",
+            f"{m.rate('raw'):,.0f}",
+            f"{m.rate('sesame'):,.0f}",
+            f"{m.rate('sesame') / m.rate('raw'):.2f}",
+            f"{m.sesame['seconds']:,.1f} s",
+            f"{m.sesame['rss_peak_kib'] / 1024:,.0f} MiB",
+            f"{m.growth_mib():,.0f} MiB",
+        ]
         for m in measurements
     ]
     return f"""\
@@ -134,18 +161,20 @@ fields with each contract's key; the raw limit does none of it. Both are timed f
 to the last commit, after the process has bootstrapped. Memory is the importer process's peak RSS,
 and its growth over what it held once bootstrapped.
 
-{table(["backend", "rows", "raw rows/s", "Sésame rows/s", "ratio", "Sésame time", "peak RSS", "growth during import"], lines)}"""
+{table(HEADERS, lines)}"""
 
 
 def plot_import(out: Path, measurements: list[Measurement], backends: list[str]) -> None:
     with plot(out, "bench-import.png", "Import: Sésame against eventsourcing alone", ncols=2) as (rates, memory):
-        for backend, colour in zip(backends, ("tab:blue", "tab:green")):
+        for backend, colour in zip(backends, ("tab:blue", "tab:green"), strict=False):
             mine = sorted((m for m in measurements if m.backend == backend), key=lambda m: m.size)
             sizes = [m.size for m in mine]
             rates.plot(sizes, [m.rate("raw") for m in mine], "o--", color=colour, label=f"raw, {backend}")
             rates.plot(sizes, [m.rate("sesame") for m in mine], "s-", color=colour, label=f"Sésame, {backend}")
             rates.plot(sizes, [TARGET * m.rate("raw") for m in mine], "_", color="tab:red", markersize=16)
-            memory.plot(sizes, [m.sesame["rss_peak_kib"] / 1024 for m in mine], "s-", color=colour, label=f"Sésame, {backend}")
+            memory.plot(
+                sizes, [m.sesame["rss_peak_kib"] / 1024 for m in mine], "s-", color=colour, label=f"Sésame, {backend}"
+            )
         for axes in (rates, memory):
             axes.set_xscale("log")
             axes.set_xlabel("rows in the file")

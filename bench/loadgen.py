@@ -53,7 +53,12 @@ class Connection:
 
 
 async def worker(
-    url: str, people: list[dict[str, str]], offset: int, stop_at: float, count: list[int], results: list[tuple[float, float, int]]
+    url: str,
+    people: list[dict[str, str]],
+    offset: int,
+    stop_at: float,
+    count: list[int],
+    results: list[tuple[float, float, int]],
 ) -> None:
     """Log people in back to back; ``count`` is the shared budget of requests left."""
     connection = await Connection.open(url)
@@ -65,7 +70,9 @@ async def worker(
             i += 1
             started = time.monotonic()
             try:
-                status, _ = await connection.post("/api/v1/sessions", {"email": person["email"], "password": person["password"]})
+                status, _ = await connection.post(
+                    "/api/v1/sessions", {"email": person["email"], "password": person["password"]}
+                )
             except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
                 status = 0  # the server dropped the connection (after a 500, say): counted, and a new one opened
                 connection.close()
@@ -75,14 +82,18 @@ async def worker(
         connection.close()
 
 
-async def load(url: str, people: list[dict[str, str]], concurrency: int, seconds: float, warmup: float, max_requests: int) -> dict[str, Any]:
+async def load(
+    url: str, people: list[dict[str, str]], concurrency: int, seconds: float, warmup: float, max_requests: int
+) -> dict[str, Any]:
     cpu_at_start = _own_cpu()
     start = time.monotonic()
     stop_at = start + warmup + seconds
     results: list[tuple[float, float, int]] = []
     budget = [max_requests]
     urls = url.split(",")  # several servers: connections spread over them in turn
-    await asyncio.gather(*(worker(urls[i % len(urls)], people, i, stop_at, budget, results) for i in range(concurrency)))
+    await asyncio.gather(
+        *(worker(urls[i % len(urls)], people, i, stop_at, budget, results) for i in range(concurrency))
+    )
     measured_from = start + warmup
     kept = [r for r in results if r[1] >= measured_from]
     window = max(r[1] for r in kept) - measured_from if kept else 0.0

@@ -12,6 +12,7 @@ steal, say where a missing share went.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,14 +70,19 @@ def load_round(sesame: Sesame, population: Population, options: LoginOptions, wo
 
 def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path, work: Path) -> Section:
     settings = Settings.from_env(bench_env())
-    measure_limit = lambda: verification_rate(settings, PASSWORD, cores(), options.limit_seconds)  # noqa: E731
+
+    def measure_limit() -> Rate:
+        return verification_rate(settings, PASSWORD, cores(), options.limit_seconds)
+
     limits, rounds = [measure_limit()], []
-    threaded = {n: thread_rate(settings, PASSWORD, n, options.limit_seconds) for n in sorted({cores(), options.concurrency})}
+    threaded = {
+        n: thread_rate(settings, PASSWORD, n, options.limit_seconds) for n in sorted({cores(), options.concurrency})
+    }
     for _ in range(options.rounds):
         rounds.append(load_round(sesame, population, options, work))
         limits.append(measure_limit())
     around = [(limits[i].per_second + limits[i + 1].per_second) / 2 for i in range(len(rounds))]
-    ratios = [r.rate / limit for r, limit in zip(rounds, around)]
+    ratios = [r.rate / limit for r, limit in zip(rounds, around, strict=True)]
     best = max(range(len(rounds)), key=lambda i: rounds[i].rate)
     chosen, limit = rounds[best], max(limit.per_second for limit in limits)
     latencies = [latency for r in rounds for latency in r.result["latencies"]]
@@ -84,8 +90,11 @@ def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path
     costs = cpu_costs(chosen, limits[best], limits[best + 1])
     rows = [
         ratio_row("logins per second", chosen.rate, limit, "/s", TARGET),
-        Row("argon2id's share of a login's CPU", f"{costs['argon2_ms']:.1f} ms of {costs['server_ms'] + costs['client_ms']:.1f} ms",
-            "1.00 (the hash alone)", costs["share"], f"≥ {TARGET}", costs["share"] >= TARGET),
+        Row(
+            "argon2id's share of a login's CPU",
+            f"{costs['argon2_ms']:.1f} ms of {costs['server_ms'] + costs['client_ms']:.1f} ms",
+            "1.00 (the hash alone)", costs["share"], f"≥ {TARGET}", costs["share"] >= TARGET,
+        ),
         Row("login latency p50", ms(percentile(latencies, 50)), f"{ms(ideal)} (ideal)", None, "—", None),
         Row("login latency p99", ms(percentile(latencies, 99)), f"{ms(ideal)} (ideal)", None, "—", None),
     ]
@@ -94,7 +103,8 @@ def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path
     profile = profiled_round(sesame, population, options, work) if options.profile or missed else ""
     body = describe(settings, options, population, limits, rounds, ratios, threaded, profile)
     diagnostic = ", ".join(f"{n} threads at once: {rate.cpu_ms:.1f} ms each" for n, rate in threaded.items())
-    return Section("Login", rows, body, ["bench-login.png"], MISS.format(profile=profile or "(not profiled)", diagnostic=diagnostic, **costs))
+    miss = MISS.format(profile=profile or "(not profiled)", diagnostic=diagnostic, **costs)
+    return Section("Login", rows, body, ["bench-login.png"], miss)
 
 
 def cpu_costs(chosen: Round, before: Rate, after: Rate) -> dict[str, float]:
@@ -102,7 +112,8 @@ def cpu_costs(chosen: Round, before: Rate, after: Rate) -> dict[str, float]:
     logins = max(1, chosen.result["all_requests"])
     server_ms, client_ms = 1000 * chosen.server_cpu / logins, 1000 * chosen.result["cpu_seconds"] / logins
     argon2_ms = (before.cpu_ms + after.cpu_ms) / 2
-    return {"server_ms": server_ms, "client_ms": client_ms, "argon2_ms": argon2_ms, "share": argon2_ms / (server_ms + client_ms)}
+    share = argon2_ms / (server_ms + client_ms)
+    return {"server_ms": server_ms, "client_ms": client_ms, "argon2_ms": argon2_ms, "share": share}
 
 
 def profiled_round(sesame: Sesame, population: Population, options: LoginOptions, work: Path) -> str:
@@ -114,6 +125,12 @@ def profiled_round(sesame: Sesame, population: Population, options: LoginOptions
     return summary(output)
 
 
+ROUND_HEADERS = [
+    "round", "limit (/s)", "logins/s", "ratio", "argon2id CPU ms/verification", "server CPU ms/login",
+    "load generator CPU ms/login", "CPU share", "machine busy", "answers",
+]
+
+
 def describe(
     settings: Settings, options: LoginOptions, population: Population, limits: list[Rate],
     rounds: list[Round], ratios: list[float], threaded: dict[int, Rate], profile: str,
@@ -122,7 +139,8 @@ def describe(
     for i, r in enumerate(rounds):
         cost = cpu_costs(r, limits[i], limits[i + 1])
         round_rows.append([
-            i + 1, f"{limits[i].per_second:,.1f} → {limits[i + 1].per_second:,.1f}", f"{r.rate:,.1f}", f"{ratios[i]:.2f}",
+            i + 1, f"{limits[i].per_second:,.1f} → {limits[i + 1].per_second:,.1f}",
+            f"{r.rate:,.1f}", f"{ratios[i]:.2f}",
             f"{cost['argon2_ms']:.1f}", f"{cost['server_ms']:.1f}", f"{cost['client_ms']:.2f}", f"{cost['share']:.2f}",
             f"{100 * r.machine.share(r.machine.busy):.0f} %", str(r.result["statuses"]),
         ])
@@ -155,7 +173,7 @@ limit runs, the server's CPU per login (all its threads) and the load generator'
 argon2id's over the other two, the throughput ratio the server would reach on cores nobody else
 used. "Machine busy" counts every process, the neighbours' included.
 
-{table(["round", "limit (/s)", "logins/s", "ratio", "argon2id CPU ms/verification", "server CPU ms/login", "load generator CPU ms/login", "CPU share", "machine busy", "answers"], round_rows)}
+{table(ROUND_HEADERS, round_rows)}
 
 Diagnostic, argon2id alone in threads of one process, as the server's thread pool runs it
 ({options.concurrency} connections put up to {options.concurrency} hashes in flight at once):
@@ -170,8 +188,12 @@ def plot_login(out: Path, limits: list[Rate], rounds: list[Round], latencies: li
         rates.plot(marks, limit_rates, "o--", color="grey", label="argon2id limit (all cores)")
         rates.plot([m + 0.5 for m in marks[:-1]], [r.rate for r in rounds], "s-", color="tab:blue", label="logins/s")
         rates.plot(
-            [m + 0.5 for m in marks[:-1]], [TARGET * (a + b) / 2 for a, b in zip(limit_rates, limit_rates[1:])],
-            "_", color="tab:red", markersize=20, label=f"target: {TARGET} × limit",
+            [m + 0.5 for m in marks[:-1]],
+            [TARGET * (a + b) / 2 for a, b in itertools.pairwise(limit_rates)],
+            "_",
+            color="tab:red",
+            markersize=20,
+            label=f"target: {TARGET} × limit",
         )
         rates.set_xlabel("time (limit, round, limit, ...)")
         rates.set_ylabel("per second")

@@ -62,7 +62,7 @@ class Signer:
         self.oauth.close()
 
 
-def load(seconds: float, threads: int, work: Callable[[int], None]) -> tuple[int, int, float]:
+def load(seconds: float, threads: int, work: Callable[[int], object]) -> tuple[int, int, float]:
     """(done, failed, seconds): ``threads`` threads calling ``work(thread)`` back to back."""
     done, failed, lock, stop = [0], [0], threading.Lock(), time.monotonic() + seconds
 
@@ -71,7 +71,7 @@ def load(seconds: float, threads: int, work: Callable[[int], None]) -> tuple[int
             try:
                 work(n)
                 outcome = done
-            except Exception:  # noqa: BLE001 - counted, the run goes on
+            except Exception:  # counted, the run goes on
                 outcome = failed
             with lock:
                 outcome[0] += 1
@@ -99,7 +99,7 @@ def run(people: int, seconds: float, limit_seconds: float, concurrency: int, out
         limits = [verification_rate(settings, PASSWORD, cores(), limit_seconds)]
         meta = discovery(sesame)
         signers = [Signer(sesame, client, meta) for _ in range(concurrency)]
-        signed = load(seconds, concurrency, lambda n: signers[n].sign_in(emails[n % len(emails)]) and None)
+        signed = load(seconds, concurrency, lambda n: signers[n].sign_in(emails[n % len(emails)]))
         limits.append(verification_rate(settings, PASSWORD, cores(), limit_seconds))
         chains = [signers[n].sign_in(emails[n % len(emails)])["refresh_token"] for n in range(concurrency)]
         for signer in signers:
@@ -141,7 +141,7 @@ previous one returned. Load average as the run ended: {load_average:.1f} on {cor
         ["refresh grants", refreshed[0], refreshed[1], f"{refreshed[2]:.1f}", f"{refresh_rate:,.1f}"],
         ["argon2id limit (before → after)", "", "", "", " → ".join(f"{r.per_second:,.1f}" for r in limits)],
     ])}"""
-    miss = "\n\n".join(text for row, text in zip(rows, (SIGN_IN_MISS, REFRESH_MISS)) if row.met is False)
+    miss = "\n\n".join(text for row, text in zip(rows, (SIGN_IN_MISS, REFRESH_MISS), strict=True) if row.met is False)
     return Section("Single sign-on", rows, body, [], miss)
 
 

@@ -29,7 +29,8 @@ def py_spy(*args: str) -> list[str]:
 
 
 def record(
-    output: Path, seconds: float, *target: str, idle: bool = False, env: dict[str, str] | None = None, cwd: Path | None = None
+    output: Path, seconds: float, *target: str, idle: bool = False, env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start py-spy on ``target`` (``--pid N`` or ``-- command...``) for at most
     ``seconds``; ``idle`` counts waiting threads too (wall clock, not CPU)."""

@@ -97,7 +97,10 @@ def write(
     for title in order:
         if title in fresh:
             summary += [
-                [title, r.figure, r.measured, r.limit, "—" if r.ratio is None else f"{r.ratio:.2f}", r.target, verdict[r.met]]
+                [
+                    title, r.figure, r.measured, r.limit, "—" if r.ratio is None else f"{r.ratio:.2f}", r.target,
+                    verdict[r.met],
+                ]
                 for r in fresh[title].rows
             ]
         elif title in kept:
@@ -143,8 +146,12 @@ def _previous(path: Path) -> dict[str, Any]:
             blocks[title] = ""
         elif title:
             blocks[title] += line + "\n"
-    cells = lambda line: [c.strip() for c in line.strip().strip("|").split("|")]  # noqa: E731
-    machine = {c[0]: c[1] for line in blocks.get("Machine", "").splitlines() if line.startswith("| ") and len(c := cells(line)) == 2}
+
+    def cells(line: str) -> list[str]:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+
+    machine_rows = [cells(line) for line in blocks.get("Machine", "").splitlines() if line.startswith("| ")]
+    machine = {c[0]: c[1] for c in machine_rows if len(c) == 2}
     summary: dict[str, list[list[str]]] = {}
     for line in blocks.get("Summary", "").splitlines():
         if line.startswith("| ") and not line.startswith("| benchmark |"):
@@ -154,7 +161,7 @@ def _previous(path: Path) -> dict[str, Any]:
     owner = ""
     for paragraph in (p.strip() for p in blocks.get("Closing note", "").split("\n\n")):
         if paragraph.startswith("**") and "**" in paragraph[2:]:
-            owner = paragraph[2:paragraph.index("**", 2)]
+            owner = paragraph[2 : paragraph.index("**", 2)]
             notes[owner] = paragraph
         elif owner and paragraph:  # a note of several paragraphs
             notes[owner] += "\n\n" + paragraph

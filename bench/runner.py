@@ -40,9 +40,14 @@ def sizes(text: str) -> list[int]:
 
 
 def options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"comma-separated subset of {', '.join(BENCHMARKS)}; "
-                        "the other sections of an existing benchmarks.md are kept as they were")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", default=",".join(BENCHMARKS),
+        help=f"comma-separated subset of {', '.join(BENCHMARKS)}; "
+        "the other sections of an existing benchmarks.md are kept as they were",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where benchmarks.md and the plots go")
     parser.add_argument("--work", type=Path, default=REPO / "var" / "bench", help="scratch directory (emptied first)")
     parser.add_argument("--login-rounds", type=int, default=3)
@@ -51,12 +56,18 @@ def options() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=2 * cores(), help="connections of the login load")
     parser.add_argument("--people", type=int, default=16, help="activated people the load logs in")
     parser.add_argument("--lag-seconds", type=float, default=20, help="of commits watched under login load")
-    parser.add_argument("--profile", action="store_true", help="profile the server under load even when the target is met")
-    parser.add_argument("--import-sizes", type=sizes, default=[10_000, 100_000], help="rows per CSV, e.g. 10000,100000,1000000")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the server under load even when the target is met"
+    )
+    parser.add_argument(
+        "--import-sizes", type=sizes, default=[10_000, 100_000], help="rows per CSV, e.g. 10000,100000,1000000"
+    )
     parser.add_argument("--import-timeout", type=float, default=3600, help="seconds one import may take")
     parser.add_argument("--audit-lengths", type=sizes, default=[10, 100, 1_000, 10_000], help="events per identity")
     parser.add_argument("--audit-seconds", type=float, default=3, help="of replays per length and variant")
-    parser.add_argument("--search-sizes", type=sizes, default=[100_000, 1_000_000], help="identities, e.g. 100000,1000000")
+    parser.add_argument(
+        "--search-sizes", type=sizes, default=[100_000, 1_000_000], help="identities, e.g. 100000,1000000"
+    )
     parser.add_argument("--search-backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--search-seconds", type=float, default=20, help="of searches per size and backend")
     parser.add_argument("--scaleout-rounds", type=int, default=2, help="rounds with 1 serve, and as many with 2")
@@ -87,30 +98,45 @@ def main() -> int:
     taken = {**machine(), "Sésame": code_version()}
     sections: dict[str, Section] = {}
     started = time.monotonic()
-    login_options = login.LoginOptions(args.login_rounds, args.login_seconds, args.limit_seconds, args.concurrency, args.profile)
+    login_options = login.LoginOptions(
+        args.login_rounds, args.login_seconds, args.limit_seconds, args.concurrency, args.profile
+    )
     if {"login", "projections"} & set(args.only):
         with server.running(args.work / "serve") as sesame:
             population = server.populate(sesame, args.people, activations=1)
             if "login" in args.only:
-                sections["login"] = step("login", lambda: login.run(sesame, population, login_options, args.out, args.work))
+                sections["login"] = step(
+                    "login", lambda: login.run(sesame, population, login_options, args.out, args.work)
+                )
             if "projections" in args.only:
                 lag_options = login.LoginOptions(1, args.lag_seconds, args.limit_seconds, args.concurrency, False)
-                sections["projections"] = step("projections", lambda: projections.run(sesame, population, lag_options, args.out, args.work))
+                sections["projections"] = step(
+                    "projections", lambda: projections.run(sesame, population, lag_options, args.out, args.work)
+                )
     if "import" in args.only:
-        sections["import"] = step("import", lambda: importing.run(args.import_sizes, args.out, args.work, args.import_timeout))
+        sections["import"] = step(
+            "import", lambda: importing.run(args.import_sizes, args.out, args.work, args.import_timeout)
+        )
     if "audit" in args.only:
-        sections["audit"] = step("audit", lambda: audit.run(args.audit_lengths, args.out, args.work, args.audit_seconds))
+        sections["audit"] = step(
+            "audit", lambda: audit.run(args.audit_lengths, args.out, args.work, args.audit_seconds)
+        )
     if "search" in args.only:
         backends = [b.strip() for b in args.search_backends.split(",") if b.strip()]
-        sections["search"] = step("search", lambda: search.run(args.search_sizes, backends, args.out, args.work, args.search_seconds))
+        sections["search"] = step(
+            "search", lambda: search.run(args.search_sizes, backends, args.out, args.work, args.search_seconds)
+        )
     if "scaleout" in args.only:
         sections["scaleout"] = step("scaleout", lambda: scaleout.run(
-            args.people, args.scaleout_rounds, args.scaleout_seconds, args.concurrency, args.limit_seconds, args.out, args.work))
+            args.people, args.scaleout_rounds, args.scaleout_seconds, args.concurrency, args.limit_seconds, args.out,
+            args.work,
+        ))
     if "oidc" in args.only:
         sections["oidc"] = step("oidc", lambda: oidc.run(
             args.people, args.oidc_seconds, args.limit_seconds, args.concurrency, args.out, args.work))
     ordered = [sections[name] for name in BENCHMARKS if name in sections]
-    command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])  # what `make bench` ran, BENCH_ARGS included
+    # what `make bench` ran, BENCH_ARGS included
+    command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])
     write(args.out / "benchmarks.md", taken, ordered, PENDING, command, [TITLES[name] for name in BENCHMARKS])
     print(f"bench: wrote {args.out / 'benchmarks.md'} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     if FAILED:
@@ -126,10 +152,15 @@ def step(name: str, run: Callable[[], Section]) -> Section:
     began = time.monotonic()
     try:
         section = run()
-    except Exception as error:  # noqa: BLE001 - reported, and the exit status says so
+    except Exception as error:  # reported, and the exit status says so
         traceback.print_exc()
         FAILED.append(name)
-        return Section(TITLES[name], [Row("benchmark run", "failed", "—", None, "runs", False)],
-                       f"The benchmark failed: `{type(error).__name__}: {error}`.", [], "it did not run to the end; see the error above.")
+        return Section(
+            TITLES[name],
+            [Row("benchmark run", "failed", "—", None, "runs", False)],
+            f"The benchmark failed: `{type(error).__name__}: {error}`.",
+            [],
+            "it did not run to the end; see the error above.",
+        )
     print(f"bench: {name} done in {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     return section

@@ -38,7 +38,9 @@ def rate(result: dict[str, Any]) -> float:
     return float(result["ok"]) / result["seconds"] if result["seconds"] else 0.0
 
 
-def run(people: int, rounds: int, seconds: float, concurrency: int, limit_seconds: float, out: Path, work: Path) -> Section:
+def run(
+    people: int, rounds: int, seconds: float, concurrency: int, limit_seconds: float, out: Path, work: Path
+) -> Section:
     root = work / "scaleout"
     root.mkdir(parents=True, exist_ok=True)
     sesame = Sesame(root, bench_env(BROKER_URL=BROKER), topology="production")  # INFO: the harness waits for "started"
@@ -62,8 +64,10 @@ def run(people: int, rounds: int, seconds: float, concurrency: int, limit_second
     one, two = max(rate(r) for r in results[1]), max(rate(r) for r in results[2])
     ratio = two / one if one else float("nan")
     rows = [
-        Row("logins per second, 2 `serve` / 1 (PostgreSQL + Redis)", f"{two:,.1f} /s with 2", f"{one:,.1f} /s with 1", ratio,
-            f"≈ 1.0 on {cores()} cores (argon2-bound)", None),
+        Row(
+            "logins per second, 2 `serve` / 1 (PostgreSQL + Redis)", f"{two:,.1f} /s with 2", f"{one:,.1f} /s with 1",
+            ratio, f"≈ 1.0 on {cores()} cores (argon2-bound)", None,
+        ),
     ]
     plot_scaleout(out, results, limit)
     body = describe(results, one, two, limit, cpu_ms, people, rounds, seconds, concurrency)

@@ -23,11 +23,12 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from adapters.bootstrap import open_database
+from adapters.database import compose
 from adapters.schema import SCHEMA
 from bench.common import percentile
 from bench.databases import fresh, postgres_available
@@ -52,7 +53,10 @@ LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "
         "Perrot", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Gaillard", "Brunet"]
 DOMAINS = ["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr", "wanadoo.fr", "yahoo.fr", "hotmail.fr"]
 AGENCIES = [(f"AG{c:03d}", f"SOC{s}") for c in range(1, 201) for s in range(1, 6)]
-KINDS = ["full email", "email prefix", "surname prefix", "accented surname", "login id prefix", "agency codes + name", "no match"]
+KINDS = [
+    "full email", "email prefix", "surname prefix", "accented surname", "login id prefix", "agency codes + name",
+    "no match",
+]
 
 
 def person(n: int) -> dict[str, Any]:
@@ -60,7 +64,7 @@ def person(n: int) -> dict[str, Any]:
     draw = random.Random(n)
     first, last = draw.choice(FIRST), draw.choice(LAST)
     client, company = draw.choice(AGENCIES)
-    started = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=draw.randrange(60 * 86400 * 10))
+    started = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=draw.randrange(60 * 86400 * 10))
     return {
         "identity": str(uuid.UUID(int=draw.getrandbits(128), version=4)),
         "account": str(uuid.UUID(int=draw.getrandbits(128), version=4)),
@@ -72,16 +76,28 @@ def person(n: int) -> dict[str, Any]:
     }
 
 
-def rows_of(numbers: range) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+Rows = list[tuple[Any, ...]]
+
+
+def rows_of(numbers: range) -> tuple[Rows, Rows, Rows, list[tuple[str, str, str]]]:
     """read_identities, read_accounts, read_identity_accounts and search_terms rows of these people."""
-    identities, accounts, links, terms = [], [], [], []
+    identities: Rows = []
+    accounts: Rows = []
+    links: Rows = []
+    terms: list[tuple[str, str, str]] = []
     for n in numbers:
         p = person(n)
         if p["active"]:
-            identities.append((p["identity"], "active", p["email"], None, "2025-01", p["account"], None, None, p["started"], p["updated"]))
+            identities.append((
+                p["identity"], "active", p["email"], None, "2025-01", p["account"], None, None, p["started"],
+                p["updated"],
+            ))
             links.append((p["identity"], p["account"], p["updated"]))
         else:
-            identities.append((p["identity"], "activating", None, p["email"], None, None, p["account"], "password", p["started"], p["updated"]))
+            identities.append((
+                p["identity"], "activating", None, p["email"], None, None, p["account"], "password", p["started"],
+                p["updated"],
+            ))
         holder = f"{p['first']} {p['last']}"
         accounts.append((p["account"], p["client"], p["company"], p["login_id"], holder, "tenant", p["email"]))
         terms += [("identity", p["identity"], t) for t in terms_of(p["identity"], p["email"])]
@@ -118,10 +134,18 @@ def _sqlite_write(url: str, identities: list[Any], accounts: list[Any], links: l
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("BEGIN")
-        connection.executemany(f"INSERT INTO read_identities ({IDENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", identities)
-        connection.executemany("INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, "
-                               "suggested_email) VALUES (?,?,?,?,?,?,?)", accounts)
-        connection.executemany("INSERT INTO read_identity_accounts (identity_id, account_id, linked_at) VALUES (?,?,?)", links)
+        connection.executemany(
+            compose("INSERT INTO read_identities ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?)", columns=IDENTITY_COLUMNS),
+            identities,
+        )
+        connection.executemany(
+            "INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, "
+            "suggested_email) VALUES (?,?,?,?,?,?,?)",
+            accounts,
+        )
+        connection.executemany(
+            "INSERT INTO read_identity_accounts (identity_id, account_id, linked_at) VALUES (?,?,?)", links
+        )
         connection.executemany("INSERT INTO search_terms (kind, owner_id, term) VALUES (?,?,?)", terms)
         connection.execute("COMMIT")
     finally:
@@ -133,8 +157,12 @@ def _postgres_write(url: str, identities: list[Any], accounts: list[Any], links:
 
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         for sql, rows in (
-            (f"COPY read_identities ({IDENTITY_COLUMNS}) FROM STDIN", identities),
-            ("COPY read_accounts (account_id, client_code, company_code, login_id, holder_name, role, suggested_email) FROM STDIN", accounts),
+            (compose("COPY read_identities ({columns}) FROM STDIN", columns=IDENTITY_COLUMNS), identities),
+            (
+                "COPY read_accounts "
+                "(account_id, client_code, company_code, login_id, holder_name, role, suggested_email) FROM STDIN",
+                accounts,
+            ),
             ("COPY read_identity_accounts (identity_id, account_id, linked_at) FROM STDIN", links),
             ("COPY search_terms (kind, owner_id, term) FROM STDIN", terms),
         ):
@@ -215,10 +243,15 @@ def describe(results: dict[tuple[str, int], dict[str, list[float]]], fills: dict
     overall = []
     for (backend, size), times in results.items():
         everything = [t for kind in KINDS for t in times[kind]]
-        overall.append([backend, f"{size:,}", f"{fills[(backend, size)]:.0f} s", len(everything),
-                        ms(percentile(everything, 50)), ms(percentile(everything, 95)), ms(max(everything, default=float("nan")))])
+        overall.append([
+            backend, f"{size:,}", f"{fills[(backend, size)]:.0f} s", len(everything),
+            ms(percentile(everything, 50)), ms(percentile(everything, 95)), ms(max(everything, default=float("nan"))),
+        ])
     keys = list(results)
-    by_kind = [[kind] + [f"{ms(percentile(results[k][kind], 50))} / {ms(percentile(results[k][kind], 95))}" for k in keys] for kind in KINDS]
+    by_kind = [
+        [kind] + [f"{ms(percentile(results[k][kind], 50))} / {ms(percentile(results[k][kind], 95))}" for k in keys]
+        for kind in KINDS
+    ]
     note = f" PostgreSQL was not reachable, so its rows are missing ({', '.join(skipped)})." if skipped else ""
     return f"""\
 `ReadModelQueries.search`, the query behind `GET /api/v1/support/identities?q=` for support staff
@@ -247,7 +280,7 @@ def miss(results: dict[tuple[str, int], dict[str, list[float]]]) -> str:
         worst = sorted(KINDS, key=lambda kind: percentile(times[kind], 95) if times[kind] else 0, reverse=True)[:2]
         slow.append(f"{backend} at {size:,}: {', '.join(f'{k} {ms(percentile(times[k], 95))}' for k in worst)}")
     return f"""\
-The slowest kinds of query, by p95: {'; '.join(slow)}.
+The slowest kinds of query, by p95: {"; ".join(slow)}.
 
 On SQLite, before commit 4517da2 its planner served each `t.kind = ... AND t.term` range from
 the primary key `(kind, owner_id, term)`, reading every term of a kind, linear in identities; with
@@ -264,14 +297,19 @@ common), and require at least three characters per word."""
 
 
 def plot_search(out: Path, results: dict[tuple[str, int], dict[str, list[float]]]) -> None:
-    with plot(out, "bench-search.png", "Search: support search latency against identities", ncols=2) as (overall, kinds):
+    with plot(out, "bench-search.png", "Search: support search latency against identities", ncols=2) as (
+        overall,
+        kinds,
+    ):
         for backend, colour in (("sqlite", "tab:blue"), ("postgresql", "tab:orange")):
             sizes = [s for b, s in results if b == backend]
             if not sizes:
                 continue
             for q, style in ((50, "o-"), (95, "x:")):
                 everything = [[t for kind in KINDS for t in results[(backend, s)][kind]] for s in sizes]
-                overall.plot(sizes, [percentile(e, q) * 1000 for e in everything], style, color=colour, label=f"{backend}, p{q}")
+                overall.plot(
+                    sizes, [percentile(e, q) * 1000 for e in everything], style, color=colour, label=f"{backend}, p{q}"
+                )
         overall.axhline(TARGET * 1000, color="tab:red", linestyle="--", label="target: p95 < 20 ms")
         overall.set_xscale("log")
         overall.set_xlabel("identities")
@@ -280,8 +318,12 @@ def plot_search(out: Path, results: dict[tuple[str, int], dict[str, list[float]]
         keys = list(results)
         width = 0.8 / max(1, len(keys))
         for i, key in enumerate(keys):
-            kinds.bar([k + i * width for k in range(len(KINDS))], [percentile(results[key][kind], 95) * 1000 for kind in KINDS],
-                      width, label=f"{key[0]}, {key[1]:,}")
+            kinds.bar(
+                [k + i * width for k in range(len(KINDS))],
+                [percentile(results[key][kind], 95) * 1000 for kind in KINDS],
+                width,
+                label=f"{key[0]}, {key[1]:,}",
+            )
         kinds.axhline(TARGET * 1000, color="tab:red", linestyle="--")
         kinds.set_xticks([k + 0.4 - width / 2 for k in range(len(KINDS))], KINDS, rotation=30, ha="right", fontsize=8)
         kinds.set_yscale("log")

@@ -44,7 +44,8 @@ def populate(sesame: Sesame, people: int, activations: int) -> Population:
     leave ``activations`` more at the email step."""
     active, pending = contracts(people, "P"), contracts(activations, "A")
     rows = [
-        f"{c['client_code']},{c['company_code']},{c['login_id']},{c['provisional_password']},{c['email']},Titulaire {c['login_id']},tenant"
+        f"{c['client_code']},{c['company_code']},{c['login_id']},{c['provisional_password']},{c['email']},"
+        f"Titulaire {c['login_id']},tenant"
         for c in active + pending
     ]
     report = sesame.import_rows(*rows, name="people.csv")

@@ -8,9 +8,8 @@ a keyed digest: a plain hash of a million possible codes would be no secret.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from datetime import datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 

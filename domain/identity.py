@@ -294,7 +294,8 @@ class Identity(Aggregate):
 
     @event("TwoStepConfirmed")
     def _two_step_confirmed(self, time_step: int, recovery_digests: list[str]) -> None:
-        assert self.two_step is not None
+        if self.two_step is None:
+            raise RuntimeError("broken invariant: self.two_step is None")
         self.two_step.on = True
         self.two_step.last_step = time_step
         self.two_step.recovery = set(recovery_digests)
@@ -328,13 +329,15 @@ class Identity(Aggregate):
 
     @event("TwoStepCodeAccepted")
     def _two_step_code_accepted(self, time_step: int) -> None:
-        assert self.two_step is not None
+        if self.two_step is None:
+            raise RuntimeError("broken invariant: self.two_step is None")
         self.two_step.last_step = time_step
         self.two_step_challenge = None
 
     @event("RecoveryCodeUsed")
     def _recovery_code_used(self, recovery_digest: str) -> None:
-        assert self.two_step is not None
+        if self.two_step is None:
+            raise RuntimeError("broken invariant: self.two_step is None")
         self.two_step.recovery.discard(recovery_digest)
         self.two_step_challenge = None
 

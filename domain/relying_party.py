@@ -108,7 +108,9 @@ class RelyingParty(Aggregate):
         self._changed(list(redirects), list(logouts), backchannel)
 
     @event("Changed")
-    def _changed(self, redirect_uris: list[str], post_logout_redirect_uris: list[str], backchannel_logout_uri: str | None) -> None:
+    def _changed(
+        self, redirect_uris: list[str], post_logout_redirect_uris: list[str], backchannel_logout_uri: str | None
+    ) -> None:
         self.redirect_uris = redirect_uris
         self.post_logout_redirect_uris = post_logout_redirect_uris
         self.backchannel_logout_uri = backchannel_logout_uri

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.database import compose
+
 
 @dataclass(frozen=True)
 class AgencyScope:
@@ -28,9 +30,10 @@ class AgencyScope:
         """A condition: the contract whose id is the SQL ``account_id`` is visible."""
         if self.agency is None:
             return "1 = 1"
-        return (
-            f"EXISTS (SELECT 1 FROM read_accounts s WHERE s.account_id = {account_id} "
-            "AND s.client_code = :scope_client AND s.company_code = :scope_company)"
+        return compose(
+            "EXISTS (SELECT 1 FROM read_accounts s WHERE s.account_id = {account_id} "
+            "AND s.client_code = :scope_client AND s.company_code = :scope_company)",
+            account_id=account_id,
         )
 
     def identity(self, identity_id: str) -> str:
@@ -38,9 +41,11 @@ class AgencyScope:
         is activating, a visible contract."""
         if self.agency is None:
             return "1 = 1"
-        return (
-            f"(EXISTS (SELECT 1 FROM read_identity_accounts v WHERE v.identity_id = {identity_id} "
-            f"AND {self.contract('v.account_id')}) "
-            f"OR EXISTS (SELECT 1 FROM read_identities w WHERE w.identity_id = {identity_id} "
-            f"AND w.status = 'activating' AND {self.contract('w.activating_account')}))"
+        return compose(
+            "(EXISTS (SELECT 1 FROM read_identity_accounts v WHERE v.identity_id = {identity_id} AND {linked}) "
+            "OR EXISTS (SELECT 1 FROM read_identities w WHERE w.identity_id = {identity_id} "
+            "AND w.status = 'activating' AND {activating}))",
+            identity_id=identity_id,
+            linked=self.contract("v.account_id"),
+            activating=self.contract("w.activating_account"),
         )

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from adapters.database import Database, Tx
+from adapters.database import Database, Tx, compose
 from application.event_store import EventStore
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,12 @@ class Follower:
         lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
         name = self.projection.name
         with self.db.transaction() as tx:
-            tx.execute("INSERT INTO tracking (name, position) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING", {"name": name})
-            row = tx.execute(f"SELECT position FROM tracking WHERE name = :name{lock}", {"name": name}).one()
+            tx.execute(
+                "INSERT INTO tracking (name, position) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING", {"name": name}
+            )
+            row = tx.execute(
+                compose("SELECT position FROM tracking WHERE name = :name{lock}", lock=lock), {"name": name}
+            ).one()
             if int(row["position"]) != start:
                 return False
             for event, position in events:
@@ -87,16 +91,12 @@ class Follower:
         """Clear the projection's tables and position, then replay everything."""
         with self.db.transaction() as tx:
             for table in self.projection.tables:
-                tx.execute(f"DELETE FROM {table}")
+                tx.execute(compose("DELETE FROM {table}", table=table))
             tx.execute("DELETE FROM tracking WHERE name = :name", {"name": self.projection.name})
         return self.catch_up()
 
     def run(
-        self,
-        wake: threading.Event,
-        stop: threading.Event,
-        idle: float = 0.5,
-        after: Callable[[], None] = lambda: None,
+        self, wake: threading.Event, stop: threading.Event, idle: float = 0.5, after: Callable[[], None] = lambda: None
     ) -> None:
         """Follow until ``stop``: catch up (then ``after``), then sleep until
         ``wake`` is set (a commit of this process, or of another one announced

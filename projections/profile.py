@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
-from adapters.database import Tx
+from adapters.database import Tx, compose
 from domain.agency_account import AgencyAccount
 from domain.identity import Identity
 from projections.follower import Projection
@@ -101,17 +101,25 @@ class ProfileProjection(Projection):
     @apply.register
     def _(self, event: AgencyAccount.Imported, position: int, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, suggested_email) "
+            "INSERT INTO read_accounts "
+            "(account_id, client_code, company_code, login_id, holder_name, role, suggested_email) "
             "VALUES (:id, :client, :company, :login, :holder, :role, :email) ON CONFLICT (account_id) DO NOTHING",
             {
-                "id": str(event.originator_id), "client": event.client_code, "company": event.company_code,
-                "login": event.login_id, "holder": event.holder_name, "role": event.role, "email": event.suggested_email,
+                "id": str(event.originator_id),
+                "client": event.client_code,
+                "company": event.company_code,
+                "login": event.login_id,
+                "holder": event.holder_name,
+                "role": event.role,
+                "email": event.suggested_email,
             },
         )
 
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
-        self._set_account(event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email)
+        self._set_account(
+            event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email
+        )
 
     def _set_account(self, event: Any, tx: Tx, **columns: Any) -> None:
         _update(tx, "read_accounts", "account_id", event, **columns)
@@ -132,4 +140,7 @@ class ProfileProjection(Projection):
 def _update(tx: Tx, table: str, key: str, event: Any, **columns: Any) -> None:
     """Set columns of the row of the event's aggregate."""
     assignments = ", ".join(f"{column} = :{column}" for column in columns)
-    tx.execute(f"UPDATE {table} SET {assignments} WHERE {key} = :id", {"id": str(event.originator_id), **columns})
+    tx.execute(
+        compose("UPDATE {table} SET {assignments} WHERE {key} = :id", table=table, assignments=assignments, key=key),
+        {"id": str(event.originator_id), **columns},
+    )

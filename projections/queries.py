@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.database import Database, in_list
+from adapters.database import Database, compose, in_list
 from projections.agency_scope import AgencyScope
 from projections.support_search import HIGHEST
 
@@ -69,12 +69,18 @@ class ReadModelQueries:
         params: dict[str, Any] = {"limit": limit, "offset": offset, **scope.params}
         for i, word in enumerate(words):
             params[f"w{i}"], params[f"w{i}h"] = word, word + HIGHEST
-        matching = " INTERSECT ".join(f"SELECT identity_id FROM ({_matches(i, scope)}) m{i}" for i in range(len(words)))
+        matching = " INTERSECT ".join(
+            compose("SELECT identity_id FROM ({matches}) m{i}", matches=_matches(i, scope), i=str(i))
+            for i in range(len(words))
+        )
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
-                f"WHERE r.identity_id IN ({matching}) AND {scope.identity('r.identity_id')} "
-                "ORDER BY r.updated_at DESC, r.identity_id LIMIT :limit OFFSET :offset",
+                compose(
+                    "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.updated_at FROM read_identities r "
+                    "WHERE r.identity_id IN ({matching}) AND {visible} "
+                    "ORDER BY r.updated_at DESC, r.identity_id LIMIT :limit OFFSET :offset",
+                    matching=matching, visible=scope.identity("r.identity_id"),
+                ),
                 params,
             ).all()
             return [{**dict(row), "accounts": self._contracts(tx, row["identity_id"], scope)} for row in rows]
@@ -82,12 +88,16 @@ class ReadModelQueries:
     def _contracts(self, tx: Any, identity_id: str, scope: AgencyScope) -> list[dict[str, Any]]:
         """The identity's visible contracts: linked, or the one being activated."""
         rows = tx.execute(
-            "SELECT a.account_id AS id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role, "
-            "CASE WHEN l.identity_id IS NULL THEN 'activating' ELSE 'linked' END AS link "
-            "FROM read_accounts a LEFT JOIN read_identity_accounts l ON l.account_id = a.account_id AND l.identity_id = :id "
-            "WHERE (l.identity_id IS NOT NULL OR a.account_id = "
-            "(SELECT activating_account FROM read_identities WHERE identity_id = :id AND status = 'activating')) "
-            f"AND {scope.contract('a.account_id')} ORDER BY a.client_code, a.company_code, a.login_id",
+            compose(
+                "SELECT a.account_id AS id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role, "
+                "CASE WHEN l.identity_id IS NULL THEN 'activating' ELSE 'linked' END AS link "
+                "FROM read_accounts a "
+                "LEFT JOIN read_identity_accounts l ON l.account_id = a.account_id AND l.identity_id = :id "
+                "WHERE (l.identity_id IS NOT NULL OR a.account_id = "
+                "(SELECT activating_account FROM read_identities WHERE identity_id = :id AND status = 'activating')) "
+                "AND {visible} ORDER BY a.client_code, a.company_code, a.login_id",
+                visible=scope.contract("a.account_id"),
+            ),
             {"id": identity_id, **scope.params},
         ).all()
         return [dict(r) for r in rows]
@@ -97,10 +107,13 @@ class ReadModelQueries:
         scope = AgencyScope(agency)
         with self.db.read() as tx:
             row = tx.execute(
-                "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.terms_version, r.next_step, r.pending_email, "
-                "r.reset_pending_until, r.started_at, r.updated_at, "
-                f"CASE WHEN {scope.contract('r.default_account')} THEN r.default_account END AS default_account "
-                f"FROM read_identities r WHERE r.identity_id = :id AND {scope.identity('r.identity_id')}",
+                compose(
+                    "SELECT r.identity_id, r.status, r.email, r.proposed_email, r.terms_version, r.next_step, "
+                    "r.pending_email, r.reset_pending_until, r.started_at, r.updated_at, "
+                    "CASE WHEN {default_visible} THEN r.default_account END AS default_account "
+                    "FROM read_identities r WHERE r.identity_id = :id AND {visible}",
+                    default_visible=scope.contract("r.default_account"), visible=scope.identity("r.identity_id"),
+                ),
                 {"id": str(identity_id), **scope.params},
             ).one()
             if row is None:
@@ -112,7 +125,9 @@ class ReadModelQueries:
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
         ids, params = in_list("a", [str(a) for a in account_ids])
         with self.db.read() as tx:
-            rows = tx.execute(f"SELECT account_id FROM read_accounts WHERE account_id IN {ids}", params).all()
+            rows = tx.execute(
+                compose("SELECT account_id FROM read_accounts WHERE account_id IN {ids}", ids=ids), params
+            ).all()
         return {UUID(row["account_id"]) for row in rows}
 
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
@@ -140,11 +155,11 @@ def _matches(word: int, scope: AgencyScope) -> str:
     """Identities one query word reaches: its own terms, or its visible
     contracts' terms (linked, or being activated)."""
     match = f"t.term >= :w{word} AND t.term < :w{word}h"
-    contract = f"t.kind IN {ACCOUNT_KINDS} AND {match} AND {scope.contract('t.owner_id')}"
-    return (
-        f"SELECT t.owner_id AS identity_id FROM search_terms t WHERE t.kind = 'identity' AND {match} "
-        f"UNION SELECT l.identity_id FROM search_terms t JOIN read_identity_accounts l ON l.account_id = t.owner_id "
-        f"WHERE {contract} "
-        f"UNION SELECT i.identity_id FROM search_terms t JOIN read_identities i ON i.activating_account = t.owner_id "
-        f"WHERE i.status = 'activating' AND {contract}"
+    return compose(
+        "SELECT t.owner_id AS identity_id FROM search_terms t WHERE t.kind = 'identity' AND {match} "
+        "UNION SELECT l.identity_id FROM search_terms t JOIN read_identity_accounts l ON l.account_id = t.owner_id "
+        "WHERE {contract} "
+        "UNION SELECT i.identity_id FROM search_terms t JOIN read_identities i ON i.activating_account = t.owner_id "
+        "WHERE i.status = 'activating' AND {contract}",
+        match=match, contract=f"t.kind IN {ACCOUNT_KINDS} AND {match} AND {scope.contract('t.owner_id')}",
     )

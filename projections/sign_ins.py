@@ -13,7 +13,7 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from adapters.database import Database, Tx
+from adapters.database import Database, Tx, compose
 from domain.client_sign_in import ClientSignIn
 from projections.follower import Projection
 
@@ -44,12 +44,17 @@ class SignInsProjection(Projection):
     @apply.register
     def _(self, event: ClientSignIn.SignedIn, position: int, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO read_sign_ins (sign_in_id, identity_id, sid, client_id, client_name, contract_id, signed_in_at) "
+            "INSERT INTO read_sign_ins "
+            "(sign_in_id, identity_id, sid, client_id, client_name, contract_id, signed_in_at) "
             "VALUES (:id, :identity, :sid, :client, :name, :contract, :at) ON CONFLICT (sign_in_id) DO NOTHING",
             {
-                "id": str(event.originator_id), "identity": str(event.identity_id), "sid": event.sid,
-                "client": event.client_id, "name": event.client_name,
-                "contract": str(event.contract_id) if event.contract_id else None, "at": event.timestamp.isoformat(),
+                "id": str(event.originator_id),
+                "identity": str(event.identity_id),
+                "sid": event.sid,
+                "client": event.client_id,
+                "name": event.client_name,
+                "contract": str(event.contract_id) if event.contract_id else None,
+                "at": event.timestamp.isoformat(),
             },
         )
 
@@ -72,7 +77,10 @@ class SignInQueries:
         column, value = ("sid", sid) if sid is not None else ("identity_id", str(identity_id))
         with self.db.read() as tx:
             rows = tx.execute(
-                f"SELECT sign_in_id FROM read_sign_ins WHERE {column} = :value AND signed_out_at IS NULL",
+                compose(
+                    "SELECT sign_in_id FROM read_sign_ins WHERE {column} = :value AND signed_out_at IS NULL",
+                    column=column,
+                ),
                 {"value": value},
             ).all()
         return [UUID(row["sign_in_id"]) for row in rows]

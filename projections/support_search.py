@@ -3,9 +3,10 @@
 Terms are folded (no accents, case-folded) words of an identity's emails and
 of its contracts' login ids, holder names and agency codes, each kept whole
 and split into words. A contract's codes and login id never change; its
-holder name's terms are kept apart so a re-import rewrites only those. A query word matches any term it begins, through a
-B-tree range scan (``kind = k AND term >= q AND term < q + U+FFFF``) that both
-SQLite and PostgreSQL (with ``COLLATE "C"``) serve from the (kind, term) index, so a search costs a few
+holder name's terms are kept apart so a re-import rewrites only those. A query
+word matches any term it begins, through a B-tree range scan (``kind = k AND
+term >= q AND term < q + U+FFFF``) that both SQLite and PostgreSQL (with
+``COLLATE "C"``) serve from the (kind, term) index, so a search costs a few
 index probes however many identities there are. Contract terms are kept per
 contract and joined through the profile's links at query time.
 """
@@ -25,11 +26,12 @@ from projections.follower import Projection
 SCHEMA = {
     "sqlite": [
         "CREATE TABLE IF NOT EXISTS search_terms (kind TEXT NOT NULL, owner_id TEXT NOT NULL, term TEXT NOT NULL, "
-        "PRIMARY KEY (kind, owner_id, term))",
+        "PRIMARY KEY (kind, owner_id, term))"
     ],
     "postgresql": [
-        'CREATE TABLE IF NOT EXISTS search_terms (kind TEXT NOT NULL, owner_id TEXT NOT NULL, term TEXT COLLATE "C" NOT NULL, '
-        "PRIMARY KEY (kind, owner_id, term))",
+        "CREATE TABLE IF NOT EXISTS search_terms "
+        '(kind TEXT NOT NULL, owner_id TEXT NOT NULL, term TEXT COLLATE "C" NOT NULL, '
+        "PRIMARY KEY (kind, owner_id, term))"
     ],
 }
 # (kind, term): equality on the kind, then the word's range, in one index probe;
@@ -67,7 +69,10 @@ class SupportSearchProjection(Projection):
     def _replace(self, tx: Tx, kind: str, owner: str, *texts: str) -> None:
         tx.execute("DELETE FROM search_terms WHERE kind = :k AND owner_id = :o", {"k": kind, "o": owner})
         for term in terms_of(*texts):
-            tx.execute("INSERT INTO search_terms (kind, owner_id, term) VALUES (:k, :o, :t)", {"k": kind, "o": owner, "t": term})
+            tx.execute(
+                "INSERT INTO search_terms (kind, owner_id, term) VALUES (:k, :o, :t)",
+                {"k": kind, "o": owner, "t": term},
+            )
 
     def _add(self, tx: Tx, kind: str, owner: str, *texts: str) -> None:
         for term in terms_of(*texts):
@@ -109,4 +114,7 @@ class SupportSearchProjection(Projection):
 
     @apply.register
     def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
-        tx.execute("DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :o", {"o": str(event.originator_id)})
+        tx.execute(
+            "DELETE FROM search_terms WHERE kind IN ('account', 'holder') AND owner_id = :o",
+            {"o": str(event.originator_id)},
+        )

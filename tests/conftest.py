@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures shared across test modules of one tier, defined in modules of their own.
+pytest_plugins = ["tests.application.mail_fixtures", "tests.e2e.logout_receiver"]
+
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 

@@ -14,7 +14,7 @@ from application.errors import Refused
 from application.ports import Session
 from application.sessions import LoggedIn
 from web.openapi import openapi_json
-from web.requests import bearer, client_address, json_body, sign_in_device, text
+from web.requests import bearer, client_address, json_body, provisional_credentials, sign_in_device, text
 from web.session_gate import signed_in
 
 
@@ -33,7 +33,7 @@ async def person(request: Request) -> Session:
 
 async def start_activation(request: Request) -> Response:
     body = await json_body(request)
-    fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
+    fields = provisional_credentials(body)
     result = await run_in_threadpool(services(request).activation.start, *fields, client_address(request))
     return JSONResponse(result, status_code=201)
 
@@ -41,7 +41,10 @@ async def start_activation(request: Request) -> Response:
 async def propose_email(request: Request) -> Response:
     body = await json_body(request)
     result = await run_in_threadpool(
-        services(request).activation.propose_email, request.path_params["activation"], body.get("email"), client_address(request)
+        services(request).activation.propose_email,
+        request.path_params["activation"],
+        body.get("email"),
+        client_address(request),
     )
     return JSONResponse(result)
 
@@ -61,7 +64,9 @@ async def choose_password(request: Request) -> Response:
 
 async def resend_verification(request: Request) -> Response:
     await json_body(request)
-    await run_in_threadpool(services(request).activation.resend, request.path_params["activation"], client_address(request))
+    await run_in_threadpool(
+        services(request).activation.resend, request.path_params["activation"], client_address(request)
+    )
     return JSONResponse({"sent": True}, status_code=202)
 
 
@@ -72,15 +77,21 @@ async def reset_activation(request: Request) -> Response:
 
 async def verify_email(request: Request) -> Response:
     body = await json_body(request)
-    result = await run_in_threadpool(services(request).activation.verify_email, body.get("token"), client_address(request))
+    result = await run_in_threadpool(
+        services(request).activation.verify_email, body.get("token"), client_address(request)
+    )
     return JSONResponse(result)
 
 
 async def log_in(request: Request) -> Response:
     body = await json_body(request)
     logged_in = await run_in_threadpool(
-        services(request).sessions.log_in, text(body, "email", 254), text(body, "password"), client_address(request),
-        False, sign_in_device(request),
+        services(request).sessions.log_in,
+        text(body, "email", 254),
+        text(body, "password"),
+        client_address(request),
+        False,
+        sign_in_device(request),
     )
     return signed_in_answer(logged_in)
 
@@ -96,7 +107,8 @@ def signed_in_answer(logged_in: LoggedIn) -> Response:
 async def log_out(request: Request) -> Response:
     await person(request)
     token = bearer(request)
-    assert token is not None
+    if token is None:
+        raise RuntimeError("broken invariant: token is None")
     await run_in_threadpool(services(request).sessions.log_out, token)
     return Response(status_code=204)
 

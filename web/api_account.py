@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from web.api import person, services
-from web.requests import client_address, json_body, text
+from web.requests import client_address, json_body, provisional_credentials, text
 
 
 async def accept_terms(request: Request) -> Response:
@@ -54,7 +54,7 @@ async def confirm_email_change(request: Request) -> Response:
 async def link_account(request: Request) -> Response:
     session = await person(request)
     body = await json_body(request)
-    fields = [text(body, name, 64) for name in ("client_code", "company_code", "login_id", "provisional_password")]
+    fields = provisional_credentials(body)
     result = await run_in_threadpool(
         services(request).fusion.link_from_session, session.identity_id, *fields, client_address(request)
     )
@@ -73,7 +73,9 @@ async def link_during_activation(request: Request) -> Response:
 async def choose_default_account(request: Request) -> Response:
     session = await person(request)
     body = await json_body(request)
-    await run_in_threadpool(services(request).account_settings.choose_default_account, session.identity_id, body.get("account"))
+    await run_in_threadpool(
+        services(request).account_settings.choose_default_account, session.identity_id, body.get("account")
+    )
     return Response(status_code=204)
 
 
@@ -89,7 +91,9 @@ async def request_password_reset(request: Request) -> Response:
     await run_in_threadpool(
         services(request).password_reset.request,
         text(body, "email", 254) if body.get("email") is not None else None,
-        body.get("login_id"), body.get("client_code"), body.get("company_code"),
+        body.get("login_id"),
+        body.get("client_code"),
+        body.get("company_code"),
         client_address(request),
     )
     return JSONResponse(
@@ -102,7 +106,10 @@ async def confirm_password_reset(request: Request) -> Response:
     body = await json_body(request)
     await run_in_threadpool(
         services(request).password_reset.confirm,
-        body.get("token"), body.get("new_password"), body.get("new_password_confirmation"), client_address(request),
+        body.get("token"),
+        body.get("new_password"),
+        body.get("new_password_confirmation"),
+        client_address(request),
     )
     return Response(status_code=204)
 

@@ -3,7 +3,7 @@ auditors' replay. Every call checks the token's role and the agency's scope."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -85,8 +85,10 @@ def parse_moment(value: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(value or "")
     except ValueError as error:
-        raise Refused("invalid_request", "« at » doit être une date ISO-8601, par exemple 2026-11-24T10:00:00Z.", field="at") from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        raise Refused(
+            "invalid_request", "« at » doit être une date ISO-8601, par exemple 2026-11-24T10:00:00Z.", field="at"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 routes = [

@@ -46,7 +46,10 @@ async def complete_sign_in(request: Request) -> Response:
     body = await json_body(request)
     try:
         logged_in = await run_in_threadpool(
-            services(request).two_step.complete, text(body, "challenge", 128), text(body, "code", 64), client_address(request)
+            services(request).two_step.complete,
+            text(body, "challenge", 128),
+            text(body, "code", 64),
+            client_address(request),
         )
     except Refused as refusal:
         if refusal.code != "invalid_code":

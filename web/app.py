@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from adapters.bootstrap import Container
@@ -19,8 +19,8 @@ from web import api, api_account, api_sessions, api_staff, api_two_step, oidc, o
 from web.body_limit import BodyLimitMiddleware
 from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
-from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
 from web.request_ids import RequestIdMiddleware
+from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
 
 
 async def healthz(request: Request) -> Response:
@@ -44,7 +44,10 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
-            Mount("/api/v1", routes=api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes),
+            Mount(
+                "/api/v1",
+                routes=api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes,
+            ),
             *oidc.routes,
             *oidc_logout.routes,  # a protocol endpoint: a client's own POST carries no CSRF token of ours
             *pages.routes,

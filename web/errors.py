@@ -57,7 +57,8 @@ def error_response(code: str, message: str, status: int | None = None, **details
 
 
 async def refused(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Refused)
+    if not isinstance(exc, Refused):
+        raise RuntimeError("broken invariant: not isinstance(exc, Refused)")
     response = error_response(exc.code, exc.message, **exc.details)
     if "retry_after" in exc.details:  # a throttled request: RFC 9110 §10.2.3
         response.headers["Retry-After"] = str(exc.details["retry_after"])
@@ -71,13 +72,21 @@ def wants_page(request: Request) -> bool:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise RuntimeError("broken invariant: not isinstance(exc, HTTPException)")
     code = HTTP_CODES.get(exc.status_code, "http_error")
     text = HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
     if wants_page(request):
         from web.pages_common import message  # the portal's templates, loaded only for pages
 
-        return message(request, "Page introuvable" if exc.status_code == 404 else "Demande impossible", text, exc.status_code, link="/", link_text="Revenir à l'accueil")
+        return message(
+            request,
+            "Page introuvable" if exc.status_code == 404 else "Demande impossible",
+            text,
+            exc.status_code,
+            link="/",
+            link_text="Revenir à l'accueil",
+        )
     response = error_response(code, text, exc.status_code)
     response.headers.update(exc.headers or {})  # a 405 keeps its Allow
     return response

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.idempotency_table import IdempotencyTable
 from web.errors import error_response
 from web.requests import MAX_BODY
 
@@ -34,11 +36,19 @@ class IdempotencyMiddleware:
         headers = dict(scope.get("headers") or [])
         key = headers.get(b"idempotency-key")
         path = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None or path in EXEMPT or not path.startswith("/api/v1/"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or key is None
+            or path in EXEMPT
+            or not path.startswith("/api/v1/")
+        ):
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= 255:
-            await error_response("invalid_request", "Idempotency-Key : de 1 à 255 caractères.", 422, field="Idempotency-Key")(scope, receive, send)
+            await error_response(
+                "invalid_request", "Idempotency-Key : de 1 à 255 caractères.", 422, field="Idempotency-Key"
+            )(scope, receive, send)
             return
         body = await _read(receive)
         if body is None:
@@ -53,20 +63,30 @@ class IdempotencyMiddleware:
             return
         await self._run(table, key_digest, body, scope, send)
 
-    async def _replay(self, seen: dict, request_digest: str, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _replay(
+        self, seen: dict[str, Any], request_digest: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         if seen["request_digest"] != request_digest:
-            response = error_response("idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre requête.", 422)
+            response = error_response(
+                "idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre requête.", 422
+            )
         elif seen["status"] == 0:
             response = error_response("conflict", "La même requête est en cours de traitement.", 409)
         else:
             stored = json.loads(seen["body"])
-            await send({"type": "http.response.start", "status": seen["status"], "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored["headers"]]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": seen["status"],
+                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored["headers"]],
+                }
+            )
             await send({"type": "http.response.body", "body": stored["body"].encode("latin-1")})
             return
         await response(scope, receive, send)
 
-    async def _run(self, table, key_digest: str, body: bytes, scope: Scope, send: Send) -> None:  # noqa: ANN001
-        sent: dict = {"headers": [], "body": b""}
+    async def _run(self, table: IdempotencyTable, key_digest: str, body: bytes, scope: Scope, send: Send) -> None:
+        sent: dict[str, Any] = {"headers": [], "body": b""}
         replayed = False
 
         async def receive_body() -> Message:
@@ -99,7 +119,7 @@ def caller(scope: Scope) -> bytes:
     """Who a remembered answer belongs to. Anonymous callers are told apart by
     address: the one uvicorn takes from X-Forwarded-For only when a proxy of
     ``FORWARDED_ALLOW_IPS`` sends it, so a client cannot claim another's."""
-    authorization = dict(scope.get("headers") or []).get(b"authorization")
+    authorization: bytes | None = dict(scope.get("headers") or []).get(b"authorization")
     if authorization:
         return b"credentials\x1f" + authorization
     client = scope.get("client")

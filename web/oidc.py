@@ -108,7 +108,8 @@ def outcome(request: Request, result: Outcome) -> Response:
         )
         page_.headers["content-security-policy"] = csp_sending_to(result.redirect_uri)
         return page_
-    assert isinstance(result, ErrorPage)
+    if not isinstance(result, ErrorPage):
+        raise RuntimeError("broken invariant: not isinstance(result, ErrorPage)")
     return refused_page(request, result.message)
 
 

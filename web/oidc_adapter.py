@@ -53,7 +53,7 @@ class Payload(OAuth2Payload):
         return self._datalist
 
 
-class StarletteOAuth2Request(OAuth2Request):  # type: ignore[misc]
+class StarletteOAuth2Request(OAuth2Request):
     def __init__(self, request: Request, query: list[tuple[str, str]], form: list[tuple[str, str]]) -> None:
         # Authlib refuses plain http but on the loopback: the request counts as
         # https when the portal's own rule says so (a TLS proxy, an https PUBLIC_URL).

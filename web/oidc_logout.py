@@ -21,7 +21,7 @@ from starlette.routing import Route
 from application.end_session import LogoutRequest
 from application.errors import Refused
 from application.ports import Session
-from web.oidc import csp_sending_to
+from web.oidc_return import csp_sending_to
 from web.pages_common import SESSION_COOKIE, call, current_session, message, page, render, services
 from web.pages_login import PORTAL_COOKIES
 from web.security import FormRefused, bounded_body, checked_form, delete_cookie, parse_form

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from web.requests import PROVISIONAL_FIELDS
+
 Schema = dict[str, Any]
 
 TEXT = {"type": "string", "minLength": 1}
@@ -36,10 +38,12 @@ ERROR = {
         "terms_version": {"type": "string"},
         "challenge": {"type": "string"},
         "retry_after": {"type": "integer", "minimum": 1},
-        "activation": {"type": "string", "description": "with `email_not_verified`: the activation's token, to resend its link"},
+        "activation": {
+            "type": "string", "description": "with `email_not_verified`: the activation's token, to resend its link",
+        },
         "fields": {
             "type": "array",
-            "description": "every problem of the request at once (`error` is the first): the field, its code, its words",
+            "description": "every problem of the request at once (`error` is the first): field, code, words",
             "items": {
                 "type": "object", "required": ["field", "error", "message"],
                 "properties": {"field": {"type": "string"}, "error": {"type": "string"}, "message": {"type": "string"}},
@@ -50,11 +54,13 @@ ERROR = {
 ERRORS = {
     400: "malformed JSON, or an emailed link that no longer works (`invalid_token`)",
     401: "`invalid_credentials`, `unauthenticated`, or at sign-in's second step `invalid_code`",
-    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), `two_step_required` (with `challenge`), `forbidden`",
+    403: "`email_not_verified`, `terms_acceptance_required` (with `terms_version`), "
+    "`two_step_required` (with `challenge`), `forbidden`",
     404: "`not_found`, `activation_not_found`",
     409: "`already_activated`, `already_linked`, `email_taken`, `step_out_of_order`, `conflict`",
     413: "the body is over 1 MiB",
-    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, `same_password`, "
+    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, "
+    "`same_password`, "
     "`invalid_code`, ...); when several fields are wrong, `fields` lists them all",
     429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
 }
@@ -72,7 +78,7 @@ ACCOUNT = {
         "role": {"type": "string", "enum": ["tenant", "owner", "co_owner"]},
     },
 }
-PROVISIONAL = {name: CODE for name in ("client_code", "company_code", "login_id", "provisional_password")}
+PROVISIONAL: dict[str, Schema] = {name: CODE for name in PROVISIONAL_FIELDS}
 EVENTS = {"type": "array", "items": {"type": "object", "required": ["position", "type", "at"]}}
 IMPORT_REPORT = {
     "type": "object",
@@ -84,8 +90,12 @@ IMPORT_REPORT = {
 }
 
 
-def obj(required: list[str] | None = None, **properties: Schema) -> Schema:
-    return {"type": "object", "required": required if required is not None else list(properties), "properties": properties}
+def obj(required: list[str] | None = None, /, **properties: Schema) -> Schema:
+    listed = required if required is not None else list(properties)
+    return {"type": "object", "required": listed, "properties": properties}
+
+
+SIGNED_IN = obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))
 
 
 MOMENT = {"type": ["string", "null"], "format": "date-time"}
@@ -124,7 +134,8 @@ def operation(
     if person or staff:
         spec["security"] = [{"bearer": []}]
     if throttled:
-        assert throttled in THROTTLED, throttled
+        if throttled not in THROTTLED:
+            raise ValueError(f"no throttle named {throttled!r} (see THROTTLED)")
         spec["x-throttled"] = throttled
     if query:
         spec["parameters"] = [{"name": n, "in": "query", "required": n == "q", "schema": s} for n, s in query.items()]
@@ -138,7 +149,8 @@ def _answer(schema: Schema | None) -> Schema:
 
 
 def _error(code: int) -> Schema:
-    answer: Schema = {"description": ERRORS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"schema": {"$ref": "#/components/schemas/Error"}}
+    answer: Schema = {"description": ERRORS[code], "content": {"application/json": error}}
     if code == 429:
         answer["headers"] = {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}}
     return answer
@@ -147,12 +159,15 @@ def _error(code: int) -> Schema:
 OPERATIONS: dict[str, dict[str, Schema]] = {
     "/activations": {"post": operation(
         "Start (or resume) an activation with the agency's provisional credentials",
-        (201, obj(["activation", "holder_name"], activation=TOKEN, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"})),
+        (201, obj(
+            ["activation", "holder_name"],
+            activation=TOKEN, suggested_email={"type": ["string", "null"]}, holder_name={"type": "string"},
+        )),
         (401, 409, 429), body=obj(**PROVISIONAL), throttled="secret",
     )},
     "/activations/{activation}/email": {"post": operation(
-        "Choose the login email", (200, obj(next={"type": "string", "enum": ["password", "link"]})), (404, 409), body=obj(email=EMAIL),
-        throttled="oracle",
+        "Choose the login email", (200, obj(next={"type": "string", "enum": ["password", "link"]})), (404, 409),
+        body=obj(email=EMAIL), throttled="oracle",
     )},
     "/activations/{activation}/password": {"post": operation(
         "Choose the password and accept the terms; a verification email goes out",
@@ -160,26 +175,26 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         body=obj(password=PASSWORD, password_confirmation=PASSWORD, accept_terms={"type": "boolean"}), throttled="mail",
     )},
     "/activations/{activation}/link": {"post": operation(
-        "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})), (401, 404, 409, 429),
-        body=obj(password=PASSWORD), throttled="secret",
+        "Fusion: prove the existing personal account's password", (200, obj(linked={"const": True})),
+        (401, 404, 409, 429), body=obj(password=PASSWORD), throttled="secret",
     )},
     "/activations/{activation}/resend": {"post": operation(
-        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429), throttled="mail",
+        "Send the verification link again", (202, obj(sent={"const": True})), (400, 404, 409, 413, 422, 429),
+        throttled="mail",
     )},
     "/activations/{activation}": {"delete": operation(
         "Reset the activation: the provisional credentials work again", (204, None), (404, 409),
     )},
     "/email-verifications": {"post": operation(
-        "Prove the email with the emailed token: the account is active", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
-        throttled="secret",
+        "Prove the email with the emailed token: the account is active", (200, obj(email={"type": "string"})), (409,),
+        body=obj(token=TOKEN), throttled="secret",
     )},
     "/sessions": {"post": operation(
-        "Log in", (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
-        body=obj(email=EMAIL, password=PASSWORD), throttled="secret",
+        "Log in", (201, SIGNED_IN), (401, 403, 409, 429), body=obj(email=EMAIL, password=PASSWORD), throttled="secret",
     )},
     "/sessions/two-step": {"post": operation(
         "Second step of a sign-in: the challenge and a TOTP or recovery code",
-        (201, obj(token={"type": "string"}, identity=obj(id=UUID_TEXT, email={"type": "string"}))), (401, 403, 409, 429),
+        (201, SIGNED_IN), (401, 403, 409, 429),
         body=obj(challenge={"type": "string", "minLength": 1, "maxLength": 128}, code=OTP), throttled="secret",
     )},
     "/sessions/current": {"delete": operation("Log out", (204, None), person=True)},
@@ -196,7 +211,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     },
     "/me/two-step/confirm": {"post": operation(
         "Confirm the enrolment with a first code: 10 recovery codes, shown once",
-        (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})), (409, 429),
+        (200, obj(recovery_codes={"type": "array", "minItems": 10, "maxItems": 10, "items": {"type": "string"}})),
+        (409, 429),
         body=obj(code=OTP), person=True, throttled="secret",
     )},
     "/me": {
@@ -208,7 +224,9 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         "delete": operation("GDPR erasure, behind the password", (202, obj(erased={"const": True})), (404, 409),
                             body=obj(password=PASSWORD), person=True, throttled="secret"),
     },
-    "/me/terms": {"post": operation("Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True)},
+    "/me/terms": {"post": operation(
+        "Accept the current terms", (204, None), (409,), body=obj(version=TEXT), person=True,
+    )},
     "/me/password": {"post": operation(
         "Change the password; every other session ends", (204, None), (409, 429),
         body=obj(current_password=PASSWORD, new_password=PASSWORD, new_password_confirmation=PASSWORD), person=True,
@@ -219,17 +237,19 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
         body=obj(new_email=EMAIL, password=PASSWORD), person=True, throttled="mail",
     )},
     "/email-changes": {"post": operation(
-        "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,), body=obj(token=TOKEN),
-        throttled="secret",
+        "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,),
+        body=obj(token=TOKEN), throttled="secret",
     )},
     "/me/accounts": {"post": operation(
-        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429), body=obj(**PROVISIONAL), person=True,
-        throttled="secret",
+        "Link another contract with its provisional credentials", (201, ACCOUNT), (409, 429),
+        body=obj(**PROVISIONAL), person=True, throttled="secret",
     )},
     "/me/default-account": {"put": operation(
         "Choose the contract shown first", (204, None), (404, 409), body=obj(account=TEXT), person=True,
     )},
-    "/me/history": {"get": operation("The person's own event history", (200, obj(["events"], events=EVENTS)), person=True)},
+    "/me/history": {"get": operation(
+        "The person's own event history", (200, obj(["events"], events=EVENTS)), person=True,
+    )},
     "/me/sessions": {
         "get": operation(
             "The person's portal, API and single sign-on sessions (`id` is the public sid; `applications` the clients "
@@ -245,8 +265,11 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     "/password-resets": {"post": operation(
         "Ask for a reset link; the same answer whether or not an account matches",
         (202, obj(message={"type": "string"})), (409, 429),
-        body={"type": "object", "properties": {"email": EMAIL, **{n: CODE for n in ("login_id", "client_code", "company_code")}},
-              "anyOf": [{"required": ["email"]}, {"required": ["login_id", "client_code", "company_code"]}]},
+        body={
+            "type": "object",
+            "properties": {"email": EMAIL, **{n: CODE for n in ("login_id", "client_code", "company_code")}},
+            "anyOf": [{"required": ["email"]}, {"required": ["login_id", "client_code", "company_code"]}],
+        },
         throttled="mail",
     )},
     "/password-resets/confirm": {"post": operation(
@@ -262,21 +285,29 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/support/identities": {"get": operation(
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
-        query={"q": {"type": "string"}, "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100}},
+        query={
+            "q": {"type": "string"}, "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
     )},
-    "/support/identities/{identity}": {"get": operation("An identity's profile for support", (200, {"type": "object"}), (404,), staff=True)},
+    "/support/identities/{identity}": {"get": operation(
+        "An identity's profile for support", (200, {"type": "object"}), (404,), staff=True,
+    )},
     "/audit/identities/{identity}/events": {"get": operation(
         "An identity's events in order", (200, obj(["events"], events=EVENTS)), (404,), staff=True,
     )},
     "/audit/identities/{identity}/state": {"get": operation(
-        "An identity as it was at a moment", (200, {"type": "object"}), (404, 422), staff=True, query={"at": {"type": "string"}},
+        "An identity as it was at a moment", (200, {"type": "object"}), (404, 422), staff=True,
+        query={"at": {"type": "string"}},
     )},
 }
 
 
-def _with_path_parameters(path: str, methods: dict[str, Schema]) -> dict[str, Schema]:
+def _with_path_parameters(path: str, methods: dict[str, Schema]) -> Schema:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
-    parameters = [{"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}} for n in names]
+    parameters = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}} for n in names
+    ]
     return {"parameters": parameters, **methods} if parameters else methods
 
 

@@ -7,8 +7,19 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web import (
-    pages_activation, pages_connected_apps, pages_contracts, pages_fusion, pages_info, pages_links, pages_login, pages_my_data,
-    pages_profile, pages_reset, pages_security, pages_terms, pages_two_step,
+    pages_activation,
+    pages_connected_apps,
+    pages_contracts,
+    pages_fusion,
+    pages_info,
+    pages_links,
+    pages_login,
+    pages_my_data,
+    pages_profile,
+    pages_reset,
+    pages_security,
+    pages_terms,
+    pages_two_step,
 )
 from web.pages_common import HERE
 

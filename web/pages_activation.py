@@ -18,13 +18,7 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from domain.agency_codes import canonical_code
-from web.pages_activation_state import (
-    forget_state,
-    load_state,
-    save_state,
-    step,
-    step_call,
-)
+from web.pages_activation_state import forget_state, load_state, save_state, step, step_call
 from web.pages_common import (
     agency_codes,
     call,
@@ -50,7 +44,8 @@ PROVISIONAL = {
     "provisional_password": "Indiquez votre mot de passe provisoire.",
 }
 CODES = ("client", "societe", "login_id")
-CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}  # which of the four was wrong is not told
+# at the top: which of the four was wrong is not told
+CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}
 
 
 async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
@@ -58,7 +53,8 @@ async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
     typed too, to fill step 1 in again after « Réinitialiser l'activation »)."""
     codes = {name: canonical_code(form.get(name, ""))[:64] for name in CODES}
     result = await call(
-        services(request).activation.start, *codes.values(), form.get("provisional_password", "").strip(), origin(request)
+        services(request).activation.start, *codes.values(), form.get("provisional_password", "").strip(),
+        origin(request),
     )
     return {
         "token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or "",
@@ -67,7 +63,8 @@ async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
 
 
 def credentials_refused(
-    request: Request, template: str, refusal: Refused, form: Any, *names: str, fields: dict[str, str] = CREDENTIAL_FIELDS
+    request: Request, template: str, refusal: Refused, form: Any, *names: str,
+    fields: dict[str, str] = CREDENTIAL_FIELDS,
 ) -> Response:
     """A refused first step: the form again, with a way to log in when the
     contract is already active."""
@@ -96,7 +93,9 @@ async def credentials_submit(request: Request) -> Response:
     missing = required(form, PROVISIONAL)
     if missing:
         values = kept(form, "client", "societe", "login_id")
-        return render(request, "activation_credentials.html", 422, errors=missing, values=values, codes=agency_codes(form))
+        return render(
+            request, "activation_credentials.html", 422, errors=missing, values=values, codes=agency_codes(form)
+        )
     try:
         state = await start(request, form)
     except Refused as refusal:
@@ -123,7 +122,8 @@ async def email_submit(request: Request, state: dict[str, Any]) -> Response:
         result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return refused_form(
-            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email}, holder_name=state.get("holder"),
+            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email},
+            holder_name=state.get("holder"),
         )
     state["email"] = email
     return save_state(redirect(next_step(result["next"])), request, state)
@@ -223,7 +223,9 @@ async def link_submit(request: Request, state: dict[str, Any]) -> Response:
     response = message(
         request, "Comptes associés", f"Le contrat {contract} est désormais rattaché à votre compte personnel. "
         "Connectez-vous avec votre adresse email et votre mot de passe pour retrouver tous vos contrats.",
-        link="/login", link_text="Me connecter", success=True,
+        link="/login",
+        link_text="Me connecter",
+        success=True,
     )
     return forget_state(response, request)
 

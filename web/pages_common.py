@@ -43,14 +43,18 @@ NOTICES = {
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
-    "deux-etapes-desactivee": "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter.",
+    "deux-etapes-desactivee": (
+        "La validation en deux étapes est désactivée : votre mot de passe suffit de nouveau pour vous connecter."
+    ),
     "cgu": "Merci : la nouvelle version des CGU et de la politique de confidentialité est acceptée.",
     "session-fermee": "La session a été fermée sur cet appareil.",
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
     "nouveau-lien": "Connectez-vous avec votre adresse email et le mot de passe choisi : si l'adresse n'est pas encore "
     "vérifiée, un bouton vous proposera d'en recevoir un nouveau lien.",
-    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : le précédent ne fonctionne plus.",
-    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même et le lien envoyé ne fonctionne plus.",
+    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : "
+    "le précédent ne fonctionne plus.",
+    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même "
+    "et le lien envoyé ne fonctionne plus.",
 }
 SUCCESSES = {
     "reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees",
@@ -129,9 +133,7 @@ def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "fo
     return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
-def refused_form(
-    request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any
-) -> Response:
+def refused_form(request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any) -> Response:
     """The same form again with the refusal next to its field; a throttled
     answer keeps its Retry-After (RFC 9110 §10.2.3)."""
     response = render(request, name, refusal_status(refusal), errors=field_errors(refusal, fields), **context)

@@ -4,6 +4,8 @@ its tokens are revoked and the application told by back-channel)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -30,10 +32,8 @@ async def apps_page(request: Request, session: Session) -> Response:
 @person_page
 async def sign_out_submit(request: Request, session: Session) -> Response:
     await checked_form(request)
-    try:
+    with contextlib.suppress(Refused):  # already ended, or not theirs: the list shows what is left
         await call(services(request).sign_outs.sign_out, session.identity_id, request.path_params["sign_in"])
-    except Refused:
-        pass  # already ended, or not theirs: the list shows what is left
     return redirect("/profil/applications?info=application-deconnectee")
 
 

@@ -44,11 +44,12 @@ async def profile_of(request: Request, session: Session) -> dict[str, Any]:
 
 def shown(request: Request, profile: dict[str, Any]) -> dict[str, Any] | None:
     """The contract on display: this browser's choice, else the default one, else the first."""
-    accounts = {a["id"]: a for a in profile["accounts"]}
+    listed: list[dict[str, Any]] = profile["accounts"]
+    accounts = {a["id"]: a for a in listed}
     for choice in (read_cookie(request, SHOWN_COOKIE), profile.get("default_account")):
         if choice in accounts:
             return accounts[choice]
-    return profile["accounts"][0] if profile["accounts"] else None
+    return listed[0] if listed else None
 
 
 async def contracts_context(request: Request, session: Session) -> dict[str, Any]:
@@ -59,7 +60,12 @@ async def contracts_context(request: Request, session: Session) -> dict[str, Any
 @person_page
 async def space_page(request: Request, session: Session) -> Response:
     sessions = await sessions_shown(request, session)  # newest first: the last sign-in to the account
-    return render(request, "space.html", last_sign_in=sessions[0] if sessions else None, **await contracts_context(request, session))
+    return render(
+        request,
+        "space.html",
+        last_sign_in=sessions[0] if sessions else None,
+        **await contracts_context(request, session),
+    )
 
 
 @person_page
@@ -67,7 +73,8 @@ async def contracts_page(request: Request, session: Session) -> Response:
     context = await contracts_context(request, session)
     linked = request.query_params.get("bien", "")
     if request.query_params.get("info") == "rattache" and linked in {a["id"] for a in context["profile"]["accounts"]}:
-        context["notice"] = f"Contrat {await call(services(request).directory.account_label, linked)} rattaché à votre compte."
+        label = await call(services(request).directory.account_label, linked)
+        context["notice"] = f"Contrat {label} rattaché à votre compte."
     return render(request, "contracts.html", **context)
 
 
@@ -88,7 +95,9 @@ async def show_submit(request: Request, session: Session) -> Response:
 async def default_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
     try:
-        await call(services(request).account_settings.choose_default_account, session.identity_id, form.get("account", ""))
+        await call(
+            services(request).account_settings.choose_default_account, session.identity_id, form.get("account", "")
+        )
     except Refused as refusal:
         return refused_form(request, "contracts.html", refusal, {}, **await contracts_context(request, session))
     return redirect("/biens?info=defaut")

@@ -17,14 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_activation import (
-    CREDENTIAL_FIELDS,
-    EMAIL_FIELDS,
-    PROVISIONAL,
-    credentials_refused,
-    next_step,
-    start,
-)
+from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, start
 from web.pages_activation_state import save_state, step, step_call
 from web.pages_common import (
     agency_codes,
@@ -57,7 +50,9 @@ async def fusion_submit(request: Request) -> Response:
         state = await start(request, form)
         result = await call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
-        return credentials_refused(request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS})
+        return credentials_refused(
+            request, TEMPLATE, refusal, form, "email", fields={**CREDENTIAL_FIELDS, **EMAIL_FIELDS}
+        )
     state["email"] = email
     return save_state(redirect(after_email(result["next"])), request, state)
 
@@ -81,7 +76,8 @@ async def no_account_submit(request: Request, state: dict[str, Any]) -> Response
         result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return refused_form(
-            request, "fusion_no_account.html", refusal, EMAIL_FIELDS, email=state.get("email", ""), values={"email": email}
+            request, "fusion_no_account.html", refusal, EMAIL_FIELDS, email=state.get("email", ""),
+            values={"email": email},
         )
     state["email"] = email
     return save_state(redirect(after_email(result["next"])), request, state)

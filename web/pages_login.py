@@ -34,13 +34,7 @@ from web.pages_common import (
     services,
 )
 from web.requests import sign_in_device
-from web.security import (
-    checked_form,
-    delete_cookie,
-    read_cookie,
-    renew_csrf,
-    set_cookie,
-)
+from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 CHALLENGE_COOKIE = "deux-etapes"
@@ -109,7 +103,9 @@ async def sign_in(
             set_cookie(response, request, CHALLENGE_COOKIE, refusal.details["challenge"], CHALLENGE_AGE)
             return response
         if refusal.code == "terms_acceptance_required":  # a session, but the new terms come first
-            return await open_session(request, redirect(with_next("/cgu/accepter", next_path)), refusal.details["token"])
+            return await open_session(
+                request, redirect(with_next("/cgu/accepter", next_path)), refusal.details["token"]
+            )
         return refusal
     return await open_session(request, redirect(next_path or "/espace"), logged_in.token)
 
@@ -123,7 +119,9 @@ async def code_page(request: Request) -> Response:
 
 
 def code_form(request: Request, next_path: str | None, status: int = 200, **context: object) -> Response:
-    return render(request, "login_code.html", status, next=next_path, login_url=with_next("/login", next_path), **context)
+    return render(
+        request, "login_code.html", status, next=next_path, login_url=with_next("/login", next_path), **context
+    )
 
 
 @page
@@ -143,8 +141,13 @@ async def code_submit(request: Request) -> Response:
         expired = signed.details.get("field") == "challenge"  # back to the password
         field = "form" if expired else "code"
         refused = refused_form(
-            request, "login_code.html", signed, {"invalid_code": field, "too_many_attempts": field}, expired=expired,
-            next=next_path, login_url=with_next("/login", next_path),
+            request,
+            "login_code.html",
+            signed,
+            {"invalid_code": field, "too_many_attempts": field},
+            expired=expired,
+            next=next_path,
+            login_url=with_next("/login", next_path),
         )
         return await on_the_way(request, refused, next_path)
     return signed

@@ -58,6 +58,8 @@ def policy_json(passwords: Passwords, context: Iterable[str] = ()) -> str:
     return json.dumps(document, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def password_context(passwords: Passwords, unmet: Iterable[str] | None = None, context: Iterable[str] = ()) -> dict[str, Any]:
+def password_context(
+    passwords: Passwords, unmet: Iterable[str] | None = None, context: Iterable[str] = ()
+) -> dict[str, Any]:
     """What a template with a new-password field needs."""
     return {"criteria": criteria(passwords, unmet), "policy_json": policy_json(passwords, context)}

@@ -14,7 +14,17 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from web.pages_common import (
-    agency_codes, call, form_page, kept, message, origin, page, refused_form, render, required, services,
+    agency_codes,
+    call,
+    form_page,
+    kept,
+    message,
+    origin,
+    page,
+    refused_form,
+    render,
+    required,
+    services,
 )
 from web.security import checked_form
 
@@ -32,10 +42,9 @@ async def forgot_submit(request: Request) -> Response:
         missing |= required(form, CODES)
     if missing:
         return render(request, "forgot_password.html", 422, errors=missing, values=values, codes=codes)
-    if by_email:
-        arguments = (who, None, None, None)
-    else:
-        arguments = (None, who, codes["client"], codes["societe"])
+    arguments: tuple[str | None, ...] = (
+        (who, None, None, None) if by_email else (None, who, codes["client"], codes["societe"])
+    )
     try:
         await call(services(request).password_reset.request, *arguments, origin(request))
     except Refused as refusal:

@@ -48,7 +48,9 @@ async def end_session_submit(request: Request, session: Session) -> Response:
     try:
         await call(services(request).my_sessions.end, session, form.get("session", ""))
     except Refused as refusal:
-        return message(request, "Session introuvable", refusal.message, 404, link="/profil/securite", link_text="Sécurité")
+        return message(
+            request, "Session introuvable", refusal.message, 404, link="/profil/securite", link_text="Sécurité"
+        )
     return redirect("/profil/securite?info=session-fermee")
 
 

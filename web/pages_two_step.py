@@ -26,14 +26,20 @@ FIELDS = {"invalid_credentials": "password", "invalid_code": "code", "step_out_o
 
 def qr_svg(uri: str) -> str:
     """The otpauth URI as an inline SVG QR code (no script, no image request: CSP-safe)."""
-    return str(segno.make(uri, error="m").svg_inline(
-        scale=5, omitsize=True, svgclass="qr", lineclass=None, title="QR code à scanner avec votre application d'authentification",
-    ))
+    return str(
+        segno.make(uri, error="m").svg_inline(
+            scale=5,
+            omitsize=True,
+            svgclass="qr",
+            lineclass=None,
+            title="QR code à scanner avec votre application d'authentification",
+        )
+    )
 
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, as a person types it into an app."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 async def two_step_form(request: Request, session: Session, status: int = 200, **context: object) -> Response:
@@ -53,7 +59,9 @@ async def enrol_submit(request: Request, session: Session) -> Response:
     if errors:
         return await two_step_form(request, session, 422, errors=errors)
     try:
-        setup = await call(services(request).two_step.enrol, session.identity_id, form.get("password", ""), origin(request))
+        setup = await call(
+            services(request).two_step.enrol, session.identity_id, form.get("password", ""), origin(request)
+        )
     except Refused as refusal:
         return refused_form(request, PAGE, refusal, FIELDS, on=refusal.code == "step_out_of_order")
     return render(request, "two_step_setup.html", qr=qr_svg(setup["otpauth_uri"]), secret=grouped(setup["secret"]))
@@ -66,7 +74,9 @@ async def confirm_submit(request: Request, session: Session) -> Response:
     if errors:
         return render(request, "two_step_setup.html", 422, errors=errors)
     try:
-        codes = await call(services(request).two_step.confirm, session.identity_id, form.get("code", ""), origin(request))
+        codes = await call(
+            services(request).two_step.confirm, session.identity_id, form.get("code", ""), origin(request)
+        )
     except Refused as refusal:
         return refused_form(request, "two_step_setup.html", refusal, FIELDS)
     return render(request, "two_step_codes.html", codes=codes)
@@ -75,12 +85,21 @@ async def confirm_submit(request: Request, session: Session) -> Response:
 @person_page
 async def disable_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
-    errors = required(form, {"password": "Indiquez votre mot de passe.", "code": "Indiquez un code de votre application ou un code de secours."})
+    errors = required(
+        form,
+        {
+            "password": "Indiquez votre mot de passe.",
+            "code": "Indiquez un code de votre application ou un code de secours.",
+        },
+    )
     if errors:
         return await two_step_form(request, session, 422, errors=errors)
     try:
         await call(
-            services(request).two_step.disable, session.identity_id, form.get("password", ""), form.get("code", ""),
+            services(request).two_step.disable,
+            session.identity_id,
+            form.get("password", ""),
+            form.get("code", ""),
             origin(request),
         )
     except Refused as refusal:

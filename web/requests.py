@@ -68,7 +68,9 @@ def text(body: dict[str, Any], name: str, max_length: int = MAX_FIELD) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Refused("invalid_request", f"Le champ « {name} » est requis (texte).", field=name)
     if len(value) > max_length or any(ord(c) < 32 and c not in "\t" for c in value):
-        raise Refused("invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name)
+        raise Refused(
+            "invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name
+        )
     return value
 
 
@@ -91,3 +93,12 @@ def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+PROVISIONAL_FIELDS = ("client_code", "company_code", "login_id", "provisional_password")
+
+
+def provisional_credentials(body: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The four provisional credentials an agency handed out, each required."""
+    client_code, company_code, login_id, password = (text(body, name, 64) for name in PROVISIONAL_FIELDS)
+    return client_code, company_code, login_id, password

@@ -78,7 +78,9 @@ def read_cookie(connection: HTTPConnection, name: str) -> str | None:
     return connection.cookies.get(cookie_name(connection, name)) or None
 
 
-def set_cookie(response: Response, connection: HTTPConnection, name: str, value: str, max_age: int | None = None) -> None:
+def set_cookie(
+    response: Response, connection: HTTPConnection, name: str, value: str, max_age: int | None = None
+) -> None:
     """HttpOnly and SameSite=Lax always, Secure behind HTTPS; without ``max_age``
     the cookie ends with the browser."""
     secure = over_https(connection)

@@ -23,7 +23,7 @@ from domain.agency_codes import agency_pair
 from domain.errors import DomainError
 from domain.relying_party import RelyingParty
 
-SECRET_PURPOSE = "oidc-client-secret"
+SECRET_PURPOSE = "oidc-client-secret"  # noqa: S105 - the label of a keyed digest, not a secret
 CACHE_SECONDS = 5.0
 
 
@@ -100,7 +100,7 @@ class RelyingParties:
         while True:
             page = self.store.recorder.select_notifications(start, 500, topics=[topic])
             for notification in page:
-                party = self._load(notification.originator_id)
+                party = self._load(UUID(str(notification.originator_id)))
                 if party is not None:
                     found.append(party)
             if len(page) < 500:

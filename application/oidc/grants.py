@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
@@ -124,7 +124,7 @@ class Token(TokenMixin):
 class S256Only(CodeChallenge):
     """PKCE with S256 only; required of public clients at the authorization endpoint too."""
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
@@ -151,7 +151,9 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         }
         tokens = self.server.tokens
         self.server.sign_ins.start(person, party, scope_to_list(request.scope), lambda sign_in_id: tokens.writes(
-            tokens.record(code, CODE, sign_in_id, str(party.id), person.identity_id, request.scope, carried, CODE_LIFETIME)
+            tokens.record(
+                code, CODE, sign_in_id, str(party.id), person.identity_id, request.scope, carried, CODE_LIFETIME
+            )
         ))
 
     def query_authorization_code(self, code: str, client: Client) -> Grant | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,15 @@ from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredErro
 
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import (
-    BearerValidator, Client, CodeGrant, IdToken, Introspection, RefreshGrant, Revocation, S256Only, Token,
+    BearerValidator,
+    Client,
+    CodeGrant,
+    IdToken,
+    Introspection,
+    RefreshGrant,
+    Revocation,
+    S256Only,
+    Token,
 )
 from application.oidc.sign_ins import Person, SignIns
 from application.oidc.tokens import ACCESS, REFRESH, REFRESH_LIFETIME, TokenRecord, Tokens
@@ -70,7 +79,7 @@ class ChooseContract:
 Outcome = ErrorPage | Redirect | PortalFirst | ChooseContract
 
 
-class Provider(AuthorizationServer):  # type: ignore[misc]
+class Provider(AuthorizationServer):
     def __init__(
         self, issuer: str, parties: RelyingParties, sign_ins: SignIns, tokens: Tokens, keys: SigningKeys,
     ) -> None:
@@ -109,9 +118,13 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         source = request.authorization_code or request.refresh_token
         record: TokenRecord = source.record
         person: Person = request.user
-        issue = lambda value, kind, lifetime: self.tokens.record(  # noqa: E731
-            value, kind, record.sign_in_id, record.client_id, record.identity_id, token["scope"], person.carried(), lifetime,
-        )
+
+        def issue(value: str, kind: str, lifetime: timedelta) -> TokenRecord:
+            return self.tokens.record(
+                value, kind, record.sign_in_id, record.client_id, record.identity_id, token["scope"], person.carried(),
+                lifetime,
+            )
+
         rows = [issue(token["access_token"], ACCESS, self.tokens.access_lifetime)]
         if "refresh_token" in token:
             rows.append(issue(token["refresh_token"], REFRESH, REFRESH_LIFETIME))
@@ -150,7 +163,8 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
                 if silent:
                     raise LoginRequiredError(redirect_uri=grant.redirect_uri)
                 return PortalFirst("/login", _again(data), data.get("login_hint") or "")
-            assert person is not None
+            if person is None:
+                raise RuntimeError("broken invariant: person is None")
             if self.sign_ins.terms_outdated(person.identity_id):
                 if silent:
                     raise InteractionRequiredError(redirect_uri=grant.redirect_uri)
@@ -159,13 +173,15 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
             if not contracts:
                 raise AccessDeniedError(redirect_uri=grant.redirect_uri)
             ids = [c["id"] for c in contracts]
-            if chosen not in ids:
+            if chosen is None or chosen not in ids:
                 if len(contracts) > 1:
                     preselected = default if default in ids else ids[0]
                     return ChooseContract(grant.client.party.name, contracts, preselected,
                                           urlencode(dict(data)), grant.redirect_uri)
                 chosen = ids[0]
-            answer = self.create_authorization_response(request, grant_user=replace(person, contract_id=chosen), grant=grant)
+            answer = self.create_authorization_response(
+                request, grant_user=replace(person, contract_id=chosen), grant=grant
+            )
         except OAuth2Error as error:
             if not error.redirect_uri:
                 return ErrorPage(untrusted_message(error))
@@ -192,7 +208,8 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
                 raise InvalidTokenError() from gone
             return 200, claims, [("Content-Type", "application/json")]
         except OAuth2Error as error:
-            return self.handle_error_response(request, error)
+            refused: Answer = self.handle_error_response(request, error)
+            return refused
 
 
 def _again(data: Any) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -73,14 +73,16 @@ class SignIns:
         for account_id in identity.accounts:
             account = self.store.find(AgencyAccount, account_id)
             if account is not None and not account.erased and party.sees(account.client_code, account.company_code):
-                visible.append({"id": str(account_id), **{name: getattr(account, name) for name in CONTRACT_FIELDS[1:]}})
+                visible.append(
+                    {"id": str(account_id), **{name: getattr(account, name) for name in CONTRACT_FIELDS[1:]}}
+                )
         default = str(identity.default_account) if identity.default_account else None
         return visible, default
 
     def start(self, person: Person, party: RelyingParty, scopes: list[str], code: Callable[[UUID], Writes]) -> UUID:
         """Record the sign-in and, in the same transaction, the rows ``code``
         gives for its id (the authorization code); its id."""
-        auth_time = datetime.fromtimestamp(person.auth_time, timezone.utc)
+        auth_time = datetime.fromtimestamp(person.auth_time, UTC)
         sign_in = ClientSignIn(
             person.identity_id, str(party.id), party.name, person.sid, person.contract_id, scopes, auth_time,
         )
@@ -99,7 +101,8 @@ class SignIns:
         }
         if "email" in scopes:
             identity = self.active(person.identity_id)
-            claims.update(email=identity.email if identity else None, email_verified=True)  # an active identity proved it
+            # an active identity proved its email
+            claims.update(email=identity.email if identity else None, email_verified=True)
         if "profile" in scopes:
             claims["name"] = contract["holder_name"]
         if "contracts" in scopes:

@@ -62,7 +62,14 @@ def test_processes_starting_together_on_a_new_database_all_start(database_url: s
     'tuple concurrently updated' or 'relation already exists'."""
     env = {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "PATH": "/usr/bin:/bin"}
     starts = [
-        subprocess.Popen([SESAME, "search", "personne"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [SESAME, "search", "personne"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(8)
     ]
     outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starts]
@@ -104,7 +111,8 @@ def test_a_transaction_after_the_connections_were_cut_gets_a_live_one(app: Conta
             tx.execute("SELECT 1").one()
     with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
         cut = admin.execute(
-            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", (database_url.rsplit("/", 1)[1],)
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
+            (database_url.rsplit("/", 1)[1],),
         ).fetchone()
     assert cut and cut[0] >= 1
     with app.db.read() as tx:

@@ -40,12 +40,12 @@ class Relay:
         self.recipient_answer = "250 OK"
         self.data_answer = "250 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if self.recipient_answer.startswith("250"):
             envelope.rcpt_tos.append(address)
         return self.recipient_answer
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook
         if not self.data_answer.startswith("250"):
             return self.data_answer
         self.accepted.append(envelope.content)
@@ -54,7 +54,7 @@ class Relay:
             asyncio.get_running_loop().call_soon(server.transport.close)
         return self.data_answer
 
-    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook
         self.seen.append("QUIT")
         return "221 Bye"
 
@@ -69,18 +69,27 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for localhost, and its key."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     folder = tmp_path_factory.mktemp("tls")
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return folder / "cert.pem", folder / "key.pem"
 
 
@@ -165,9 +174,8 @@ def test_starttls_upgrades_before_the_login(relay: Relay, trusted: ssl.SSLContex
 def test_an_untrusted_certificate_is_refused(relay: Relay, certificate: tuple[Path, Path]) -> None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)
-    with running(relay, ssl_context=context) as port:
-        with pytest.raises(ssl.SSLError):
-            deliver(f"smtps://localhost:{port}", relay)
+    with running(relay, ssl_context=context) as port, pytest.raises(ssl.SSLError):
+        deliver(f"smtps://localhost:{port}", relay)
     assert relay.accepted == []
 
 
@@ -199,7 +207,9 @@ def test_a_relay_that_is_down_is_an_error_to_retry() -> None:
         ("250 OK", "451 4.3.0 Try again later", False),
     ],
 )
-def test_a_refusal_for_good_is_told_apart_from_a_try_later(relay: Relay, recipient: str, data: str, final: bool) -> None:
+def test_a_refusal_for_good_is_told_apart_from_a_try_later(
+    relay: Relay, recipient: str, data: str, final: bool
+) -> None:
     relay.recipient_answer, relay.data_answer = recipient, data
     with running(relay) as port, pytest.raises(Exception) as raised:
         deliver(f"smtp://127.0.0.1:{port}", relay)

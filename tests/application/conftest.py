@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from application.config import Settings
 
 class FakeClock:
     def __init__(self) -> None:
-        self.current = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+        self.current = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.current

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from application.device_words import device_words
 from application.french_time import french_moment
 
-ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.5 Mobile/15E148 Safari/604.1"
@@ -26,5 +29,5 @@ def test_device_words(user_agent: str, words: str) -> None:
 
 
 def test_french_moment_in_paris_time() -> None:
-    assert french_moment(datetime(2026, 11, 30, 13, 5, tzinfo=timezone.utc)) == "30 novembre 2026 à 14 h 05"
+    assert french_moment(datetime(2026, 11, 30, 13, 5, tzinfo=UTC)) == "30 novembre 2026 à 14 h 05"
     assert french_moment("2026-07-01T08:00:00+00:00") == "1er juillet 2026 à 10 h 00"  # summer time

@@ -17,7 +17,9 @@ def test_the_store_refuses_a_mail_request_whose_limits_were_not_spent(app: Conta
     """A use case written tomorrow that asks for a link without Throttle.mail fails in
     its first test instead of opening a mail bomb."""
     account = imported(app, 41)
-    started = app.activation.start(account["client_code"], account["company_code"], account["login_id"], account["provisional_password"])
+    started = app.activation.start(
+        account["client_code"], account["company_code"], account["login_id"], account["provisional_password"]
+    )
     app.activation.propose_email(started["activation"], "jean@exemple.fr")
     identity = app.activation.activating(started["activation"])
     identity.set_password(app.passwords.new_hash(PASSWORD, PASSWORD))
@@ -25,7 +27,9 @@ def test_the_store_refuses_a_mail_request_whose_limits_were_not_spent(app: Conta
     identity.request_email_verification(app.directory.keys.nonce(), app.clock.now() + timedelta(hours=1))
     with pytest.raises(MailNotSpent):
         app.store.commit(identity)
-    assert app.store.commit(identity, mail=app.activation.throttle.mail(*app.activation.throttle.resends(identity.id), origin=None))
+    assert app.store.commit(
+        identity, mail=app.activation.throttle.mail(*app.activation.throttle.resends(identity.id), origin=None)
+    )
 
 
 def test_every_mail_the_outbox_sends_is_a_request_or_a_notice() -> None:

@@ -8,12 +8,17 @@ from application.sessions import SignInDevice
 from tests.application.conftest import FakeClock
 from tests.application.test_retention import PASSWORD, activated, imported
 
-IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 def test_the_last_use_moves_at_most_once_a_minute(app: Container, clock: FakeClock) -> None:
     activated(app, imported(app, 41), "usage@exemple.fr")
-    token = app.sessions.log_in("usage@exemple.fr", PASSWORD, "192.0.2.7", True, SignInDevice("192.0.2.7", IPHONE)).token
+    token = app.sessions.log_in(
+        "usage@exemple.fr", PASSWORD, "192.0.2.7", True, SignInDevice("192.0.2.7", IPHONE)
+    ).token
     opened = app.sessions.current(token)
     assert opened is not None and opened.device == "Safari sur iPhone" and opened.ip == "192.0.2.7"
     clock.advance(seconds=30)

@@ -5,7 +5,7 @@ with a ``backchannel_logout_uri``; the person's history shows it all."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from application.oidc.tokens import REFRESH
 from domain.client_sign_in import ClientSignIn
 from tests.application.conftest import FakeClock
 from tests.application.test_retention import PASSWORD, activated, imported
-from tests.e2e.logout_receiver import LogoutReceiver, receiver  # noqa: F401 - the fixture
+from tests.e2e.logout_receiver import LogoutReceiver
 
 NEW_PASSWORD = "Nouve@u-Secret-9"
 
@@ -34,7 +34,9 @@ class World:
         self.app = app
         self.clock = clock
         clients = app.relying_parties
-        self.told = clients.add("Extranet Dupont", ["https://extranet.test/cb"], backchannel_logout_uri=receiver.url).client_id
+        self.told = clients.add(
+            "Extranet Dupont", ["https://extranet.test/cb"], backchannel_logout_uri=receiver.url
+        ).client_id
         self.silent = clients.add("Appli mobile", ["https://mobile.test/cb"], public=True).client_id
         self.tokens = app.oidc_tokens
         self.person = activated(app, imported(app, 1), "connecte@exemple.fr")
@@ -68,7 +70,7 @@ class World:
         self.app.followers["outbox"].catch_up()
         with self.app.db.read() as tx:
             rows = [dict(r) for r in tx.execute("SELECT * FROM outbox WHERE kind = :k", {"k": KIND}).all()]
-        self.clock.current = datetime.now(timezone.utc)  # rows come due by the events' own times
+        self.clock.current = datetime.now(UTC)  # rows come due by the events' own times
         for row in rows:
             self.app.delivery.deliver(row["mail_id"])
         return rows
@@ -76,7 +78,7 @@ class World:
 
 @pytest.fixture
 def world(app: Container, receiver: LogoutReceiver, clock: FakeClock) -> World:
-    clock.current = datetime.now(timezone.utc)
+    clock.current = datetime.now(UTC)
     return World(app, receiver, clock)
 
 
@@ -99,7 +101,9 @@ def test_a_password_change_ends_every_sign_in_and_tells_only_clients_that_asked(
     token, session = world.log_in()
     told, _ = world.sign_in(session, world.told)
     silent, refresh = world.sign_in(session, world.silent)
-    world.app.account_settings.change_password(world.person.id, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, session.token_digest)
+    world.app.account_settings.change_password(
+        world.person.id, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, session.token_digest
+    )
     assert world.ended(told) == world.ended(silent) == "password_changed"
     assert world.tokens.live(refresh, REFRESH) is None
     assert len(world.logouts()) == 1 and len(receiver.received()) == 1

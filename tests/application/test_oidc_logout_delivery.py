@@ -18,7 +18,7 @@ from adapters.bootstrap import Container
 from application.backchannel_logout import EVENT, KIND, BackchannelLogout
 from application.mail_delivery import MailDelivery
 from tests.application.conftest import FakeClock
-from tests.e2e.logout_receiver import LogoutReceiver, receiver  # noqa: F401 - the fixture
+from tests.e2e.logout_receiver import LogoutReceiver
 
 KEY = RSAKey.generate_key(2048, private=True, parameters={"kid": "k1"})
 ROW_ID = "5b0e4a52-0000-4000-8000-000000000001.2.backchannel_logout"
@@ -85,7 +85,11 @@ def test_a_client_refusing_the_token_fails_it_for_good_with_its_answer(
     receiver.status = 400
     assert when_due(app, clock, delivery) is False
     state = row(app)
-    assert state["status"] == "failed" and state["attempts"] == 1 and state["last_error"].startswith("Undeliverable: HTTP 400")
+    assert (
+        state["status"] == "failed"
+        and state["attempts"] == 1
+        and state["last_error"].startswith("Undeliverable: HTTP 400")
+    )
     assert ROW_ID not in delivery.due()
 
 

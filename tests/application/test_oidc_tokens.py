@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import base64
 import threading
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
 from adapters.bootstrap import Container
 from application.errors import Conflict
 from application.oidc.sign_ins import Person
-from application.oidc.tokens import ACCESS, CODE, REFRESH, TokenRecord
+from application.oidc.tokens import ACCESS, CODE, REFRESH, TokenRecord, Writes
 from domain.client_sign_in import ClientSignIn
 from tests.application.conftest import FakeClock
 
 
-def issue(app: Container, kind: str, sign_in: object = None, value: str | None = None) -> tuple[str, TokenRecord]:
+def issue(app: Container, kind: str, sign_in: UUID | None = None, value: str | None = None) -> tuple[str, TokenRecord]:
     tokens = app.oidc_tokens
     value = value or tokens.new_value()
     record = tokens.record(value, kind, sign_in or uuid4(), "client-1", uuid4(), "openid", {}, tokens.access_lifetime)
@@ -54,7 +54,9 @@ def test_of_two_racing_refreshes_one_wins_and_the_sign_in_is_revoked(app: Contai
     tokens, sign_in = app.oidc_tokens, uuid4()
     refresh, _ = issue(app, REFRESH, sign_in)
     won = []
-    threads = [threading.Thread(target=lambda: won.append(tokens.spend(refresh, "client-1", REFRESH))) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: won.append(tokens.spend(refresh, "client-1", REFRESH))) for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -77,19 +79,30 @@ def test_a_code_and_its_sign_in_are_written_in_one_transaction(app: Container) -
     party = app.relying_parties.find(app.relying_parties.add("Extranet", ["https://ex.test/cb"]).client_id)
     assert party is not None
     tokens = app.oidc_tokens
-    code, record = issue(app, CODE)
-    duplicate = lambda sign_in_id: tokens.writes(record)  # noqa: E731 - the same digest again: the insert fails
+    _, record = issue(app, CODE)
+
+    def duplicate(sign_in_id: UUID) -> Writes:
+        return tokens.writes(record)  # the same digest again: the insert fails
+
     with pytest.raises(Conflict):
         app.oidc.sign_ins.start(person, party, ["openid"], duplicate)
     assert not [n for n in app.store.recorder.select_notifications(1, 100) if "ClientSignIn" in n.topic]
     fresh = tokens.new_value()
-    sign_in_id = app.oidc.sign_ins.start(person, party, ["openid"], lambda i: tokens.writes(
-        tokens.record(fresh, CODE, i, str(party.id), person.identity_id, "openid", {}, tokens.access_lifetime)))
+    sign_in_id = app.oidc.sign_ins.start(
+        person,
+        party,
+        ["openid"],
+        lambda i: tokens.writes(
+            tokens.record(fresh, CODE, i, str(party.id), person.identity_id, "openid", {}, tokens.access_lifetime)
+        ),
+    )
     assert app.store.find(ClientSignIn, sign_in_id) is not None
     assert tokens.spend(fresh, str(party.id), CODE).sign_in_id == sign_in_id  # type: ignore[union-attr]
 
 
-def test_private_signing_keys_are_sealed_and_rotation_keeps_the_old_key_published(app: Container, clock: FakeClock) -> None:
+def test_private_signing_keys_are_sealed_and_rotation_keeps_the_old_key_published(
+    app: Container, clock: FakeClock
+) -> None:
     keys = app.signing_keys
     keys.ensure()
     first = keys.current()

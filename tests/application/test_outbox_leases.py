@@ -14,7 +14,8 @@ from adapters.bootstrap import Container
 from application.mail_delivery import MailDelivery
 from application.outbox_leases import HEARTBEAT, LEASE, Leases
 from tests.application.conftest import FakeClock
-from tests.application.test_mail_delivery import Relay, delivery, mail, relay, row  # noqa: F401 - fixtures
+from tests.application.mail_fixtures import Relay
+from tests.application.test_mail_delivery import row
 
 
 class Killed(BaseException):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Container
-from adapters.database import Tx
+from adapters.database import Tx, compose
 from projections.follower import Follower
 from projections.profile import ProfileProjection
 from tests.application.test_retention import PASSWORD, activated, imported
@@ -19,7 +19,10 @@ VIEW_TABLES = ("read_identities", "read_accounts", "read_identity_accounts", "se
 
 def snapshot(app: Container) -> dict[str, list[tuple[Any, ...]]]:
     with app.db.read() as tx:
-        return {table: sorted(tuple(row) for row in tx.execute(f"SELECT * FROM {table}").all()) for table in VIEW_TABLES}
+        return {
+            table: sorted(tuple(row) for row in tx.execute(compose("SELECT * FROM {table}", table=table)).all())
+            for table in VIEW_TABLES
+        }
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ class Crashing(ProfileProjection):
         self.seen = 0
         self.fail_at = fail_at
 
-    def apply(self, event: Any, position: int, tx: Tx) -> None:  # type: ignore[override]
+    def apply(self, event: Any, position: int, tx: Tx) -> None:
         self.seen += 1
         if self.seen == self.fail_at:
             raise RuntimeError("killed between the view update and the tracking record")
@@ -72,7 +75,7 @@ def test_a_crash_between_events_and_tracking_loses_nothing_and_doubles_nothing(h
     crashing = Follower(app.store, app.db, Crashing(fail_at=7), batch=5)
     with app.db.transaction() as tx:
         for table in ProfileProjection.tables:
-            tx.execute(f"DELETE FROM {table}")
+            tx.execute(compose("DELETE FROM {table}", table=table))
         tx.execute("DELETE FROM tracking WHERE name = 'profile'")
     with pytest.raises(RuntimeError):
         crashing.catch_up()
@@ -86,7 +89,7 @@ class Counting(ProfileProjection):
     def __init__(self, seen: list[int]) -> None:
         self.seen_positions = seen
 
-    def apply(self, event: Any, position: int, tx: Tx) -> None:  # type: ignore[override]
+    def apply(self, event: Any, position: int, tx: Tx) -> None:
         self.seen_positions.append(position)
         super().apply(event, position, tx)
 
@@ -95,7 +98,7 @@ def test_two_followers_of_one_projection_share_the_work_without_doubling_it(hist
     app = history
     with app.db.transaction() as tx:
         for table in ProfileProjection.tables:
-            tx.execute(f"DELETE FROM {table}")
+            tx.execute(compose("DELETE FROM {table}", table=table))
         tx.execute("DELETE FROM tracking WHERE name = 'profile'")
     seen: list[int] = []
     followers = [Follower(app.store, app.db, Counting(seen), batch=3) for _ in range(2)]

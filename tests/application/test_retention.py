@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from adapters.bootstrap import Container
 from application.errors import Refused
-from domain.agency_account import AgencyAccount
-from domain.identity import ACTIVE, ERASED
+from domain.identity import ACTIVE, ERASED, Identity
 from tests.application.conftest import FakeClock
 
 PASSWORD = "Tr3s-Secret!"
@@ -26,15 +26,24 @@ def imported(app: Container, n: int, email: str = "") -> dict[str, str]:
     return row
 
 
-def activated(app: Container, row: dict[str, str], email: str) -> Any:
-    started = app.activation.start(row["client_code"], row["company_code"], row["login_id"], row["provisional_password"])
+def activated(app: Container, row: dict[str, str], email: str) -> Identity:
+    started = app.activation.start(
+        row["client_code"], row["company_code"], row["login_id"], row["provisional_password"]
+    )
     app.activation.propose_email(started["activation"], email)
     app.activation.choose_password(started["activation"], PASSWORD, PASSWORD, True)
     identity = app.directory.identity(app.directory.keys.owner_of(started["activation"]))
     assert identity is not None and identity.verification is not None
     token = app.directory.keys.mint("verify-email", identity.id, identity.verification.nonce)
     app.activation.verify_email(token)
-    return app.directory.identity(identity.id)
+    return identity_of(app, identity.id)
+
+
+def identity_of(app: Container, identity_id: UUID) -> Identity:
+    """The identity, which the test knows exists."""
+    identity = app.directory.identity(identity_id)
+    assert identity is not None
+    return identity
 
 
 @pytest.fixture
@@ -58,7 +67,9 @@ def test_an_identity_is_erased_seven_days_after_its_last_contract_ended(app: Con
     first, second = imported(app, 1), imported(app, 2)
     person = activated(app, first, "retenu@exemple.fr")
     session = app.sessions.log_in("retenu@exemple.fr", PASSWORD)
-    app.fusion.link_from_session(person.id, second["client_code"], second["company_code"], second["login_id"], second["provisional_password"])
+    app.fusion.link_from_session(
+        person.id, second["client_code"], second["company_code"], second["login_id"], second["provisional_password"]
+    )
 
     app.retention.end_contract("AG1", "SOC1", "R001")
     clock.advance(days=8)
@@ -69,10 +80,10 @@ def test_an_identity_is_erased_seven_days_after_its_last_contract_ended(app: Con
     clock.advance(hours=2)
     result = sweep(app)
     assert result == {"identities_erased": [str(person.id)], "contracts_erased": 2}
-    assert app.directory.identity(person.id).status == ERASED
+    assert identity_of(app, person.id).status == ERASED
     assert app.sessions.current(session.token) is None
     for row in (first, second):
-        account = app.store.find(AgencyAccount, app.directory.account("AG1", "SOC1", row["login_id"]).id)
+        account = app.directory.account("AG1", "SOC1", row["login_id"])
         assert account is not None and account.erased
     raw = raw_store()
     for secret in (b"retenu@exemple.fr", b"Titulaire Retenu", b"R001", b"R002"):
@@ -99,7 +110,7 @@ def test_a_reopened_contract_is_kept(app: Container, clock: FakeClock) -> None:
     assert app.importer.run([(2, row)]).updated == 1  # the agency exports it again
     clock.advance(days=10)
     assert sweep(app) == {"identities_erased": [], "contracts_erased": 0}
-    assert app.directory.identity(person.id).status == ACTIVE
+    assert identity_of(app, person.id).status == ACTIVE
 
 
 def test_the_sweep_deletes_expired_sessions(app: Container, clock: FakeClock) -> None:

@@ -9,19 +9,22 @@ import pytest
 from adapters.bootstrap import bootstrap
 from application.config import Settings
 from tests.application.conftest import FakeClock
-from tests.application.test_retention import PASSWORD, activated, imported
+from tests.application.test_retention import PASSWORD, activated, identity_of, imported
 
 
-def test_raised_argon2_parameters_rehash_at_login(workdir: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raised_argon2_parameters_rehash_at_login(
+    workdir: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """OWASP ASVS 5.0 V11.4.2 / NIST SP 800-63B §3.1.1.2: the stored hash follows the configured cost."""
     app = bootstrap(Settings.from_env(), clock=clock)
     person = activated(app, imported(app, 31), "rehash@exemple.fr")
-    old_hash = app.directory.identity(person.id).password_hash
+    old_hash = identity_of(app, person.id).password_hash
     app.stop()
     monkeypatch.setenv("ARGON2_TIME_COST", "3")
     stronger = bootstrap(Settings.from_env(), clock=clock)
     stronger.sessions.log_in("rehash@exemple.fr", PASSWORD)
-    identity = stronger.directory.identity(person.id)
+    identity = identity_of(stronger, person.id)
+    assert identity.password_hash is not None
     assert identity.password_hash != old_hash and "t=3" in identity.password_hash
     kinds = [type(e).__name__ for e in stronger.store.events.get(person.id)]
     assert kinds[-2:] == ["PasswordRehashed", "FirstDeviceSignedIn"]  # the first sign-in's device, too

@@ -22,9 +22,11 @@ def test_a_password_change_ends_a_sign_in_the_read_models_have_not_seen(app: Con
     )
     tokens = app.oidc_tokens
     refresh = tokens.new_value()
-    row = tokens.record(refresh, REFRESH, sign_in.id, client, person.id, "openid offline_access", {}, timedelta(days=30))
+    row = tokens.record(
+        refresh, REFRESH, sign_in.id, client, person.id, "openid offline_access", {}, timedelta(days=30)
+    )
     app.store.commit(sign_in, writes=tokens.writes(row))  # as the token endpoint does: the row with its event
-    app.sign_outs.read_models.wait_timeout = 0  # no projection runs in this test: don't wait for one
+    app.read_models.wait_timeout = 0  # no projection runs in this test: don't wait for one
 
     app.account_settings.change_password(person.id, PASSWORD, "Nouve@u-Secret-9", "Nouve@u-Secret-9", keep_session=None)
 

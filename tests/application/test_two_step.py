@@ -3,6 +3,7 @@ so each time step is chosen: codes once, recovery codes once, erasure shreds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pyotp
@@ -13,13 +14,21 @@ from application.audit import state_view
 from application.errors import Refused
 from application.history import describe
 from application.personal_data import ERASED
+from domain.identity import Identity
 from tests.application.conftest import FakeClock
-from tests.application.test_retention import PASSWORD, activated, app, imported  # noqa: F401 - the fixture
+from tests.application.test_retention import PASSWORD, activated, identity_of, imported
 
 EMAIL = "deux-etapes@exemple.fr"
 
 
-def enrolled(app: Container, clock: FakeClock) -> tuple[object, pyotp.TOTP, list[str]]:
+@pytest.fixture
+def app(app: Container) -> Container:
+    """With the read models kept up to date (logging in reads them)."""
+    app.start(("projections",))
+    return app
+
+
+def enrolled(app: Container, clock: FakeClock) -> tuple[Identity, pyotp.TOTP, list[str]]:
     person = activated(app, imported(app, 41), EMAIL)
     answer = app.two_step.enrol(person.id, PASSWORD)
     totp = pyotp.TOTP(answer["secret"])
@@ -35,7 +44,7 @@ def challenge(app: Container) -> str:
     return str(refused.value.details["challenge"])
 
 
-def refused_code(call, *args: object) -> str:
+def refused_code(call: Callable[..., object], *args: object) -> str:
     with pytest.raises(Refused) as refused:
         call(*args)
     return refused.value.code
@@ -48,8 +57,10 @@ def test_a_code_is_accepted_once_and_never_an_earlier_one(app: Container, clock:
     clock.advance(seconds=30)
     ch = challenge(app)
     assert app.two_step.complete(ch, totp.at(clock.now())).identity_id == person.id
-    assert refused_code(app.two_step.complete, ch, totp.at(clock.now() + timedelta(seconds=30))) == "invalid_code"  # challenge used
-    assert refused_code(app.two_step.complete, challenge(app), totp.at(clock.now())) == "invalid_code"  # same step again
+    later = totp.at(clock.now() + timedelta(seconds=30))
+    assert refused_code(app.two_step.complete, ch, later) == "invalid_code"  # challenge used
+    same_step = totp.at(clock.now())
+    assert refused_code(app.two_step.complete, challenge(app), same_step) == "invalid_code"
     assert app.two_step.complete(challenge(app), totp.at(clock.now() + timedelta(seconds=30)))  # the drift ahead
 
 
@@ -69,20 +80,22 @@ def test_a_challenge_lives_five_minutes(app: Container, clock: FakeClock) -> Non
 
 
 def test_turning_off_takes_the_password_and_a_code(app: Container, clock: FakeClock) -> None:
-    person, totp, codes = enrolled(app, clock)
+    person, _, codes = enrolled(app, clock)
     assert refused_code(app.two_step.disable, person.id, "Faux-mot-de-passe1", codes[0]) == "invalid_credentials"
     assert refused_code(app.two_step.disable, person.id, PASSWORD, "123") == "invalid_code"
     app.two_step.disable(person.id, PASSWORD, codes[0])
     assert app.sessions.log_in(EMAIL, PASSWORD).identity_id == person.id
 
 
-def test_nothing_secret_in_the_history_or_the_audit_and_erasure_shreds_the_secret(app: Container, clock: FakeClock) -> None:
+def test_nothing_secret_in_the_history_or_the_audit_and_erasure_shreds_the_secret(
+    app: Container, clock: FakeClock
+) -> None:
     person, totp, codes = enrolled(app, clock)
     app.two_step.complete(challenge(app), codes[2])
     described = str([describe(e) for e in app.store.events.get(person.id)])
     assert totp.secret not in described and not [c for c in codes if c in described]
     assert "Validation en deux étapes activée" in described
-    audited = state_view(app.directory.identity(person.id), clock.now())
+    audited = state_view(identity_of(app, person.id), clock.now())
     assert audited["two_step"] == "on" and totp.secret not in str(audited)
     app.erasure.erase_mine(person.id, PASSWORD)
     enrolment = next(e for e in app.store.events.get(person.id) if type(e).__name__ == "TwoStepEnrolled")

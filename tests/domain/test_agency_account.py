@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from domain.agency_account import AgencyAccount
 
-DETAILS = {"holder_name": "Jean Dupont", "role": "tenant", "suggested_email": "jean@exemple.fr", "provisional_digest": "d1"}
+DETAILS = {
+    "holder_name": "Jean Dupont",
+    "role": "tenant",
+    "suggested_email": "jean@exemple.fr",
+    "provisional_digest": "d1",
+}
 
 
 def account() -> AgencyAccount:
@@ -27,7 +34,7 @@ def test_a_changed_reimport_records_an_update() -> None:
 
 
 def test_an_ended_contract_is_erased_and_an_open_one_is_not() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import pytest
 
@@ -36,20 +43,20 @@ def test_an_ended_contract_is_erased_and_an_open_one_is_not() -> None:
     a = account()
     with pytest.raises(StepOutOfOrder):
         a.erase()
-    a.end(datetime(2026, 11, 1, tzinfo=timezone.utc))
-    a.end(datetime(2026, 11, 2, tzinfo=timezone.utc))  # ending twice keeps the first date
+    a.end(datetime(2026, 11, 1, tzinfo=UTC))
+    a.end(datetime(2026, 11, 2, tzinfo=UTC))  # ending twice keeps the first date
     a.erase()
     assert [type(e).__name__ for e in a.collect_events()] == ["Ended", "Erased"]
-    assert a.holder_name == "" and a.ended_at == datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert a.holder_name == "" and a.ended_at == datetime(2026, 11, 1, tzinfo=UTC)
     with pytest.raises(StepOutOfOrder):
         a.reimport(**DETAILS)
 
 
 def test_an_ended_contract_imported_again_is_reopened() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     a = account()
-    a.end(datetime(2026, 11, 1, tzinfo=timezone.utc))
+    a.end(datetime(2026, 11, 1, tzinfo=UTC))
     a.collect_events()
     assert a.reimport(**DETAILS) is True
     assert [type(e).__name__ for e in a.collect_events()] == ["Reopened"] and a.ended_at is None

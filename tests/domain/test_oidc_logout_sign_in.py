@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from domain.client_sign_in import ClientSignIn
 
 
 def signed_in() -> ClientSignIn:
-    sign_in = ClientSignIn(uuid4(), "client-1", "Extranet", "sid-1", str(uuid4()), ["openid"], datetime.now(timezone.utc))
+    sign_in = ClientSignIn(uuid4(), "client-1", "Extranet", "sid-1", str(uuid4()), ["openid"], datetime.now(UTC))
     sign_in.collect_events()
     return sign_in
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from domain.client_sign_in import ClientSignIn
@@ -70,10 +72,10 @@ def test_a_change_keeps_the_rules() -> None:
 
 
 def test_a_sign_in_records_who_which_client_and_contract() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     from uuid import uuid4
 
     who = uuid4()
-    sign_in = ClientSignIn(who, "c1", "Extranet", "sid1", "contract1", ["openid"], datetime.now(timezone.utc))
+    sign_in = ClientSignIn(who, "c1", "Extranet", "sid1", "contract1", ["openid"], datetime.now(UTC))
     assert (sign_in.identity_id, sign_in.sid, sign_in.contract_id) == (who, "sid1", "contract1")
     assert [type(e).__name__ for e in sign_in.collect_events()] == ["SignedIn"]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from hypothesis import settings
@@ -29,7 +30,7 @@ from domain.errors import DomainError
 from domain.identity import ACTIVATING, ACTIVE, Identity
 from domain.unique_claim import UniqueClaim
 
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 CONTRACTS = [UUID(int=n) for n in range(1, 4)]
 EMAILS = ["a@exemple.fr", "b@exemple.fr", "c@exemple.fr"]
 ACTIVATION_STEPS = {"ActivationResumed", "EmailProposed", "PasswordSet", "EmailVerificationRequested", "EmailVerified"}
@@ -85,12 +86,12 @@ class Commands(RuleBasedStateMachine):
         found = [i for i in self.world.identities.values() if status is None or i.status == status]
         return found[n % len(found)] if found else None
 
-    def attempt(self, command: object) -> None:
+    def attempt(self, command: Callable[[], object]) -> None:
         """Run a command on a copy of the world; keep it only if the domain allowed it
         (a refused command commits nothing, as the event store would)."""
         before = copy.deepcopy(self.world)
         try:
-            command()  # type: ignore[operator]
+            command()
         except DomainError:
             self.world = before
 
@@ -114,22 +115,43 @@ class Commands(RuleBasedStateMachine):
     @rule(n=picks, email=emails)
     def propose_email(self, n: int, email: str) -> None:
         if identity := self.pick(n):
-            self.attempt(lambda: (identity.propose_email(email), self.world.commit(identity)))
+
+            def run() -> None:
+                identity.propose_email(email)
+                self.world.commit(identity)
+
+            self.attempt(run)
 
     @rule(n=picks)
     def set_password_and_terms(self, n: int) -> None:
         if identity := self.pick(n):
-            self.attempt(lambda: (identity.set_password("$argon2id$hash"), identity.accept_terms("v1"), self.world.commit(identity)))
+
+            def run() -> None:
+                identity.set_password("$argon2id$hash")
+                identity.accept_terms("v1")
+                self.world.commit(identity)
+
+            self.attempt(run)
 
     @rule(n=picks)
     def set_password_only(self, n: int) -> None:
         if identity := self.pick(n):
-            self.attempt(lambda: (identity.set_password("$argon2id$hash"), self.world.commit(identity)))
+
+            def run() -> None:
+                identity.set_password("$argon2id$hash")
+                self.world.commit(identity)
+
+            self.attempt(run)
 
     @rule(n=picks)
     def request_verification(self, n: int) -> None:
         if identity := self.pick(n):
-            self.attempt(lambda: (identity.request_email_verification(uuid4().hex, NOW + timedelta(hours=1)), self.world.commit(identity)))
+
+            def run() -> None:
+                identity.request_email_verification(uuid4().hex, NOW + timedelta(hours=1))
+                self.world.commit(identity)
+
+            self.attempt(run)
 
     @rule(n=picks, right_link=st.booleans())
     def verify_email(self, n: int, right_link: bool) -> None:
@@ -254,10 +276,10 @@ class Commands(RuleBasedStateMachine):
                 verified = history.index("EmailVerified")
                 before = history[:verified]
                 assert {"PasswordSet", "TermsAccepted", "EmailVerificationRequested"} <= set(before)
-                assert not ACTIVATION_STEPS & set(history[verified + 1:])
+                assert not ACTIVATION_STEPS & set(history[verified + 1 :])
             for end in ("ActivationReset", "MergedInto"):
                 if end in history:
-                    assert not ACTIVATION_STEPS & set(history[history.index(end) + 1:])
+                    assert not ACTIVATION_STEPS & set(history[history.index(end) + 1 :])
 
 
 Commands.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)

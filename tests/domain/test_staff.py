@@ -16,7 +16,9 @@ def test_agency_staff_see_only_their_codes() -> None:
     assert StaffMember("Support", "support", "", "", "n").sees_agency("AG2", "SOC1")
 
 
-@pytest.mark.parametrize(("role", "client", "company"), [("agency", "", ""), ("support", "AG1", "SOC1"), ("admin", "", "")])
+@pytest.mark.parametrize(
+    ("role", "client", "company"), [("agency", "", ""), ("support", "AG1", "SOC1"), ("admin", "", "")]
+)
 def test_roles_and_agencies_must_agree(role: str, client: str, company: str) -> None:
     with pytest.raises(InvalidStaff):
         StaffMember("x", role, client, company, "n")
@@ -35,4 +37,6 @@ def test_the_access_log_of_an_identity_has_a_derived_id_and_records_reads() -> N
     assert log.id == log_id(identity)
     staff = uuid4()
     log.record_read(staff, "Claire Support", "support", "support profile")
-    assert log.reads == [{"staff_id": str(staff), "staff_name": "Claire Support", "role": "support", "what": "support profile"}]
+    assert log.reads == [
+        {"staff_id": str(staff), "staff_name": "Claire Support", "role": "support", "what": "support profile"}
+    ]

@@ -6,7 +6,7 @@ checks codes against the secret); these tests fix what may be used when.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -94,7 +94,7 @@ def test_a_replayed_sign_in_code_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("nonce", "at"), [("autre", NOW), ("ch1", NOW + timedelta(minutes=5))])
-def test_a_wrong_or_expired_challenge_is_refused(nonce: str, at) -> None:
+def test_a_wrong_or_expired_challenge_is_refused(nonce: str, at: datetime) -> None:
     with pytest.raises(InvalidToken):
         challenged().pass_two_step(nonce, at, STEP + 1)
 

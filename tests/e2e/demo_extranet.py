@@ -23,7 +23,8 @@ from tests.e2e.oidc_flows import discovery, register
 
 PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Extranet démo</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; margin: 2rem; max-width: 40rem"><h1>Extranet démo de l'agence</h1>{}</body></html>"""
+<body style="font-family: sans-serif; margin: 2rem; max-width: 40rem">
+<h1>Extranet démo de l'agence</h1>{}</body></html>"""
 
 
 class DemoExtranet:
@@ -72,7 +73,10 @@ class DemoExtranet:
 
     def page(self) -> str:
         if self.claims is None:
-            return '<p>Vous n\'êtes pas connecté.</p><p><a href="/connexion">Se connecter avec Mon compte immobilier</a></p>'
+            return (
+                "<p>Vous n'êtes pas connecté.</p>"
+                '<p><a href="/connexion">Se connecter avec Mon compte immobilier</a></p>'
+            )
         contract = self.claims["contract"]
         return (
             f"<p>Bonjour {html.escape(self.claims.get('name', ''))} !</p>"
@@ -84,7 +88,7 @@ class DemoExtranet:
         extranet = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+            def do_GET(self) -> None:  # http.server's hook name
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 if parts.path == "/connexion":
@@ -99,13 +103,15 @@ class DemoExtranet:
                     }))
                 elif parts.path == "/au-revoir":
                     extranet.claims = None
-                    self.html("<p>Vous êtes déconnecté de l'extranet.</p><p><a href=\"/\">Accueil de l'extranet</a></p>")
+                    self.html(
+                        "<p>Vous êtes déconnecté de l'extranet.</p><p><a href=\"/\">Accueil de l'extranet</a></p>"
+                    )
                 elif parts.path == "/":
                     self.html(extranet.page())
                 else:
                     self.answer(204)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 extranet.logout_tokens += parse_qs(body).get("logout_token", [])
                 self.answer(200)

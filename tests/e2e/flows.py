@@ -18,7 +18,9 @@ def contract(sesame: Sesame, email: str = "", client: str = "AG1", company: str 
     login = f"{client}L{n:04d}"
     creds = {"client_code": client, "company_code": company, "login_id": login, "provisional_password": f"{n:06d}"}
     mail = email or f"{login.lower()}@exemple.fr"
-    report = sesame.import_rows(f"{client},{company},{login},{creds['provisional_password']},{mail},Titulaire {n},tenant")
+    report = sesame.import_rows(
+        f"{client},{company},{login},{creds['provisional_password']},{mail},Titulaire {n},tenant"
+    )
     assert report["added"] == 1, report
     return {**creds, "email": mail}
 
@@ -45,7 +47,8 @@ def start(sesame: Sesame, creds: dict[str, str]) -> str:
 
 def choose_password(sesame: Sesame, activation: str, password: str = PASSWORD) -> None:
     answer = sesame.http.post(
-        f"/activations/{activation}/password", headers=address_of(activation),
+        f"/activations/{activation}/password",
+        headers=address_of(activation),
         json={"password": password, "password_confirmation": password, "accept_terms": True},
     )
     assert answer.status_code == 202, answer.text
@@ -54,7 +57,9 @@ def choose_password(sesame: Sesame, activation: str, password: str = PASSWORD) -
 def awaiting_verification(sesame: Sesame, creds: dict[str, str], password: str = PASSWORD) -> tuple[str, str]:
     """Every step but the emailed link: (activation token, verification link token)."""
     activation = start(sesame, creds)
-    chosen = sesame.http.post(f"/activations/{activation}/email", headers=address_of(creds["login_id"]), json={"email": creds["email"]})
+    chosen = sesame.http.post(
+        f"/activations/{activation}/email", headers=address_of(creds["login_id"]), json={"email": creds["email"]}
+    )
     assert chosen.json() == {"next": "password"}, chosen.text
     before = len(sesame.mails(creds["email"]))
     choose_password(sesame, activation, password)

@@ -9,9 +9,9 @@ beside ``sesame serve``. Tests read both the same way.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
-import asyncio
 import json
 import os
 import re
@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import Message
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,9 @@ class Maildir:
     def __init__(self, root: Path) -> None:
         self.folder = root / "var" / "mail" / "new"
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[EmailMessage]:
         paths = sorted(self.folder.glob("*"), key=os.path.getmtime)
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]
+        return [parse_mail(p.read_bytes()) for p in paths]
 
     def close(self) -> None:
         pass
@@ -100,8 +100,8 @@ class SmtpRelay:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.accepted: list[Message] = []
-        self.received: list[Message] = []
+        self.accepted: list[EmailMessage] = []
+        self.received: list[EmailMessage] = []
         self.delay = 0.0
         self.holding = False
         self.unknown: set[str] = set()
@@ -109,22 +109,22 @@ class SmtpRelay:
         self.controller: Any = None
         self.start()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if address in self.unknown:
             return "550 5.1.1 No such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
         with self._lock:
-            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.received.append(parse_mail(envelope.content))
         await asyncio.sleep(self.delay)
         while self.holding:
             await asyncio.sleep(0.05)
         # No await from here: the message is kept and the 250 written in one
         # step of the loop, so a stop never keeps a message the client saw refused.
         with self._lock:
-            self.accepted.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.accepted.append(parse_mail(envelope.content))
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -136,7 +136,7 @@ class SmtpRelay:
     def stop(self) -> None:
         self.controller.stop()
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[EmailMessage]:
         with self._lock:
             return list(self.accepted)
 
@@ -170,7 +170,9 @@ class Sesame:
 
     def start(self, *command: str, log: str) -> subprocess.Popen[bytes]:
         with (self.root / log).open("ab") as out:
-            process = subprocess.Popen([SESAME, *command], cwd=self.root, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [SESAME, *command], cwd=self.root, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         self.processes.append(process)
         return process
 
@@ -201,7 +203,7 @@ class Sesame:
 
     def _launch(self, role: str) -> subprocess.Popen[bytes]:
         """Start a role's process, logging to ``<role><n>.log``."""
-        n = sum(1 for p in self.processes if p.args[1] == role) + 1  # type: ignore[index]
+        n = sum(1 for p in self.processes if isinstance(p.args, list) and p.args[1] == role) + 1
         process = self.start(role, log=f"{role}{n}.log")
         self.roles.setdefault(role, []).append(process)
         self.logs[process] = self.root / f"{role}{n}.log"
@@ -209,7 +211,9 @@ class Sesame:
 
     def _wait_started(self, process: subprocess.Popen[bytes]) -> None:
         log = self.logs[process]
-        wait_until(lambda: '"message": "started"' in log.read_text() or process.poll() is not None, f"{log.stem} to start")
+        wait_until(
+            lambda: '"message": "started"' in log.read_text() or process.poll() is not None, f"{log.stem} to start"
+        )
         assert process.poll() is None, log.read_text()
 
     def kill_role(self, role: str) -> None:
@@ -256,21 +260,21 @@ class Sesame:
             drop_database(self.database)
         assert not unclean, f"processes that did not stop cleanly on SIGTERM: {unclean}"
 
-    def query(self, sql: str) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows from the deployment's PostgreSQL database (production topology)."""
         import psycopg
         from psycopg.rows import dict_row
 
         assert self.database, "only the production topology has a database to query"
         with psycopg.connect(POSTGRES + self.database, row_factory=dict_row) as connection:
-            return connection.execute(sql).fetchall()  # type: ignore[arg-type]  # the test's own SQL
+            return connection.execute(sql, params).fetchall()  # the test's own SQL
 
     # -- mail --------------------------------------------------------------
 
-    def mails(self, to: str) -> list[Message]:
+    def mails(self, to: str) -> list[EmailMessage]:
         return [m for m in self.mailbox.messages() if m["To"] == to]
 
-    def wait_for_mail(self, to: str, count: int = 1, timeout: float = 30) -> Message:
+    def wait_for_mail(self, to: str, count: int = 1, timeout: float = 30) -> EmailMessage:
         """The ``count``-th mail to ``to``, waiting for the outbox to deliver it."""
         wait_until(lambda: len(self.mails(to)) >= count, f"mail #{count} to {to}", timeout)
         return self.mails(to)[count - 1]
@@ -289,7 +293,7 @@ def create_database() -> str:
 
     name = f"sesame_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]  # a name we drew
+        connection.execute(f'CREATE DATABASE "{name}"')  # a name we drew
     return name
 
 
@@ -297,10 +301,17 @@ def drop_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def body_text(message: Message) -> str:
+def parse_mail(raw: bytes) -> EmailMessage:
+    """A mail as the default policy reads it: an EmailMessage, with ``get_body``."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def body_text(message: EmailMessage) -> str:
     for part in message.walk():
         if part.get_content_type() == "text/plain":
             payload = part.get_payload(decode=True)
@@ -309,7 +320,7 @@ def body_text(message: Message) -> str:
     raise AssertionError("no text part")
 
 
-def link_token(message: Message, path: str) -> str:
+def link_token(message: EmailMessage, path: str) -> str:
     match = re.search(re.escape(path) + r"\?token=([\w-]+)", body_text(message))
     assert match, body_text(message)
     return match.group(1)

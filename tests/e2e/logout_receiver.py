@@ -31,7 +31,7 @@ class LogoutReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            def do_POST(self) -> None:  # http.server's hook name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 with receiver._lock:
                     receiver.requests.append({"content_type": self.headers.get("Content-Type"), "body": body})

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -88,7 +88,10 @@ def authorization(client: OAuth2Client, sesame: Sesame, **params: str) -> tuple[
     """(authorization URL, code verifier, state) for an S256 request."""
     verifier = generate_token(48)
     url, state = client.create_authorization_url(
-        discovery(sesame)["authorization_endpoint"], code_verifier=verifier, nonce=params.pop("nonce", "n-0S6"), **params
+        discovery(sesame)["authorization_endpoint"],
+        code_verifier=verifier,
+        nonce=params.pop("nonce", "n-0S6"),
+        **params,
     )
     return url, verifier, state
 
@@ -103,7 +106,7 @@ def answer(response: httpx.Response) -> dict[str, str]:
 
 def exchange(client: OAuth2Client, sesame: Sesame, code: str, verifier: str) -> dict[str, Any]:
     token: dict[str, Any] = client.fetch_token(
-        discovery(sesame)["token_endpoint"], grant_type="authorization_code", code=code, code_verifier=verifier,
+        discovery(sesame)["token_endpoint"], grant_type="authorization_code", code=code, code_verifier=verifier
     )
     return token
 
@@ -112,6 +115,8 @@ def verified_claims(sesame: Sesame, id_token: str, client_id: str) -> tuple[dict
     """The ID token's (header, claims), its signature checked against the JWKS."""
     keys = KeySet.import_key_set(httpx.get(discovery(sesame)["jwks_uri"]).json())
     token = jwt.decode(id_token, keys, algorithms=["RS256"])
-    registry = jwt.JWTClaimsRegistry(iss={"essential": True, "value": sesame.url}, aud={"essential": True, "value": client_id})
+    registry = jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": sesame.url}, aud={"essential": True, "value": client_id}
+    )
     registry.validate(token.claims)
     return dict(token.header), dict(token.claims)

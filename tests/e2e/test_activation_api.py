@@ -7,10 +7,12 @@ login id exists.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.e2e.flows import PASSWORD, activate, awaiting_verification, contract, log_in, start
 from tests.e2e.harness import Sesame, body_text, link_token
+
 
 def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
     creds = contract(sesame)
@@ -20,7 +22,9 @@ def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
     assert started.json()["holder_name"].startswith("Titulaire")
     activation = started.json()["activation"]
 
-    assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"].upper()}).json() == {"next": "password"}
+    assert sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"].upper()}).json() == {
+        "next": "password"
+    }
     answer = sesame.http.post(
         f"/activations/{activation}/password",
         json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
@@ -46,9 +50,7 @@ def test_a_person_activates_verifies_and_logs_in(sesame: Sesame) -> None:
     assert profile["accounts"][0]["role"] == "tenant"
 
 
-def httpx_get(sesame: Sesame, path: str):  # noqa: ANN201 - an httpx.Response
-    import httpx
-
+def httpx_get(sesame: Sesame, path: str) -> httpx.Response:
     return httpx.get(sesame.url + path)
 
 
@@ -62,7 +64,8 @@ def test_provisional_credentials_answer_409_once_activated(sesame: Sesame) -> No
 @pytest.mark.parametrize("login_id", ["AG1L0001", "NOBODY"])
 def test_wrong_credentials_answer_401_whether_the_login_exists_or_not(sesame: Sesame, login_id: str) -> None:
     answer = sesame.http.post(
-        "/activations", json={"client_code": "AG1", "company_code": "SOC1", "login_id": login_id, "provisional_password": "99999x"}
+        "/activations",
+        json={"client_code": "AG1", "company_code": "SOC1", "login_id": login_id, "provisional_password": "99999x"},
     )
     assert answer.status_code == 401
     assert answer.json() == {"error": "invalid_credentials", "message": "Identifiant ou mot de passe incorrect."}

@@ -43,7 +43,9 @@ def test_proposing_many_addresses_mails_few_of_them(sesame: Sesame) -> None:
     here = origin()
     sent = 0
     for n in range(5):
-        sesame.http.post(f"/activations/{activation}/email", headers=here, json={"email": f"cible{n}-{activation[:8]}@exemple.fr"})
+        sesame.http.post(
+            f"/activations/{activation}/email", headers=here, json={"email": f"cible{n}-{activation[:8]}@exemple.fr"}
+        )
         sent += sesame.http.post(f"/activations/{activation}/password", headers=here, json=CHOSEN).status_code == 202
     assert sent == 3
 
@@ -54,7 +56,10 @@ def test_the_email_step_is_counted_per_activation(sesame: Sesame) -> None:
     known, _ = person(sesame)
     activation = start(sesame, contract(sesame))
     here = origin()
-    answers = [sesame.http.post(f"/activations/{activation}/email", headers=here, json={"email": known["email"]}) for _ in range(6)]
+    answers = [
+        sesame.http.post(f"/activations/{activation}/email", headers=here, json={"email": known["email"]})
+        for _ in range(6)
+    ]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert answers[0].json() == {"next": "link"}
     throttled(answers[-1])
@@ -67,11 +72,18 @@ def test_the_email_step_is_counted_per_client_address(sesame: Sesame) -> None:
     activations = [start(sesame, contract(sesame)) for _ in range(5)]
     for n, activation in enumerate(activations):
         for k in range(4):
-            asked = sesame.http.post(f"/activations/{activation}/email", headers=here, json={"email": f"q{n}-{k}@exemple.fr"})
+            asked = sesame.http.post(
+                f"/activations/{activation}/email", headers=here, json={"email": f"q{n}-{k}@exemple.fr"}
+            )
             assert asked.status_code == 200, asked.text
     last = start(sesame, contract(sesame))
     throttled(sesame.http.post(f"/activations/{last}/email", headers=here, json={"email": "encore@exemple.fr"}))
-    assert sesame.http.post(f"/activations/{last}/email", headers=origin(), json={"email": "encore@exemple.fr"}).status_code == 200
+    assert (
+        sesame.http.post(
+            f"/activations/{last}/email", headers=origin(), json={"email": "encore@exemple.fr"}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_reset_request_by_login_id_leaves_an_unfinished_activation_alone(sesame: Sesame) -> None:

@@ -3,8 +3,9 @@ processes killed with SIGKILL, PostgreSQL connections cut, a worker stopped
 while it sends. After each, every
 mail decided went out exactly once and the read models equal a rebuild from
 zero. A worker killed with SIGKILL while the relay holds its mail is the one
-case allowed a second copy: at least once, each mail under one Message-ID. Two ``projections`` and two ``outbox`` processes run throughout, so
-they also show that processes of one role share the work without doubling it.
+case allowed a second copy: at least once, each mail under one Message-ID.
+Two ``projections`` and two ``outbox`` processes run throughout, so they also
+show that processes of one role share the work without doubling it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 
 import pytest
 
+from adapters.database import compose
 from tests.e2e.flows import choose_password, contract, log_in, start
 from tests.e2e.harness import Sesame, link_token, wait_until
 
@@ -54,7 +56,10 @@ def settled(sesame: Sesame) -> bool:
 
 
 def views(sesame: Sesame) -> dict[str, list[tuple[object, ...]]]:
-    return {table: sorted(tuple(r.values()) for r in sesame.query(f"SELECT * FROM {table}")) for table in VIEWS}
+    return {
+        table: sorted(tuple(r.values()) for r in sesame.query(compose("SELECT * FROM {table}", table=table)))
+        for table in VIEWS
+    }
 
 
 def assert_consistent(sesame: Sesame) -> None:
@@ -109,7 +114,8 @@ def cut_connections(sesame: Sesame) -> int:
     """Terminate every server connection to the deployment's database."""
     rows = sesame.query(
         "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity "
-        f"WHERE datname = '{sesame.database}' AND pid <> pg_backend_pid()"
+        "WHERE datname = %(database)s AND pid <> pg_backend_pid()",
+        {"database": sesame.database},
     )
     return sum(1 for row in rows if row["cut"])
 
@@ -134,7 +140,10 @@ def test_a_worker_stopped_while_it_sends_finishes_the_mail_first(busy: Sesame) -
     creds = contract(busy)
     busy.relay.delay = 2.0
     request_verification(busy, creds)
-    wait_until(lambda: [row["status"] for row in busy.query("SELECT status FROM outbox")] == ["sending"], "the worker to take the mail")
+    wait_until(
+        lambda: [row["status"] for row in busy.query("SELECT status FROM outbox")] == ["sending"],
+        "the worker to take the mail",
+    )
     (worker,) = busy.roles["worker"]
     worker.terminate()
     assert worker.wait(timeout=60) == 0
@@ -173,7 +182,10 @@ def test_a_worker_killed_while_it_holds_a_mail_is_relieved_in_seconds_under_the_
     busy.start_role("worker")
     wait_until(lambda: settled(busy), "the new worker to send every mail", timeout=60)
     print(f"every mail sent {time.monotonic() - killed_at:.1f} s after the SIGKILL")
-    rows = {row["mail_id"]: row["attempts"] for row in busy.query("SELECT mail_id, attempts FROM outbox WHERE status = 'sent'")}
+    rows = {
+        row["mail_id"]: row["attempts"]
+        for row in busy.query("SELECT mail_id, attempts FROM outbox WHERE status = 'sent'")
+    }
     assert len(rows) == len(people) and all(rows[mail_id] == 2 for mail_id in held)
     delivered = busy.relay.messages()
     assert {message["X-Sesame-Mail-Id"] for message in delivered} == set(rows)

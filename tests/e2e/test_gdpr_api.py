@@ -26,13 +26,14 @@ def raw_store(sesame: Sesame) -> bytes:
     url = sesame.env.get("DATABASE_URL", "")
     if url.startswith("postgresql"):
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(url) as connection:
             tables = connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
             cells = [
                 bytes(value) if isinstance(value, (bytes, memoryview)) else str(value).encode()
                 for (name,) in tables
-                for row in connection.execute(f'SELECT * FROM "{name}"').fetchall()
+                for row in connection.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(name))).fetchall()
                 for value in row
             ]
         return b"\n".join(cells)
@@ -56,10 +57,12 @@ def test_the_export_holds_profile_contracts_consents_and_history(sesame: Sesame)
     assert data["profile"]["default_account"] == me["default_account"]
     (account,) = data["accounts"]
     assert account["login_id"] == creds["login_id"] and account["client_code"] == creds["client_code"]
-    assert account["holder_name"].startswith("Titulaire") and account["role"] == "tenant" and account["ended_at"] is None
+    assert (
+        account["holder_name"].startswith("Titulaire") and account["role"] == "tenant" and account["ended_at"] is None
+    )
     (consent,) = data["consents"]
     assert consent["version"] == me["terms_version"] and consent["accepted_at"]
-    assert [h["type"] for h in data["history"]][0] == "ActivationStarted"
+    assert data["history"][0]["type"] == "ActivationStarted"
     assert all(h["description"] for h in data["history"])
     assert data["staff_reads"] == []
     flat = json.dumps(data)

@@ -49,7 +49,9 @@ def test_a_missing_file_is_a_clear_error(sesame: Sesame) -> None:
 def test_an_imported_person_can_start_activation_right_away(sesame: Sesame) -> None:
     sesame.import_rows("CLI2,S2,B001,111111,b@exemple.fr,Béa Bon,owner", name="b.csv")
     answer = sesame.http.post(
-        "/activations", json={"client_code": "CLI2", "company_code": "S2", "login_id": "B001", "provisional_password": "111111"}
+        "/activations", json={
+            "client_code": "CLI2", "company_code": "S2", "login_id": "B001", "provisional_password": "111111"
+        }
     )
     assert answer.status_code == 201 and answer.json()["holder_name"] == "Béa Bon"
 
@@ -79,7 +81,9 @@ def test_a_field_of_50_mb_is_one_rejected_line(sesame: Sesame) -> None:
 
 def test_invalid_utf8_in_one_line_rejects_that_line_only(sesame: Sesame) -> None:
     path = sesame.root / "latin1.csv"
-    path.write_bytes((HEADER + row("U001")).encode() + row("U002", "Hél\xe8ne").encode("latin-1") + row("U003").encode())
+    path.write_bytes(
+        (HEADER + row("U001")).encode() + row("U002", "Hél\xe8ne").encode("latin-1") + row("U003").encode()
+    )
     result = sesame.cli("import-accounts", str(path), "--json")
     no_traceback(result)
     assert result.returncode == 1

@@ -15,11 +15,9 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.demo_extranet import DemoExtranet
 from tests.e2e.flows import PASSWORD, contract, person, provisional
 from tests.e2e.harness import Sesame, wait_until
-from tests.e2e.test_oidc_flow import op
-from tests.e2e.test_portal_browser import ARTIFACTS, SIZES, Walk, browser
+from tests.e2e.test_portal_browser import ARTIFACTS, SIZES, Walk
 
 pytestmark = pytest.mark.e2e
-__all__ = ["browser", "op"]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,34 +16,25 @@ import pytest
 from application.terms import TERMS_DIR
 from tests.conftest import TEST_SECRET
 from tests.e2e.flows import contract, person, provisional
-from tests.e2e.harness import Sesame, selected_topologies
+from tests.e2e.harness import Sesame
 from tests.e2e.oidc_flows import (
-    REDIRECT, Browser, answer, authorization, discovery, exchange, register, rp, verified_claims,
+    REDIRECT,
+    Browser,
+    answer,
+    authorization,
+    discovery,
+    exchange,
+    register,
+    rp,
+    verified_claims,
 )
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module", params=selected_topologies())
-def op(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
-    """A deployment whose PUBLIC_URL is its own address, so the issuer and the
-    discovered endpoints are the ones the relying party reaches."""
-    sesame = Sesame(tmp_path_factory.mktemp("oidc"), {"SECRET_KEY": TEST_SECRET, "THROTTLE_DELAY_SCALE": "0"},
-                    topology=request.param)
-    sesame.env["PUBLIC_URL"] = sesame.url
-    try:
-        sesame.serve()
-        yield sesame
-    finally:
-        sesame.stop()
-
-
-@pytest.fixture(scope="module")
-def extranet(op: Sesame) -> dict[str, Any]:
-    return register(op, "Extranet Dupont", "--post-logout-redirect-uri", "http://127.0.0.1:9/bye")
-
-
-def signed_in(op: Sesame, client: dict[str, Any], email: str, **params: str) -> tuple[Browser, dict[str, Any], dict[str, Any]]:
+def signed_in(op: Sesame, client: dict[str, Any], email: str, **params: str) -> tuple[
+    Browser, dict[str, Any], dict[str, Any]
+]:
     """The whole code flow for a new browser: (browser, token response, ID token claims)."""
     browser, oauth = Browser(op), rp(op, client)
     url, verifier, state = authorization(oauth, op, **params)
@@ -112,10 +102,14 @@ def test_refresh_rotates_and_a_replayed_refresh_token_revokes_the_sign_in(op: Se
     assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
     token_url = discovery(op)["token_endpoint"]
     auth = (extranet["client_id"], extranet["client_secret"])
-    replay = httpx.post(token_url, auth=auth, data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
+    replay = httpx.post(
+        token_url, auth=auth, data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant" and replay.json()["message"]
     # The whole sign-in is revoked: the newest refresh token and its access token too.
-    later = httpx.post(token_url, auth=auth, data={"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
+    later = httpx.post(
+        token_url, auth=auth, data={"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}
+    )
     assert later.json()["error"] == "invalid_grant"
     info = httpx.get(discovery(op)["userinfo_endpoint"], headers={"Authorization": f"Bearer {second['access_token']}"})
     assert info.status_code == 401
@@ -135,7 +129,9 @@ def test_a_code_works_once_and_its_reuse_revokes_what_it_gave(op: Sesame, extran
     assert info.status_code == 401
 
 
-def test_an_unknown_client_or_redirect_uri_gets_a_french_page_never_a_redirect(op: Sesame, extranet: dict[str, Any]) -> None:
+def test_an_unknown_client_or_redirect_uri_gets_a_french_page_never_a_redirect(
+    op: Sesame, extranet: dict[str, Any]
+) -> None:
     endpoint = discovery(op)["authorization_endpoint"]
     for params in (
         {"client_id": "00000000-0000-0000-0000-000000000000", "redirect_uri": REDIRECT},
@@ -154,7 +150,10 @@ def test_errors_after_the_client_is_trusted_go_back_to_it(op: Sesame, extranet: 
     for params, error in (
         ({"response_type": "token", "scope": "openid"}, "unsupported_response_type"),
         ({"response_type": "code", "scope": "email"}, "invalid_scope"),
-        ({"response_type": "code", "scope": "openid", "code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
+        (
+            {"response_type": "code", "scope": "openid", "code_challenge": "x" * 43, "code_challenge_method": "plain"},
+            "invalid_request",
+        ),
     ):
         back = answer(httpx.get(endpoint, params={**base, **params}))
         assert back["error"] == error and back["state"] == "s1"
@@ -184,7 +183,9 @@ def test_a_person_with_several_contracts_chooses_one(op: Sesame, extranet: dict[
     assert "checked" in page.text and "form-action 'self' http://127.0.0.1:9" in page.headers["content-security-policy"]
     forged = browser.http.post("/oidc/authorize/contrat", data={"csrf": "x", "request": "", "contract": "y"})
     assert forged.status_code == 403
-    chosen_id = next(a["id"] for a in op.http.get("/me", headers=auth).json()["accounts"] if a["login_id"] == other["login_id"])
+    chosen_id = next(
+        a["id"] for a in op.http.get("/me", headers=auth).json()["accounts"] if a["login_id"] == other["login_id"]
+    )
     token = exchange(oauth, op, answer(browser.choose(page, chosen_id))["code"], verifier)
     _, claims = verified_claims(op, token["id_token"], extranet["client_id"])
     assert claims["contract"]["login_id"] == other["login_id"] and len(claims["contracts"]) == 2
@@ -199,17 +200,21 @@ def test_public_clients_must_use_pkce_and_confidential_ones_their_secret(op: Ses
     }))
     assert back["error"] == "invalid_request"
     creds, _ = person(op)
-    _, token, claims = signed_in(op, app, creds["email"])
+    _, _, claims = signed_in(op, app, creds["email"])
     assert claims["aud"] == [app["client_id"]] or claims["aud"] == app["client_id"]
     token_url = discovery(op)["token_endpoint"]
     wrong = httpx.post(token_url, auth=(extranet["client_id"], "not-the-secret"),
                        data={"grant_type": "refresh_token", "refresh_token": "x"})
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
-    no_secret = httpx.post(token_url, data={"grant_type": "refresh_token", "refresh_token": "x", "client_id": extranet["client_id"]})
+    no_secret = httpx.post(
+        token_url, data={"grant_type": "refresh_token", "refresh_token": "x", "client_id": extranet["client_id"]}
+    )
     assert no_secret.json()["error"] == "invalid_client"
-    _, posted, _ = (lambda b, o: (b, o, None))(*signed_in(op, extranet, person(op)[0]["email"])[:2])
+    _, posted, _ = signed_in(op, extranet, person(op)[0]["email"])
     assert posted["access_token"]
-    via_post = rp(op, extranet, method="client_secret_post").refresh_token(token_url, refresh_token=posted["refresh_token"])
+    via_post = rp(op, extranet, method="client_secret_post").refresh_token(
+        token_url, refresh_token=posted["refresh_token"]
+    )
     assert via_post["access_token"]
 
 
@@ -225,7 +230,8 @@ def test_introspection_and_revocation(op: Sesame, extranet: dict[str, Any]) -> N
     assert stranger == {"active": False}
     assert httpx.post(meta["introspection_endpoint"], data={"token": token["access_token"]}).status_code == 401
     assert httpx.post(meta["revocation_endpoint"], auth=auth, data={"token": token["access_token"]}).status_code == 200
-    assert httpx.post(meta["introspection_endpoint"], auth=auth, data={"token": token["access_token"]}).json() == {"active": False}
+    introspected = httpx.post(meta["introspection_endpoint"], auth=auth, data={"token": token["access_token"]})
+    assert introspected.json() == {"active": False}
     assert httpx.post(meta["revocation_endpoint"], auth=auth, data={"token": "inconnu"}).status_code == 200
 
 
@@ -245,7 +251,9 @@ def test_login_next_accepts_only_paths_of_the_flow(op: Sesame) -> None:
     browser = Browser(op)
     page = browser.http.get("/login", params={"next": "https://evil.test/oidc/authorize"})
     assert 'name="next"' not in page.text
-    form = {"csrf": browser.csrf(page), "email": creds["email"], "password": "Tr3s-Secret!", "next": "//evil.test/oidc/x"}
+    form = {
+        "csrf": browser.csrf(page), "email": creds["email"], "password": "Tr3s-Secret!", "next": "//evil.test/oidc/x"
+    }
     assert browser.http.post("/login", data=form).headers["location"] == "/espace"
 
 
@@ -339,8 +347,10 @@ def test_clients_cli_refuses_bad_addresses_in_french_and_removes(op: Sesame) -> 
     gone = register(op, "Extranet éphémère")
     assert op.cli("clients", "remove", gone["client_id"], check=True).returncode == 0
     assert gone["client_id"] not in op.cli("clients", "list", check=True).stdout
-    page = httpx.get(discovery(op)["authorization_endpoint"], params={
-        "client_id": gone["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid"})
+    page = httpx.get(
+        discovery(op)["authorization_endpoint"],
+        params={"client_id": gone["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid"},
+    )
     assert page.status_code == 400 and "location" not in page.headers
     assert op.cli("clients", "remove", gone["client_id"]).returncode == 1
 
@@ -378,5 +388,10 @@ def test_new_terms_are_accepted_on_the_way_to_the_client(tmp_path: Path) -> None
 def accept_version(browser: Browser, page: httpx.Response, version: str = "2099-02-01") -> httpx.Response:
     next_path = re.search(r'name="next" value="([^"]+)"', page.text)
     assert page.status_code == 200 and next_path, page.text
-    form = {"csrf": browser.csrf(page), "accept_terms": "oui", "version": version, "next": html.unescape(next_path.group(1))}
+    form = {
+        "csrf": browser.csrf(page),
+        "accept_terms": "oui",
+        "version": version,
+        "next": html.unescape(next_path.group(1)),
+    }
     return browser.follow(browser.http.post("/cgu/accepter", data=form))

@@ -8,7 +8,6 @@ refresh token no longer works. On both topologies."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,12 +17,11 @@ from joserfc.jwk import KeySet
 
 from tests.e2e.flows import PASSWORD, log_in, person
 from tests.e2e.harness import Sesame
-from tests.e2e.logout_receiver import LogoutReceiver, receiver
-from tests.e2e.oidc_flows import Browser, discovery, register
-from tests.e2e.test_oidc_flow import op, signed_in
+from tests.e2e.logout_receiver import LogoutReceiver
+from tests.e2e.oidc_flows import discovery, register
+from tests.e2e.test_oidc_flow import signed_in
 
 pytestmark = pytest.mark.e2e
-__all__ = ["op", "receiver"]  # the deployment fixture, whose PUBLIC_URL is its own address
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 BYE = "http://127.0.0.1:9/bye"
 NEW_PASSWORD = "Nouve@u-Secret-9"
@@ -37,7 +35,9 @@ def extranet(op: Sesame, receiver: LogoutReceiver) -> dict[str, Any]:
 
 def logout_claims(op: Sesame, token: str) -> dict[str, Any]:
     """A logout_token's claims, its signature checked against the JWKS (§2.4, §2.6)."""
-    decoded = jwt.decode(token, KeySet.import_key_set(httpx.get(discovery(op)["jwks_uri"]).json()), algorithms=["RS256"])
+    decoded = jwt.decode(
+        token, KeySet.import_key_set(httpx.get(discovery(op)["jwks_uri"]).json()), algorithms=["RS256"]
+    )
     assert decoded.header["typ"] == "logout+jwt"
     claims = dict(decoded.claims)
     assert claims["iss"] == op.url and claims["events"] == {EVENT: {}} and "nonce" not in claims
@@ -45,7 +45,9 @@ def logout_claims(op: Sesame, token: str) -> dict[str, Any]:
     return claims
 
 
-def told(op: Sesame, receiver: LogoutReceiver, extranet: dict[str, Any], id_claims: dict[str, Any], count: int = 1) -> None:
+def told(
+    op: Sesame, receiver: LogoutReceiver, extranet: dict[str, Any], id_claims: dict[str, Any], count: int = 1
+) -> None:
     """The receiver got a logout token for exactly that sign-in."""
     claims = logout_claims(op, receiver.wait_for(count)[count - 1])
     assert (claims["aud"], claims["sub"], claims["sid"]) == (extranet["client_id"], id_claims["sub"], id_claims["sid"])
@@ -93,7 +95,7 @@ def test_an_erasure_tells_the_client(op: Sesame, receiver: LogoutReceiver, extra
     told(op, receiver, extranet, claims)
     assert refresh_refused(op, extranet, token)
     if op.database:  # no token record of the person is left
-        assert op.query(f"SELECT digest FROM oidc_tokens WHERE identity_id = '{claims['sub']}'") == []
+        assert op.query("SELECT digest FROM oidc_tokens WHERE identity_id = %(id)s", {"id": claims["sub"]}) == []
 
 
 def test_the_person_signs_out_of_an_application_from_the_portal(
@@ -119,7 +121,9 @@ def test_the_person_signs_out_of_an_application_from_the_portal(
     assert [e["description"] for e in exported[-2:]] == history[-2:]
 
 
-def test_rp_initiated_logout_to_a_registered_address(op: Sesame, receiver: LogoutReceiver, extranet: dict[str, Any]) -> None:
+def test_rp_initiated_logout_to_a_registered_address(
+    op: Sesame, receiver: LogoutReceiver, extranet: dict[str, Any]
+) -> None:
     creds, _ = person(op)
     browser, token, claims = signed_in(op, extranet, creds["email"])
     answer = browser.http.get("/oidc/logout", params={
@@ -147,8 +151,10 @@ def test_rp_initiated_logout_without_a_hint_asks_the_person_first(
     op: Sesame, receiver: LogoutReceiver, extranet: dict[str, Any]
 ) -> None:
     creds, _ = person(op)
-    browser, token, claims = signed_in(op, extranet, creds["email"])
-    asked = browser.http.get("/oidc/logout", params={"client_id": extranet["client_id"], "post_logout_redirect_uri": BYE})
+    browser, _, claims = signed_in(op, extranet, creds["email"])
+    asked = browser.http.get(
+        "/oidc/logout", params={"client_id": extranet["client_id"], "post_logout_redirect_uri": BYE}
+    )
     assert asked.status_code == 200 and "Vous déconnecter ?" in asked.text and "Extranet Dupont" in asked.text
     assert browser.http.get("/espace").status_code == 200  # nothing ended yet
     form = {"csrf": browser.csrf(asked), "client_id": extranet["client_id"], "post_logout_redirect_uri": BYE}

@@ -14,36 +14,20 @@ from __future__ import annotations
 import os
 import random
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, ViewportSize, expect
 
 from application.passwords import BLOCKLIST
 from domain.password_policy import seeds_policy
 from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame, link_token
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run",
-]
-SIZES = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+SIZES: dict[str, ViewportSize] = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 NEW_PASSWORD = "Nouve@u-Secret-9"
 RESET_PASSWORD = "Enc0re-Autre-Secret!"
 ARTIFACTS = Path(os.environ.get("SESAME_TEST_ARTIFACTS", Path(__file__).parents[1] / "artifacts")) / "portal"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium: ``make install`` installs it; its absence is a failure, not a skip."""
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make install` (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Walk:
@@ -236,7 +220,8 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
     walk.fill("Identifiant provisoire", creds["login_id"])
     walk.fill("Mot de passe provisoire", "000000" if creds["provisional_password"] != "000000" else "111111")
     walk.press("Continuer")
-    expect(page.locator(".error-summary")).to_contain_text("Identifiant ou mot de passe incorrect")  # at the top (issue 16)
+    # at the top of the form (issue 16)
+    expect(page.locator(".error-summary")).to_contain_text("Identifiant ou mot de passe incorrect")
     expect(page.get_by_label("Identifiant provisoire")).to_have_value(creds["login_id"])
     expect(page.get_by_label("Mot de passe provisoire")).to_have_value("")
     walk.shot("erreur-identifiants")
@@ -289,11 +274,13 @@ def test_the_live_criteria_apply_the_servers_policy(sesame: Sesame, browser: Bro
     alphabet = string.ascii_letters + string.digits + string.punctuation + " éÉàÀßøØÿœ€٣_"
     samples = [
         "", "abc", "Tr3s-Secret!", "Azerty123!", "azerty", "MOTDEPASSE1!", "Élan-vital9", "_Aa1aaaaa", "Aa1!" * 70,
-        "Passw0rd!", "١٢٣Abc!defg", "ÀÉÎÕÜ-abc1", "a b C 1 ?xy",
+        "Passw0rd!", "١٢٣Abc!defg",  # noqa: RUF001 - Arabic-Indic digits, on purpose "ÀÉÎÕÜ-abc1", "a b C 1 ?xy",
         *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(200)),
     ]
     for sample in samples:
-        in_page = page.evaluate("p => window.sesameUnmet(p, JSON.parse(document.getElementById('password-policy').textContent))", sample)
+        in_page = page.evaluate(
+            "p => window.sesameUnmet(p, JSON.parse(document.getElementById('password-policy').textContent))", sample
+        )
         assert in_page == policy.unmet(sample), sample
     page.close()
 

@@ -9,13 +9,13 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame
-from tests.e2e.test_portal_browser import SIZES, Walk, browser  # noqa: F401 - the module's Chromium fixture
+from tests.e2e.test_portal_browser import SIZES, Walk
 from tests.e2e.test_sessions_api import ANDROID, IPHONE, bearer, sign_in
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", SIZES)
-def test_the_security_page(sesame: Sesame, browser: Browser, size: str) -> None:  # noqa: F811
+def test_the_security_page(sesame: Sesame, browser: Browser, size: str) -> None:
     creds = contract(sesame)
     activate(sesame, creds)
     phone = bearer(sign_in(sesame, creds["email"], IPHONE))

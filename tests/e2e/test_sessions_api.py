@@ -16,13 +16,18 @@ IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.5 Mobile/15E148 Safari/604.1"
 )
-ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
 WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0"
 NOTICE = "Nouvelle connexion à votre compte"
 
 
 def sign_in(sesame: Sesame, email: str, user_agent: str, password: str = PASSWORD) -> httpx.Response:
-    return sesame.http.post("/sessions", json={"email": email, "password": password}, headers={"user-agent": user_agent})
+    return sesame.http.post(
+        "/sessions", json={"email": email, "password": password}, headers={"user-agent": user_agent}
+    )
 
 
 def bearer(answer: httpx.Response) -> dict[str, str]:
@@ -53,14 +58,18 @@ def test_two_devices_listed_in_french_then_one_ended_then_the_others(sesame: Ses
     ended = sesame.http.delete(f"/me/sessions/{by_device['Chrome sur Android']['id']}", headers=phone)
     assert ended.status_code == 204
     assert sesame.http.get("/me", headers=android).status_code == 401
-    assert "Chrome sur Android" not in {s["device"] for s in sesame.http.get("/me/sessions", headers=phone).json()["sessions"]}
+    assert "Chrome sur Android" not in {
+        s["device"] for s in sesame.http.get("/me/sessions", headers=phone).json()["sessions"]
+    }
     again = sesame.http.delete(f"/me/sessions/{by_device['Chrome sur Android']['id']}", headers=phone)
     assert again.status_code == 404 and again.json()["error"] == "not_found"
 
     windows = bearer(sign_in(sesame, creds["email"], WINDOWS))
     assert sesame.http.delete("/me/sessions", headers=phone).status_code == 204
     assert sesame.http.get("/me", headers=windows).status_code == 401
-    assert [s["device"] for s in sesame.http.get("/me/sessions", headers=phone).json()["sessions"]] == ["Safari sur iPhone"]
+    assert [s["device"] for s in sesame.http.get("/me/sessions", headers=phone).json()["sessions"]] == [
+        "Safari sur iPhone"
+    ]
     history = [e["description"] for e in sesame.http.get("/me/history", headers=phone).json()["events"]]
     assert "Sessions fermées depuis « Sécurité » : Chrome sur Android" in history
     assert any(d.startswith("Sessions fermées depuis « Sécurité » : ") and "Firefox sur Windows" in d for d in history)
@@ -99,12 +108,17 @@ def test_the_notice_says_when_which_device_where_and_how_to_secure_the_account(s
     wait_until(lambda: notices(sesame, creds["email"]), "the new-device notice")
     message = next(m for m in sesame.mails(creds["email"]) if NOTICE in str(m["Subject"]))
     text = body_text(message)
-    assert re.search(r"le \d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
-                     r"décembre) \d{4} à \d{1,2} h \d{2} \(heure de Paris\)", text), text
+    assert re.search(
+        r"le \d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+        r"décembre) \d{4} à \d{1,2} h \d{2} \(heure de Paris\)",
+        text,
+    ), text
     assert "appareil : Chrome sur Android" in text and "adresse : 127.0.0.1" in text
     assert "http://portal.test/mot-de-passe-oublie" in text
     html = message.get_body(("html",))
-    assert html is not None and "Chrome sur Android" in html.get_content() and "/mot-de-passe-oublie" in html.get_content()
+    assert (
+        html is not None and "Chrome sur Android" in html.get_content() and "/mot-de-passe-oublie" in html.get_content()
+    )
 
 
 def test_the_portal_device_cookie_is_the_device(sesame: Sesame) -> None:

@@ -4,7 +4,8 @@ audit replay and time travel, the agency import API, accountability."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -63,7 +64,8 @@ def test_agency_import_api_reports_like_the_csv_import(sesame: Sesame, team: dic
     report = sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json=rows).json()
     assert report["added"] == 1
     reasons = {r["line"]: r["reason"] for r in report["rejected"]}
-    assert "répétée" in reasons[2] and "autre agence" in reasons[3] and "6 chiffres" in reasons[4] and "manquante" in reasons[5]
+    assert "répétée" in reasons[2] and "autre agence" in reasons[3]
+    assert "6 chiffres" in reasons[4] and "manquante" in reasons[5]
     again = sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json=rows[:1]).json()
     assert again["unchanged"] == 1
     other = sesame.http.post("/agencies/AG2/SOC2/accounts", headers=team["agency1"], json=rows[2:3])
@@ -71,11 +73,13 @@ def test_agency_import_api_reports_like_the_csv_import(sesame: Sesame, team: dic
     assert sesame.http.post("/agencies/AG1/SOC1/accounts", headers=team["agency1"], json={"a": 1}).status_code == 400
 
 
-def wait_until_found(sesame: Sesame, headers: dict[str, str], query: str, count: int = 1) -> list[dict]:
+def wait_until_found(sesame: Sesame, headers: dict[str, str], query: str, count: int = 1) -> list[dict[str, Any]]:
     """Search is a projection: it follows the store within milliseconds."""
     deadline = time.monotonic() + 10
     while True:
-        results = sesame.http.get("/support/identities", headers=headers, params={"q": query}).json()["results"]
+        results: list[dict[str, Any]] = sesame.http.get(
+            "/support/identities", headers=headers, params={"q": query}
+        ).json()["results"]
         if len(results) >= count or time.monotonic() > deadline:
             return results
 
@@ -101,8 +105,9 @@ def test_search_is_paginated(sesame: Sesame, team: dict[str, dict[str, str]]) ->
     for n in range(3):
         activate(sesame, contract(sesame, email=f"pagine{n}@exemple.fr"))
     wait_until_found(sesame, team["support"], "pagine", count=3)
-    first = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "per_page": 2}).json()
-    second = sesame.http.get("/support/identities", headers=team["support"], params={"q": "pagine", "per_page": 2, "page": 2}).json()
+    pages: dict[str, str | int] = {"q": "pagine", "per_page": 2}
+    first = sesame.http.get("/support/identities", headers=team["support"], params=pages).json()
+    second = sesame.http.get("/support/identities", headers=team["support"], params={**pages, "page": 2}).json()
     assert len(first["results"]) == 2 and first["next_page"] == 2
     assert len(second["results"]) == 1 and second["next_page"] is None
     assert {r["id"] for r in first["results"]}.isdisjoint({r["id"] for r in second["results"]})
@@ -140,7 +145,8 @@ def test_audit_events_in_order_without_secrets(sesame: Sesame, team: dict[str, d
     assert {"position", "type", "at", "data"} <= set(events[0])
     flat = str(events)
     assert "argon2" not in flat and "nonce" not in flat and "digest" not in flat
-    assert sesame.http.get("/audit/identities/00000000-0000-0000-0000-000000000000/events", headers=team["auditor"]).status_code == 404
+    nobody = "00000000-0000-0000-0000-000000000000"
+    assert sesame.http.get(f"/audit/identities/{nobody}/events", headers=team["auditor"]).status_code == 404
 
 
 def test_audit_state_at_several_moments_of_one_history(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
@@ -151,27 +157,32 @@ def test_audit_state_at_several_moments_of_one_history(sesame: Sesame, team: dic
     time.sleep(0.01)
     sesame.http.post("/me/email", headers=auth, json={"new_email": "change-" + creds["email"], "password": PASSWORD})
 
-    def state(at: datetime) -> dict:
-        answer = sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": at.isoformat()})
+    def state(at: datetime) -> dict[str, Any]:
+        answer = sesame.http.get(
+            f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": at.isoformat()}
+        )
         assert answer.status_code == 200, answer.text
-        return answer.json()
+        found: dict[str, Any] = answer.json()
+        return found
 
     started = state(moments["ActivationStarted"])
     assert started["status"] == "activating" and started["email"] is None and started["password_set"] is False
     proposed = state(moments["PasswordSet"])
-    assert proposed["proposed_email"] == creds["email"] and proposed["password_set"] is True and proposed["terms_version"] is None
+    assert proposed["proposed_email"] == creds["email"]
+    assert proposed["password_set"] is True and proposed["terms_version"] is None
     waiting = state(moments["EmailVerificationRequested"])
     assert waiting["pending"]["email_verification"]["email"] == creds["email"]
     active = state(moments["AccountLinked"])
     assert active["status"] == "active" and active["email"] == creds["email"] and len(active["accounts"]) == 1
-    now = state(datetime.now(timezone.utc) + timedelta(seconds=1))
+    now = state(datetime.now(UTC) + timedelta(seconds=1))
     assert now["pending"]["email_change"]["new_email"] == "change-" + creds["email"]
     before = sesame.http.get(
         f"/audit/identities/{identity}/state", headers=team["auditor"],
         params={"at": (moments["ActivationStarted"] - timedelta(seconds=1)).isoformat()},
     )
     assert before.status_code == 404
-    assert sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "hier"}).status_code == 422
+    unreadable = sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "hier"})
+    assert unreadable.status_code == 422
 
 
 def test_every_staff_read_is_recorded_and_shown_to_the_person(sesame: Sesame, team: dict[str, dict[str, str]]) -> None:
@@ -179,10 +190,14 @@ def test_every_staff_read_is_recorded_and_shown_to_the_person(sesame: Sesame, te
     identity = sesame.http.get("/me", headers=auth).json()["id"]
     sesame.http.get(f"/support/identities/{identity}", headers=team["support"])
     sesame.http.get(f"/audit/identities/{identity}/events", headers=team["auditor"])
-    sesame.http.get(f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "2100-01-01T00:00:00"})
+    sesame.http.get(
+        f"/audit/identities/{identity}/state", headers=team["auditor"], params={"at": "2100-01-01T00:00:00"}
+    )
     reads = sesame.http.get("/me/history", headers=auth).json()["staff_reads"]
     assert [(r["staff_name"], r["what"]) for r in reads] == [
-        ("Claire Support", "profil support"), ("Alain Auditeur", "historique d'audit"), ("Alain Auditeur", "état à une date"),
+        ("Claire Support", "profil support"), ("Alain Auditeur", "historique d'audit"), (
+            "Alain Auditeur", "état à une date"
+        ),
     ]
     assert sesame.http.get("/me/export", headers=auth).json()["staff_reads"] == reads
 

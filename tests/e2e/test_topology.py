@@ -85,10 +85,16 @@ def test_every_log_line_is_json_and_a_request_carries_its_id(sesame: Sesame) -> 
     assert answer.headers["x-request-id"] == "lb-4f2a"
     drawn = sesame.http.get("/me").headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", drawn)
-    wait_until(lambda: drawn in (sesame.root / "serve.log").read_text(), "the access line, written once the answer is sent")
+    wait_until(
+        lambda: drawn in (sesame.root / "serve.log").read_text(), "the access line, written once the answer is sent"
+    )
     lines = [json.loads(line) for log in sorted(sesame.root.glob("*.log")) for line in log.read_text().splitlines()]
     assert all({"at", "level", "process", "logger", "message", "request_id"} <= set(line) for line in lines)
     requests = [line for line in lines if line["logger"] == "sesame.access"]
     (access,) = [line for line in requests if line["request_id"] == "lb-4f2a"]
-    assert access["route"] == "/api/v1/activations" and access["method"] == "POST" and access["status"] == answer.status_code
+    assert (
+        access["route"] == "/api/v1/activations"
+        and access["method"] == "POST"
+        and access["status"] == answer.status_code
+    )
     assert [line["route"] for line in requests if line["request_id"] == drawn] == ["/api/v1/me"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import pyotp
 
 from tests.e2e.flows import PASSWORD, address_of, person
@@ -27,7 +28,7 @@ def enrol(sesame: Sesame, auth: dict[str, str], email: str) -> tuple[pyotp.TOTP,
     totp = pyotp.TOTP(started.json()["secret"])
     parsed = pyotp.parse_uri(started.json()["otpauth_uri"])
     assert parsed.issuer == "Sésame" and parsed.name == email and parsed.secret == totp.secret
-    assert parsed.digits == 6 and parsed.interval == 30
+    assert isinstance(parsed, pyotp.TOTP) and parsed.digits == 6 and parsed.interval == 30
     code = totp.now()
     confirmed = sesame.http.post("/me/two-step/confirm", headers=auth, json={"code": code})
     assert confirmed.status_code == 200, confirmed.text
@@ -95,7 +96,9 @@ def test_wrong_codes_are_throttled_per_account(sesame: Sesame) -> None:
     that a right password does not clear; from a new address each time."""
     creds, auth = person(sesame)
     totp, _, _ = enrol(sesame, auth, creds["email"])
-    answers = [second_step(sesame, challenge(sesame, creds["email"]), wrong_code(totp), who=f"essai-{n}") for n in range(6)]
+    answers = [
+        second_step(sesame, challenge(sesame, creds["email"]), wrong_code(totp), who=f"essai-{n}") for n in range(6)
+    ]
     assert [a.status_code for a in answers] == [401] * 5 + [429]
     assert answers[-1].json()["error"] == "too_many_attempts" and int(answers[-1].headers["Retry-After"]) >= 1
 
@@ -105,7 +108,10 @@ def test_turning_off_takes_the_password_and_a_code(sesame: Sesame) -> None:
     in words, and hold neither the secret nor a recovery code."""
     creds, auth = person(sesame)
     totp, _, codes = enrol(sesame, auth, creds["email"])
-    off = lambda body: sesame.http.request("DELETE", "/me/two-step", headers=auth, json=body)  # noqa: E731
+
+    def off(body: dict[str, str]) -> httpx.Response:
+        return sesame.http.request("DELETE", "/me/two-step", headers=auth, json=body)
+
     assert off({"password": "Pas-le-bon-1", "code": codes[0]}).status_code == 401
     assert off({"password": PASSWORD, "code": wrong_code(totp)}).json()["error"] == "invalid_code"
     assert off({"password": PASSWORD, "code": codes[0]}).status_code == 204

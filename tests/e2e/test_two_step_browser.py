@@ -15,12 +15,12 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame
-from tests.e2e.test_portal_browser import SIZES, Walk, browser  # noqa: F401 - the fixture
+from tests.e2e.test_portal_browser import SIZES, Walk
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", SIZES)
-def test_two_step_sign_in_is_turned_on_and_used(sesame: Sesame, browser: Browser, size: str) -> None:  # noqa: F811
+def test_two_step_sign_in_is_turned_on_and_used(sesame: Sesame, browser: Browser, size: str) -> None:
     creds = contract(sesame)
     activate(sesame, creds)
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")

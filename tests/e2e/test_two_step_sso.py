@@ -12,11 +12,10 @@ from typing import Any
 from tests.e2e.flows import person
 from tests.e2e.harness import Sesame
 from tests.e2e.oidc_flows import Browser, answer, authorization, exchange, rp, verified_claims
-from tests.e2e.test_oidc_flow import extranet, op  # noqa: F401 - the fixtures
 from tests.e2e.test_two_step_api import enrol
 
 
-def test_a_person_with_two_step_gives_a_code_on_the_way_to_the_client(op: Sesame, extranet: dict[str, Any]) -> None:  # noqa: F811
+def test_a_person_with_two_step_gives_a_code_on_the_way_to_the_client(op: Sesame, extranet: dict[str, Any]) -> None:
     creds, auth = person(op)
     totp, _, _ = enrol(op, auth, creds["email"])
     browser, oauth = Browser(op), rp(op, extranet)
@@ -26,7 +25,11 @@ def test_a_person_with_two_step_gives_a_code_on_the_way_to_the_client(op: Sesame
     assert "Validation en deux étapes" in code_page.text
     next_path = re.search(r'name="next" value="([^"]+)"', code_page.text)
     assert next_path and html.unescape(next_path.group(1)).startswith("/oidc/authorize")
-    form = {"csrf": browser.csrf(code_page), "code": totp.at(time.time() + 30), "next": html.unescape(next_path.group(1))}
+    form = {
+        "csrf": browser.csrf(code_page),
+        "code": totp.at(time.time() + 30),
+        "next": html.unescape(next_path.group(1)),
+    }
     back = answer(browser.follow(browser.http.post("/login/code", data=form)))
     token = exchange(oauth, op, back["code"], verifier)
     _, claims = verified_claims(op, token["id_token"], extranet["client_id"])

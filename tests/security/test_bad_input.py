@@ -29,7 +29,12 @@ def refused(answer: httpx.Response, status: int, error: str | None = None) -> No
     assert not any(marker in answer.content for marker in TRACE_MARKERS)
 
 
-def raw(sesame: Sesame, path: str, content: bytes | Iterator[bytes], method: str = "POST", **headers: str) -> httpx.Response:
+CREDENTIALS = {"client_code": "A", "company_code": "S", "login_id": "L", "provisional_password": "123456"}
+
+
+def raw(
+    sesame: Sesame, path: str, content: bytes | Iterator[bytes], method: str = "POST", **headers: str
+) -> httpx.Response:
     return sesame.http.request(method, path, content=content, headers={"Content-Type": "application/json", **headers})
 
 
@@ -72,10 +77,17 @@ def test_malformed_bodies_at_login(sesame: Sesame, content: bytes, status: int, 
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [
-        ("/activations", {"client_code": 1, "company_code": "S", "login_id": "L", "provisional_password": "123456"}, 422),
-        ("/activations", {"client_code": "A\u0000", "company_code": "S", "login_id": "L", "provisional_password": "123456"}, 422),
-        ("/activations", {"client_code": "A" * 65, "company_code": "S", "login_id": "L", "provisional_password": "123456"}, 422),
-        ("/activations", {"client_code": "\u202eA", "company_code": "S\u200b", "login_id": "L\ufeff", "provisional_password": "١٢٣٤٥٦"}, 401),
+        ("/activations", {**CREDENTIALS, "client_code": 1}, 422),
+        ("/activations", {**CREDENTIALS, "client_code": "A\u0000"}, 422),
+        ("/activations", {**CREDENTIALS, "client_code": "A" * 65}, 422),
+        (
+            "/activations",
+            {
+                "client_code": "\u202eA", "company_code": "S\u200b", "login_id": "L\ufeff",
+                "provisional_password": "١٢٣٤٥٦",
+            },
+            401,
+        ),
         ("/email-verifications", {"token": ["x"]}, 400),
         ("/email-verifications", {"token": "é" * 65}, 400),
         ("/email-changes", {"token": None}, 400),
@@ -83,7 +95,11 @@ def test_malformed_bodies_at_login(sesame: Sesame, content: bytes, status: int, 
         ("/password-resets", {"login_id": "L"}, 422),
         ("/password-resets/confirm", {"token": 1, "new_password": 2, "new_password_confirmation": 3}, 400),
         ("/activations/pas-un-jeton/email", {"email": "a@exemple.fr"}, 404),
-        ("/activations/" + "A" * 65 + "/password", {"password": "x", "password_confirmation": "x", "accept_terms": "yes"}, 404),
+        (
+            "/activations/" + "A" * 65 + "/password",
+            {"password": "x", "password_confirmation": "x", "accept_terms": "yes"},
+            404,
+        ),
     ],
 )
 def test_wrong_types_missing_fields_and_odd_unicode(sesame: Sesame, path: str, body: object, status: int) -> None:
@@ -93,11 +109,15 @@ def test_wrong_types_missing_fields_and_odd_unicode(sesame: Sesame, path: str, b
 def test_wrong_types_behind_a_session(sesame: Sesame) -> None:
     _, auth = person(sesame)
     refused(sesame.http.post("/me/password", headers=auth, json={"current_password": 1}), 422, "invalid_request")
-    refused(sesame.http.post("/me/email", headers=auth, json={"new_email": ["x"], "password": PASSWORD}), 422, "invalid_email")
+    refused(
+        sesame.http.post("/me/email", headers=auth, json={"new_email": ["x"], "password": PASSWORD}),
+        422,
+        "invalid_email",
+    )
     refused(sesame.http.post("/me/terms", headers=auth, json={"version": {"v": 1}}), 422)
     refused(sesame.http.put("/me/default-account", headers=auth, json={"account": [1]}), 404)
-    refused(sesame.http.post("/me/accounts", headers=auth, json={"login_id": "\U0001F600" * 100}), 422)
-    refused(sesame.http.get("/me", headers={"Authorization": ("Bearer " + "\u00e9" * 50).encode("latin-1")}), 401)
+    refused(sesame.http.post("/me/accounts", headers=auth, json={"login_id": "\U0001f600" * 100}), 422)
+    refused(sesame.http.get("/me", headers={b"Authorization": ("Bearer " + "\u00e9" * 50).encode("latin-1")}), 401)
     refused(sesame.http.get("/me", headers={"Authorization": "Basic Zm9vOmJhcg=="}), 401)
 
 

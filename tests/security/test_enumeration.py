@@ -9,7 +9,8 @@ count). tests/security/timing_probe.py measures the distributions themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from adapters.bootstrap import Container, bootstrap
 from application.activation import VERIFY_EMAIL
 from application.config import Settings
 from application.errors import Refused
+from application.throttle import Limit
 from tests.e2e.flows import contract, person, provisional
 from tests.e2e.harness import Sesame
 
@@ -28,14 +30,18 @@ def same_answer(one: httpx.Response, other: httpx.Response) -> None:
     assert one.status_code == other.status_code
     assert one.content == other.content
     ignored = {"date", "content-length", "x-request-id"}  # per request, whoever asks
-    assert {k: v for k, v in one.headers.items() if k not in ignored} == {k: v for k, v in other.headers.items() if k not in ignored}
+    assert {k: v for k, v in one.headers.items() if k not in ignored} == {
+        k: v for k, v in other.headers.items() if k not in ignored
+    }
 
 
 def test_login_unknown_email_and_wrong_password_answer_alike(sesame: Sesame, origin: dict[str, str]) -> None:
     """ASVS 5.0 V6.3.8 (no account enumeration at login), NIST SP 800-63B §5.1.1.2."""
     creds, _ = person(sesame)
     wrong = sesame.http.post("/sessions", headers=origin, json={"email": creds["email"], "password": "Mauvais-1!"})
-    unknown = sesame.http.post("/sessions", headers=origin, json={"email": "x" + creds["email"], "password": "Mauvais-1!"})
+    unknown = sesame.http.post(
+        "/sessions", headers=origin, json={"email": "x" + creds["email"], "password": "Mauvais-1!"}
+    )
     assert wrong.status_code == 401
     same_answer(wrong, unknown)
 
@@ -46,7 +52,9 @@ def test_reset_of_an_unknown_account_answers_like_a_known_one(sesame: Sesame, or
     known = sesame.http.post("/password-resets", headers=origin, json={"email": creds["email"]})
     unknown = sesame.http.post("/password-resets", headers=origin, json={"email": "x" + creds["email"]})
     same_answer(known, unknown)
-    by_login = {"login_id": creds["login_id"], "client_code": creds["client_code"], "company_code": creds["company_code"]}
+    by_login = {
+        "login_id": creds["login_id"], "client_code": creds["client_code"], "company_code": creds["company_code"]
+    }
     same_answer(
         sesame.http.post("/password-resets", headers=origin, json=by_login),
         sesame.http.post("/password-resets", headers=origin, json={**by_login, "login_id": "PERSONNE"}),
@@ -56,8 +64,11 @@ def test_reset_of_an_unknown_account_answers_like_a_known_one(sesame: Sesame, or
 def test_activation_unknown_login_id_and_wrong_code_answer_alike(sesame: Sesame, origin: dict[str, str]) -> None:
     """ASVS 5.0 V6.3.8 on the agency-issued credentials."""
     creds = contract(sesame)
-    wrong = sesame.http.post("/activations", headers=origin, json={**provisional(creds), "provisional_password": "000000"})
-    unknown = sesame.http.post("/activations", headers=origin, json={**provisional(creds), "login_id": "PERSONNE", "provisional_password": "000000"})
+    wrong = sesame.http.post(
+        "/activations", headers=origin, json={**provisional(creds), "provisional_password": "000000"}
+    )
+    nobody = {**provisional(creds), "login_id": "PERSONNE", "provisional_password": "000000"}
+    unknown = sesame.http.post("/activations", headers=origin, json=nobody)
     assert wrong.status_code == 401
     same_answer(wrong, unknown)
 
@@ -147,17 +158,29 @@ def test_login_verifies_exactly_one_hash_on_every_path(container: Container) -> 
     assert len(spy.verified) == 1
 
 
-def test_activation_does_the_same_work_for_an_unknown_login_id(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_activation_does_the_same_work_for_an_unknown_login_id(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ASVS 5.0 V6.3.8: a login id that does not exist goes through the same keyed
     digests and the same throttle count as a wrong code."""
     active_person(container, "jean@exemple.fr", "Tr3s-Secret!")
     keys = container.directory.keys
     purposes: list[str] = []
     real_digest = keys.digest
-    monkeypatch.setattr(keys, "digest", lambda purpose, *parts: purposes.append(purpose) or real_digest(purpose, *parts))
+
+    def digest(purpose: str, *parts: str) -> str:
+        purposes.append(purpose)
+        return real_digest(purpose, *parts)
+
+    monkeypatch.setattr(keys, "digest", digest)
     counted: list[int] = []
     real_hit = container.activation.throttle.store.hit
-    monkeypatch.setattr(container.activation.throttle.store, "hit", lambda limits, now: counted.append(len(limits)) or real_hit(limits, now))
+
+    def hit(limits: Sequence[Limit], now: datetime) -> list[timedelta]:
+        counted.append(len(limits))
+        return real_hit(limits, now)
+
+    monkeypatch.setattr(container.activation.throttle.store, "hit", hit)
     paths = []
     for login_id in ("L1", "PERSONNE"):
         purposes.clear()

@@ -72,7 +72,9 @@ def world(sesame: Sesame) -> World:
     activate(sesame, creds)
     pending = contract(sesame)
     activation = start(sesame, pending)
-    proposed = sesame.http.post(f"/activations/{activation}/email", headers=address_of(pending["login_id"]), json={"email": pending["email"]})
+    proposed = sesame.http.post(
+        f"/activations/{activation}/email", headers=address_of(pending["login_id"]), json={"email": pending["email"]}
+    )
     assert proposed.status_code == 200, proposed.text
     choose_password(sesame, activation)
     return World(creds, log_in(sesame, creds["email"]), activation, contract(sesame))
@@ -103,7 +105,11 @@ def request_of(method: str, path: str, kind: str, w: World) -> dict[str, Any]:
     operation = OPERATIONS[path][method]
     url = path.replace("{activation}", w.activation)
     assert "{" not in url, f"no value known for the path parameters of {path}: teach request_of"
-    request: dict[str, Any] = {"method": method.upper(), "url": url, "headers": dict(w.auth) if "security" in operation else {}}
+    request: dict[str, Any] = {
+        "method": method.upper(),
+        "url": url,
+        "headers": dict(w.auth) if "security" in operation else {},
+    }
     if "requestBody" in operation:
         fields = body_fields(operation)
         if "anyOf" in operation["requestBody"]["content"]["application/json"]["schema"]:
@@ -124,7 +130,9 @@ def test_every_declared_route_answers_429_within_25_wrong_tries(
     call = request_of(method, path, kind, w)
     answers = []
     for _ in range(TRIES):
-        answer = sesame.http.request(call["method"], call["url"], headers={**call["headers"], **origin}, json=call.get("json"))
+        answer = sesame.http.request(
+            call["method"], call["url"], headers={**call["headers"], **origin}, json=call.get("json")
+        )
         assert answer.status_code < 500, answer.text
         answers.append(answer)
         if answer.status_code == 429:

@@ -11,13 +11,13 @@ the cookies from the modules that name them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote_from_bytes
 
 import httpx
 import pytest
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount, Route
 
 from tests.e2e.flows import PASSWORD, person
 from tests.e2e.harness import Sesame
@@ -33,7 +33,7 @@ ODD = {
     "lone-surrogate": "\ud800".encode("utf-8", "surrogatepass"),
     "separators": b"%00%zz;=\",.\\",
 }
-ACCEPTS = ("text/html", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json", "*/*", "", "é/ü".encode())
+ACCEPTS = (b"text/html", b"text/html,application/xhtml+xml,*/*;q=0.8", b"application/json", b"*/*", b"", "é/ü".encode())
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
@@ -42,7 +42,7 @@ def table() -> dict[str, set[str]]:
     a mounted app (the static files) as one address under its mount."""
     found: dict[str, set[str]] = {}
 
-    def walk(routes: list, prefix: str) -> None:
+    def walk(routes: Sequence[BaseRoute], prefix: str) -> None:
         for route in routes:
             if isinstance(route, Mount):
                 if route.routes:
@@ -50,6 +50,7 @@ def table() -> dict[str, set[str]]:
                 else:
                     found.setdefault(prefix + route.path + "/x", set()).update({"GET", "HEAD"})
             else:
+                assert isinstance(route, Route), route
                 path = re.sub(r"\{[^}]+\}", "x", prefix + route.path)
                 found.setdefault(path, set()).update(route.methods or set())
 
@@ -90,10 +91,13 @@ class Browser:
         self.http = httpx.Client(base_url=sesame.url, timeout=30, headers={"X-Forwarded-For": "203.0.113.77"})
         self.cookies: dict[str, bytes] = {}
 
-    def request(self, method: str, path: str, cookies: dict[str, bytes] | None = None, **kwargs: object) -> httpx.Response:
+    def request(
+        self, method: str, path: str, cookies: dict[str, bytes] | None = None,
+        headers: dict[bytes, bytes] | None = None, content: bytes | None = None,
+    ) -> httpx.Response:
         jar = {**self.cookies, **(cookies or {})}
         header = b"; ".join(name.encode() + b"=" + value for name, value in jar.items())
-        answer = self.http.request(method, path, headers={"Cookie": header, **kwargs.pop("headers", {})}, **kwargs)  # type: ignore[arg-type]
+        answer = self.http.request(method, path, headers={b"Cookie": header, **(headers or {})}, content=content)
         for name, value in answer.cookies.items():
             self.cookies[name] = value.encode()
         return answer
@@ -106,7 +110,9 @@ class Browser:
     def post_form(self, path: str, fields: dict[str, bytes], cookies: dict[str, bytes] | None = None) -> httpx.Response:
         body = "&".join(f"{name}={quote_from_bytes(value)}" for name, value in fields.items())
         return self.request(
-            "POST", path, cookies, content=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+            "POST", path, cookies, content=body.encode(), headers={
+                b"Content-Type": b"application/x-www-form-urlencoded"
+            }
         )
 
 
@@ -166,12 +172,20 @@ def test_every_accept_on_every_404_and_405_of_every_mount(sesame: Sesame) -> Non
             probes = [("GET", path.rstrip("/") + "/nulle-part/ici")] + [(m, path) for m in METHODS if m not in allowed]
             for method, address in probes:
                 for accept in ACCEPTS:
-                    answer = http.request(method, address, headers={"Accept": accept}, content=b"")
+                    answer = http.request(method, address, headers={b"Accept": accept}, content=b"")
                     no_server_error(answer, (method, address, accept))
                     assert answer.status_code in (404, 405), (method, address, accept, answer.status_code)
 
 
-HEADERS = ("Authorization", "Idempotency-Key", "X-Request-ID", "X-Forwarded-Proto", "Sec-Fetch-Site", "Content-Type", "Cookie")
+HEADERS = (
+    "Authorization",
+    "Idempotency-Key",
+    "X-Request-ID",
+    "X-Forwarded-Proto",
+    "Sec-Fetch-Site",
+    "Content-Type",
+    "Cookie",
+)
 
 
 def test_odd_values_in_the_headers_the_app_reads_on_every_route(sesame: Sesame) -> None:
@@ -180,8 +194,10 @@ def test_odd_values_in_the_headers_the_app_reads_on_every_route(sesame: Sesame) 
             method = "POST" if "POST" in allowed else sorted(allowed)[0]
             for name in HEADERS:
                 for kind in ("non-ascii", "binary", "long"):
-                    headers = {name: cookie_value(ODD[kind]), "X-Forwarded-For": "203.0.113.78"}
-                    no_server_error(http.request(method, path, headers=headers, content=b"a=1"), (method, path, name, kind))
+                    headers = {name.encode(): cookie_value(ODD[kind]), b"X-Forwarded-For": b"203.0.113.78"}
+                    no_server_error(
+                        http.request(method, path, headers=headers, content=b"a=1"), (method, path, name, kind)
+                    )
 
 
 def test_nothing_reached_the_500_handler(sesame: Sesame) -> None:

@@ -58,7 +58,9 @@ AUTHS = [None, "Basic !!!", "Basic " + "eDp5", "Bearer x", "Basic"]
 @pytest.mark.parametrize("path", ["/oidc/token", "/oidc/revoke", "/oidc/introspect", "/oidc/userinfo"])
 def test_bad_token_endpoint_requests(client: tuple[TestClient, str, str], path: str) -> None:
     http, client_id, secret = client
-    for body, auth in itertools.product(BODIES, [*AUTHS, f"Basic {b64encode(f'{client_id}:{secret}'.encode()).decode()}"]):
+    for body, auth in itertools.product(
+        BODIES, [*AUTHS, f"Basic {b64encode(f'{client_id}:{secret}'.encode()).decode()}"]
+    ):
         headers = {"content-type": "application/x-www-form-urlencoded", **({"authorization": auth} if auth else {})}
         answer = http.post(path, content=body, headers=headers)
         assert 200 <= answer.status_code < 500, (body, auth, answer.text)

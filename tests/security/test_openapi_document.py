@@ -27,5 +27,7 @@ def test_the_document_is_served_as_openapi_3(sesame: Sesame) -> None:
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
     document = answer.json()
     assert document["openapi"].startswith("3.")
-    assert {"/activations", "/sessions", "/me", "/password-resets", "/password-resets/confirm"} <= set(document["paths"])
+    assert {"/activations", "/sessions", "/me", "/password-resets", "/password-resets/confirm"} <= set(
+        document["paths"]
+    )
     assert document["paths"]["/sessions"]["post"]["responses"]["429"]["headers"]["Retry-After"]["required"] is True

@@ -27,6 +27,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
     yield from deployment(tmp_path_factory, THROTTLE_DELAY_SCALE="0")
 
 
+def posting(path: str, **kw: Any) -> Callable[[httpx.Client], httpx.Response]:
+    """A call for ``together``: this POST, on the connection it is given."""
+    return lambda client: client.post(path, **kw)
+
+
 def together(sesame: Sesame, calls: list[Callable[[httpx.Client], httpx.Response]]) -> list[httpx.Response]:
     """Run every call at once, each on its own connection, released by one barrier."""
     barrier = threading.Barrier(len(calls))
@@ -58,7 +63,11 @@ def test_concurrent_starts_of_one_contract_open_one_activation(server: Sesame) -
     answers = together(server, [lambda c: c.post("/activations", json=provisional(creds))] * THREADS)
     tokens = [a.json()["activation"] for a in answers if a.status_code == 201]
     assert len({token[:22] for token in tokens}) == 1  # every token names the same identity
-    working = [t for t in tokens if server.http.post(f"/activations/{t}/email", json={"email": creds["email"]}).status_code == 200]
+    working = [
+        t
+        for t in tokens
+        if server.http.post(f"/activations/{t}/email", json={"email": creds["email"]}).status_code == 200
+    ]
     assert len(working) == 1
     no_server_error(answers)
     assert set(statuses(answers)) <= {201, 409}
@@ -73,7 +82,9 @@ def test_two_contracts_verifying_one_email_at_once_make_one_account(server: Sesa
         server.http.post(f"/activations/{activation}/email", json={"email": email})
         choose_password(server, activation)
         tokens.append(link_token(server.wait_for_mail(email, count=n), "/verify-email"))
-    answers = together(server, [lambda c, t=t: c.post("/email-verifications", json={"token": t}) for t in tokens * (THREADS // 2)])
+    answers = together(
+        server, [posting("/email-verifications", json={"token": t}) for t in tokens * (THREADS // 2)]
+    )
     assert statuses(answers).count(200) == 1
     me = server.http.get("/me", headers=log_in(server, email)).json()
     assert len(me["accounts"]) == 1
@@ -85,9 +96,16 @@ def test_one_contract_linked_by_two_people_at_once_has_one_owner(server: Sesame)
     """Fusion race: two logged-in people give the same contract's credentials at once."""
     target = contract(server)
     sessions = [person(server)[1] for _ in range(2)]
-    answers = together(server, [lambda c, s=s: c.post("/me/accounts", headers=s, json=provisional(target)) for s in sessions * (THREADS // 2)])
+    answers = together(
+        server,
+        [posting("/me/accounts", headers=s, json=provisional(target)) for s in sessions * (THREADS // 2)],
+    )
     assert statuses(answers).count(201) == 1
-    owners = [s for s in sessions if any(a["login_id"] == target["login_id"] for a in server.http.get("/me", headers=s).json()["accounts"])]
+    owners = [
+        s
+        for s in sessions
+        if any(a["login_id"] == target["login_id"] for a in server.http.get("/me", headers=s).json()["accounts"])
+    ]
     assert len(owners) == 1
     no_server_error(answers)
 
@@ -104,7 +122,11 @@ def test_concurrent_password_changes_keep_exactly_one(server: Sesame) -> None:
 
     answers = together(server, [change(new) for new in candidates])
     assert statuses(answers).count(204) == 1
-    working = [p for p in [PASSWORD, *candidates] if server.http.post("/sessions", json={"email": creds["email"], "password": p}).status_code == 201]
+    working = [
+        p
+        for p in [PASSWORD, *candidates]
+        if server.http.post("/sessions", json={"email": creds["email"], "password": p}).status_code == 201
+    ]
     assert len(working) == 1 and working[0] == candidates[[a.status_code for a in answers].index(204)]
     no_server_error(answers)
     assert set(statuses(answers)) <= {204, 401, 409, 429}  # a burst of proofs may meet the throttle

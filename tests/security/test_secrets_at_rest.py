@@ -16,14 +16,17 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pyotp
 import pytest
 
 from adapters.bootstrap import Container, bootstrap
+from adapters.key_table import KeyTable
 from application.config import ConfigurationError, Settings
 from application.key_wrapping import PURPOSE, WRAPPED, KeyWrapping, UnreadableKey
 from application.keyring import Keyring
@@ -40,18 +43,32 @@ NEW_PASSWORD = "Phr@se-Tr3s-Longue-Et-Unique"
 RESET_PASSWORD = "Re-Initialis3e!-Quelconque"
 
 
+def poster(sesame: Sesame, prefix: str, headers: dict[str, str] | None = None) -> Callable[..., httpx.Response]:
+    """POST with ``headers`` and an Idempotency-Key of ``prefix`` and the call's number."""
+
+    def post(path: str, n: int, **kw: Any) -> httpx.Response:
+        sent = {"Idempotency-Key": f"{prefix}{n}", **(headers or {}), **kw.pop("headers", {})}
+        return sesame.http.post(path, headers=sent, **kw)
+
+    return post
+
+
 @pytest.fixture(scope="module")
 def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, list[str], list[str]]]:
     """A whole account life with Idempotency-Key on every POST that takes one:
     (the deployment, the secrets it handled, the provisional codes)."""
     for sesame in deployment(tmp_path_factory):
         secrets: list[str] = [PASSWORD, NEW_PASSWORD, RESET_PASSWORD]
-        post = lambda path, n, **kw: sesame.http.post(path, headers={"Idempotency-Key": f"k{n}", **kw.pop("headers", {})}, **kw)  # noqa: E731
+        post = poster(sesame, "k")
         creds, other = contract(sesame), contract(sesame)
         activation = post("/activations", 1, json=provisional(creds)).json()["activation"]
         secrets.append(activation)
         post(f"/activations/{activation}/email", 2, json={"email": creds["email"]})
-        post(f"/activations/{activation}/password", 3, json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True})
+        post(
+            f"/activations/{activation}/password",
+            3,
+            json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
+        )
         verify = link_token(sesame.wait_for_mail(creds["email"]), "/verify-email")
         assert post("/email-verifications", 4, json={"token": verify}).status_code == 200
         login = sesame.http.post("/sessions", json={"email": creds["email"], "password": PASSWORD}).json()["token"]
@@ -60,7 +77,10 @@ def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, li
         body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
         assert post("/me/password", 6, headers=auth, json=body).status_code == 204
         new_email = "nouvelle-" + creds["email"]
-        assert post("/me/email", 7, headers=auth, json={"new_email": new_email, "password": NEW_PASSWORD}).status_code == 202
+        assert (
+            post("/me/email", 7, headers=auth, json={"new_email": new_email, "password": NEW_PASSWORD}).status_code
+            == 202
+        )
         change = link_token(sesame.wait_for_mail(new_email), "/confirm-email")
         assert post("/email-changes", 8, json={"token": change}).status_code == 200
         assert post("/password-resets", 9, json={"email": new_email}).status_code == 202
@@ -68,14 +88,21 @@ def lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sesame, li
         confirm = {"token": reset, "new_password": RESET_PASSWORD, "new_password_confirmation": RESET_PASSWORD}
         assert post("/password-resets/confirm", 10, json=confirm).status_code == 204
         second = sesame.http.post("/sessions", json={"email": new_email, "password": RESET_PASSWORD}).json()["token"]
-        secrets += [verify, login, change, reset, second, *two_step_life(sesame, new_email, {"Authorization": f"Bearer {second}"})]
+        secrets += [
+            verify,
+            login,
+            change,
+            reset,
+            second,
+            *two_step_life(sesame, new_email, {"Authorization": f"Bearer {second}"}),
+        ]
         yield sesame, secrets, [creds["provisional_password"], other["provisional_password"]]
 
 
 def two_step_life(sesame: Sesame, email: str, auth: dict[str, str]) -> list[str]:
     """Two-step sign-in on, a sign-in through it (each POST with an Idempotency-Key,
     whose answers must not be remembered): its secret, challenge, codes and session."""
-    post = lambda path, n, **kw: sesame.http.post(path, headers={"Idempotency-Key": f"d{n}", **auth}, **kw)  # noqa: E731
+    post = poster(sesame, "d", auth)
     totp = pyotp.TOTP(post("/me/two-step", 1, json={"password": RESET_PASSWORD}).json()["secret"])
     recovery = post("/me/two-step/confirm", 2, json={"code": totp.now()}).json()["recovery_codes"]
     challenge = sesame.http.post("/sessions", json={"email": email, "password": RESET_PASSWORD}).json()["challenge"]
@@ -117,7 +144,9 @@ def wrapping(secret: str = TEST_SECRET) -> KeyWrapping:
 
 def stored_keys(database: Path) -> dict[str, str]:
     with sqlite3.connect(database) as connection:
-        return dict(connection.execute("SELECT subject_id, data_key FROM subject_keys WHERE data_key IS NOT NULL").fetchall())
+        return dict(
+            connection.execute("SELECT subject_id, data_key FROM subject_keys WHERE data_key IS NOT NULL").fetchall()
+        )
 
 
 def test_the_raw_database_files_hold_no_subject_key_in_clear(lived: tuple[Sesame, list[str], list[str]]) -> None:
@@ -151,8 +180,14 @@ def test_a_copy_of_the_database_with_another_secret_key_opens_nothing(
         with pytest.raises(UnreadableKey):
             wrong.unwrap(subject, stored)
     subject = next(iter(rows))
-    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "une-autre-cle-secrete-" + "y" * 32, "DATABASE_URL": "sqlite:///var/sesame.db"}
-    export = subprocess.run([SESAME, "export", subject], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "une-autre-cle-secrete-" + "y" * 32,
+        "DATABASE_URL": "sqlite:///var/sesame.db",
+    }
+    export = subprocess.run(
+        [SESAME, "export", subject], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert export.returncode != 0 and "SECRET_KEY" in export.stderr
     assert "@" not in export.stdout
 
@@ -187,7 +222,9 @@ def app(database_url: str) -> Iterator[Container]:
 
 def key_rows(app: Container) -> dict[str, str | None]:
     with app.db.read() as tx:
-        return {r["subject_id"]: r["data_key"] for r in tx.execute("SELECT subject_id, data_key FROM subject_keys").all()}
+        return {
+            r["subject_id"]: r["data_key"] for r in tx.execute("SELECT subject_id, data_key FROM subject_keys").all()
+        }
 
 
 def set_key_row(app: Container, subject: str, stored: str | None) -> None:
@@ -204,7 +241,12 @@ def test_a_key_an_older_version_kept_in_clear_is_wrapped_at_start(app: Container
         set_key_row(app, subject, base64.b64encode(wrapping().unwrap(subject, str(stored))).decode())
     app.stop()
     with ThreadPoolExecutor(3) as pool:
-        starts = list(pool.map(lambda _: bootstrap(Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET})), range(3)))
+        starts = list(
+            pool.map(
+                lambda _: bootstrap(Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET})),
+                range(3),
+            )
+        )
     for container in starts:
         container.stop()
     upgraded = started(database_url)
@@ -215,7 +257,9 @@ def test_a_key_an_older_version_kept_in_clear_is_wrapped_at_start(app: Container
         assert upgraded.export.export(person.id)["profile"]["email"] == "ancienne@exemple.fr"
         for subject in rows:  # once more, wrapped in batches of one row
             set_key_row(upgraded, subject, base64.b64encode(wrapping().unwrap(subject, str(now[subject]))).decode())
-        assert upgraded.erasure.keys.store.wrap_clear_keys(batch=1) == len(rows)
+        key_table = upgraded.erasure.keys.store
+        assert isinstance(key_table, KeyTable)
+        assert key_table.wrap_clear_keys(batch=1) == len(rows)
         assert all(str(stored).startswith(WRAPPED) for stored in key_rows(upgraded).values())
     finally:
         upgraded.stop()
@@ -227,7 +271,9 @@ def test_another_key_encryption_key_is_refused_at_start(app: Container, database
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         bootstrap(Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": "une-autre-cle-secrete-" + "y" * 32}))
     with pytest.raises(ConfigurationError, match="KEY_ENCRYPTION_KEY"):
-        bootstrap(Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "KEY_ENCRYPTION_KEY": "k" * 40}))
+        bootstrap(
+            Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "KEY_ENCRYPTION_KEY": "k" * 40})
+        )
 
 
 def test_a_separate_key_encryption_key_wraps_the_keys_when_set(database_url: str) -> None:
@@ -244,7 +290,10 @@ def test_a_separate_key_encryption_key_wraps_the_keys_when_set(database_url: str
 
 def test_a_wrapped_key_copied_onto_another_subject_does_not_open(app: Container) -> None:
     """The subject id is the wrapping's associated data."""
-    mine, theirs = activated(app, imported(app, 4), "moi@exemple.fr"), activated(app, imported(app, 5), "autre@exemple.fr")
+    mine, theirs = (
+        activated(app, imported(app, 4), "moi@exemple.fr"),
+        activated(app, imported(app, 5), "autre@exemple.fr"),
+    )
     set_key_row(app, str(theirs.id), key_rows(app)[str(mine.id)])
     with pytest.raises(UnreadableKey):
         app.erasure.keys.store.get(theirs.id)

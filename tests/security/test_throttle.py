@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from application.errors import Refused
 from application.keyring import Keyring
 from application.throttle import CODE, LOCKED, LOCKED_RETRY_AFTER, PASSWORD, Throttle, evenly_timed
 
-START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SERVER = "postgresql://postgres@127.0.0.1:5432/"
 POSTGRES = SERVER + "sesame_security_tests"
 

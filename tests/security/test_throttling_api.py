@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.flows import PASSWORD, activate, contract, log_in, person, provisional, start
+from tests.e2e.flows import PASSWORD, contract, log_in, person, provisional, start
 from tests.e2e.harness import Sesame, link_token
 from tests.security.conftest import deployment
 
@@ -48,7 +48,9 @@ def test_guessing_a_provisional_code_waits_after_three_tries(sesame: Sesame, ori
     assert 50 <= body["retry_after"] <= 60
 
 
-def test_a_code_locks_after_ten_tries_until_the_agency_issues_a_new_one(counting: Sesame, origin: dict[str, str]) -> None:
+def test_a_code_locks_after_ten_tries_until_the_agency_issues_a_new_one(
+    counting: Sesame, origin: dict[str, str]
+) -> None:
     """ASVS 5.0 V6.3.1 and NIST SP 800-63B §5.2.2: a 6-digit code is locked well before
     25 guesses; only a new code from the agency (a re-import) lifts the lock."""
     creds = contract(counting)
@@ -61,10 +63,17 @@ def test_a_code_locks_after_ten_tries_until_the_agency_issues_a_new_one(counting
         name="new-code.csv",
     )
     assert report["updated"] == 1
-    assert counting.http.post("/activations", headers=origin, json={**provisional(creds), "provisional_password": "424242"}).status_code == 201
+    assert (
+        counting.http.post(
+            "/activations", headers=origin, json={**provisional(creds), "provisional_password": "424242"}
+        ).status_code
+        == 201
+    )
 
 
-def test_the_holder_of_an_open_activation_lifts_the_lock_by_resetting_it(counting: Sesame, origin: dict[str, str]) -> None:
+def test_the_holder_of_an_open_activation_lifts_the_lock_by_resetting_it(
+    counting: Sesame, origin: dict[str, str]
+) -> None:
     """ASVS 5.0 V6.3.1: DELETE /activations/{activation} makes the provisional credentials
     work again, lock included: its caller proved the code before the lock."""
     creds = contract(counting)
@@ -83,11 +92,20 @@ def test_guessing_a_password_waits_after_five_tries_known_or_unknown(sesame: Ses
     creds, _ = person(sesame)
     answers = {}
     for email in (creds["email"], "personne-" + creds["email"]):
-        tries = [sesame.http.post("/sessions", headers=origin, json={"email": email, "password": "Mauvais-1!"}) for _ in range(6)]
+        tries = [
+            sesame.http.post("/sessions", headers=origin, json={"email": email, "password": "Mauvais-1!"})
+            for _ in range(6)
+        ]
         answers[email] = [(a.status_code, a.json()["error"]) for a in tries]
         throttled(tries[-1])
-    assert answers[creds["email"]] == answers["personne-" + creds["email"]] == [(401, "invalid_credentials")] * 5 + [(429, "too_many_attempts")]
-    refused = sesame.http.post("/sessions", headers=origin, json={"email": creds["email"].upper(), "password": PASSWORD})
+    assert (
+        answers[creds["email"]]
+        == answers["personne-" + creds["email"]]
+        == [(401, "invalid_credentials")] * 5 + [(429, "too_many_attempts")]
+    )
+    refused = sesame.http.post(
+        "/sessions", headers=origin, json={"email": creds["email"].upper(), "password": PASSWORD}
+    )
     throttled(refused)  # the right password waits too, and case variants share the count
 
 
@@ -98,7 +116,9 @@ def test_many_accounts_from_one_address_are_slowed(sesame: Sesame, origin: dict[
         answer = sesame.http.post("/sessions", headers=origin, json={"email": f"cible{n}@exemple.fr", "password": "x"})
         assert answer.status_code == 401
     throttled(sesame.http.post("/sessions", headers=origin, json={"email": "cible99@exemple.fr", "password": "x"}))
-    elsewhere = sesame.http.post("/sessions", headers={"X-Forwarded-For": "203.0.113.200"}, json={"email": "cible99@exemple.fr", "password": "x"})
+    elsewhere = sesame.http.post(
+        "/sessions", headers={"X-Forwarded-For": "203.0.113.200"}, json={"email": "cible99@exemple.fr", "password": "x"}
+    )
     assert elsewhere.status_code == 401
 
 
@@ -131,7 +151,10 @@ def test_mail_requests_are_limited_per_address(sesame: Sesame, origin: dict[str,
     """One client address cannot make the service mail many people: reset, resend and
     email-change requests share a per-address count."""
     for n in range(20):
-        assert sesame.http.post("/password-resets", headers=origin, json={"email": f"boite{n}@exemple.fr"}).status_code == 202
+        assert (
+            sesame.http.post("/password-resets", headers=origin, json={"email": f"boite{n}@exemple.fr"}).status_code
+            == 202
+        )
     throttled(sesame.http.post("/password-resets", headers=origin, json={"email": "boite99@exemple.fr"}))
 
 
@@ -140,19 +163,28 @@ def test_resend_and_email_change_are_limited_per_account(sesame: Sesame, origin:
     creds = contract(sesame)
     activation = start(sesame, creds)
     sesame.http.post(f"/activations/{activation}/email", json={"email": creds["email"]})
-    sesame.http.post(f"/activations/{activation}/password", json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True})
+    sesame.http.post(
+        f"/activations/{activation}/password",
+        json={"password": PASSWORD, "password_confirmation": PASSWORD, "accept_terms": True},
+    )
     resends = [sesame.http.post(f"/activations/{activation}/resend", headers=origin) for _ in range(3)]
     assert [a.status_code for a in resends] == [202, 202, 429]
     _, auth = person(sesame)
     changes = [
-        sesame.http.post("/me/email", headers={**auth, **origin}, json={"new_email": f"nouvelle{n}@exemple.fr", "password": PASSWORD})
+        sesame.http.post(
+            "/me/email", headers={**auth, **origin}, json={"new_email": f"nouvelle{n}@exemple.fr", "password": PASSWORD}
+        )
         for n in range(4)
     ]
     assert [a.status_code for a in changes] == [202, 202, 202, 429]
 
 
 PASSWORD_CHECKS = {  # every call of a signed-in person that checks the current password: (method, path, body)
-    "change password": ("POST", "/me/password", {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}),
+    "change password": (
+        "POST",
+        "/me/password",
+        {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD},
+    ),
     "change email": ("POST", "/me/email", {"new_email": "ailleurs@exemple.fr"}),
     "erase": ("DELETE", "/me", {}),
 }
@@ -160,7 +192,9 @@ PASSWORD_FIELD = {"/me/password": "current_password"}
 
 
 @pytest.mark.parametrize("check", PASSWORD_CHECKS)
-def test_a_stolen_session_is_no_way_around_the_password_limit(counting: Sesame, origin: dict[str, str], check: str) -> None:
+def test_a_stolen_session_is_no_way_around_the_password_limit(
+    counting: Sesame, origin: dict[str, str], check: str
+) -> None:
     """ASVS 5.0 V6.3.1 (issue 19 finding 2 for DELETE /me): guessing the current password
     through a session counts on the same account as logging in, until the lock; then
     even the right password answers 429 and nothing happens."""
@@ -183,5 +217,16 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(tmp_path_factory: pyte
     for server in deployment(tmp_path_factory, FORWARDED_ALLOW_IPS="192.0.2.1"):
         for n in range(20):
             fake = {"X-Forwarded-For": f"203.0.113.{n + 1}"}
-            assert server.http.post("/sessions", headers=fake, json={"email": f"x{n}@exemple.fr", "password": "x"}).status_code == 401
-        throttled(server.http.post("/sessions", headers={"X-Forwarded-For": "203.0.113.99"}, json={"email": "y@exemple.fr", "password": "x"}))
+            assert (
+                server.http.post(
+                    "/sessions", headers=fake, json={"email": f"x{n}@exemple.fr", "password": "x"}
+                ).status_code
+                == 401
+            )
+        throttled(
+            server.http.post(
+                "/sessions",
+                headers={"X-Forwarded-For": "203.0.113.99"},
+                json={"email": "y@exemple.fr", "password": "x"},
+            )
+        )

@@ -11,6 +11,7 @@ benchmark-like check, run by hand and quoted in reviews.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import tempfile
@@ -37,13 +38,19 @@ def superiority(known: list[float], unknown: list[float]) -> float:
     return wins / (len(known) * len(unknown))
 
 
-def compare(name: str, known: Callable[[int], httpx.Response], unknown: Callable[[int], httpx.Response], pairs: int) -> None:
-    a, b = [], []
+def compare(
+    name: str, known: Callable[[int], httpx.Response], unknown: Callable[[int], httpx.Response], pairs: int
+) -> None:
+    a: list[float] = []
+    b: list[float] = []
     for n in range(pairs):
         first, second = (known, unknown) if n % 2 else (unknown, known)
-        (a if first is known else b).append(timed(lambda: first(n)))
-        (b if first is known else a).append(timed(lambda: second(n)))
-    q = lambda xs: " / ".join(f"{v:6.1f}" for v in statistics.quantiles(xs, n=4))  # noqa: E731
+        (a if first is known else b).append(timed(functools.partial(first, n)))
+        (b if first is known else a).append(timed(functools.partial(second, n)))
+
+    def q(xs: list[float]) -> str:
+        return " / ".join(f"{v:6.1f}" for v in statistics.quantiles(xs, n=4))
+
     print(f"{name:<40} known {q(a)} ms   unknown {q(b)} ms   P(known>unknown) = {superiority(a, b):.2f}")
 
 
@@ -57,18 +64,25 @@ def main(pairs: int) -> None:
         pending = contract(sesame)
         awaiting_verification(sesame, pending)
         post = sesame.http.post
-        xff = lambda n: {"X-Forwarded-For": f"10.9.{n // 250}.{n % 250 + 1}"}  # noqa: E731
+
+        def xff(n: int) -> dict[str, str]:
+            return {"X-Forwarded-For": f"10.9.{n // 250}.{n % 250 + 1}"}
+
         print(f"{pairs} interleaved pairs each, quartiles (25 / 50 / 75 %):")
         compare(
             "login: wrong password vs unknown email",
             lambda n: post("/sessions", headers=xff(n), json={"email": creds["email"], "password": f"Mauvais-{n}!"}),
-            lambda n: post("/sessions", headers=xff(n), json={"email": f"personne{n}@exemple.fr", "password": f"Mauvais-{n}!"}),
+            lambda n: post(
+                "/sessions", headers=xff(n), json={"email": f"personne{n}@exemple.fr", "password": f"Mauvais-{n}!"}
+            ),
             min(pairs, 95),  # below the account's lock at 100 failures
         )
         compare(
             "login: unfinished activation vs unknown",
             lambda n: post("/sessions", headers=xff(n), json={"email": pending["email"], "password": f"Mauvais-{n}!"}),
-            lambda n: post("/sessions", headers=xff(n), json={"email": f"inconnu{n}@exemple.fr", "password": f"Mauvais-{n}!"}),
+            lambda n: post(
+                "/sessions", headers=xff(n), json={"email": f"inconnu{n}@exemple.fr", "password": f"Mauvais-{n}!"}
+            ),
             min(pairs, 95),
         )
         compare(
@@ -79,8 +93,14 @@ def main(pairs: int) -> None:
         )
         compare(
             "activation: wrong code vs unknown login id",
-            lambda n: post("/activations", headers=xff(n), json={**provisional(other), "provisional_password": f"{n:06d}"}),
-            lambda n: post("/activations", headers=xff(n), json={**provisional(other), "login_id": f"PERSONNE{n}", "provisional_password": f"{n:06d}"}),
+            lambda n: post(
+                "/activations", headers=xff(n), json={**provisional(other), "provisional_password": f"{n:06d}"}
+            ),
+            lambda n: post(
+                "/activations",
+                headers=xff(n),
+                json={**provisional(other), "login_id": f"PERSONNE{n}", "provisional_password": f"{n:06d}"},
+            ),
             min(pairs, 9),  # below the code's lock at 10 tries
         )
     finally:

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
-from email.message import Message
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from starlette.testclient import TestClient
 
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
+from tests.e2e.harness import link_token, parse_mail
 from web.app import create_app
 
 PASSWORD = "Tr3s-Secret!"
@@ -32,7 +31,7 @@ class ShiftedClock:
         self.shift = timedelta()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self.shift
+        return datetime.now(UTC) + self.shift
 
     def advance(self, **delta: float) -> None:
         self.shift += timedelta(**delta)
@@ -59,7 +58,9 @@ class Portal:
     def submit(self, page_url: str, action: str | None = None, **fields: str):  # type: ignore[no-untyped-def]
         """Open ``page_url`` and post its form to ``action`` (the same URL by default)."""
         token = self.csrf(page_url)
-        return self.client.post(action or page_url.split("?")[0], data={"csrf": token, **fields}, follow_redirects=False)
+        return self.client.post(
+            action or page_url.split("?")[0], data={"csrf": token, **fields}, follow_redirects=False
+        )
 
     def contract(self, email: str = "", client: str = "AG1", company: str = "SOC1") -> dict[str, str]:
         """An imported agency contract's provisional credentials."""
@@ -69,8 +70,13 @@ class Portal:
         code = f"{n:06d}"
         mail = email or f"{login.lower()}@exemple.fr"
         row = {
-            "client_code": client, "company_code": company, "login_id": login, "provisional_password": code,
-            "email": mail, "holder_name": f"Titulaire {n}", "role": "tenant",
+            "client_code": client,
+            "company_code": company,
+            "login_id": login,
+            "provisional_password": code,
+            "email": mail,
+            "holder_name": f"Titulaire {n}",
+            "role": "tenant",
         }
         assert self.container.importer.run([(2, row)]).added == 1
         return {"client": client, "societe": company, "login_id": login, "provisional_password": code, "email": mail}
@@ -101,15 +107,15 @@ class Portal:
         assert answer.status_code == 303, answer.text
         return answer
 
-    def mails(self, to: str) -> list[Message]:
+    def mails(self, to: str) -> list[EmailMessage]:
         folder = self.root / "var" / "mail" / "new"
         if not folder.exists():
             return []
         files = sorted(folder.iterdir(), key=os.path.getmtime)
-        found = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+        found = [parse_mail(p.read_bytes()) for p in files]
         return [m for m in found if m["To"] == to]
 
-    def wait_for_mail(self, to: str, count: int = 1) -> Message:
+    def wait_for_mail(self, to: str, count: int = 1) -> EmailMessage:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             found = self.mails(to)
@@ -120,11 +126,7 @@ class Portal:
 
     def link(self, to: str, path: str, count: int = 1) -> str:
         """The token of the ``count``-th mail's link to ``path``."""
-        message = self.wait_for_mail(to, count)
-        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        match = re.search(re.escape(path) + r"\?token=([\w-]+)", text)
-        assert match, text
-        return match.group(1)
+        return link_token(self.wait_for_mail(to, count), path)
 
 
 def serve(root: Path, clock: ShiftedClock | None = None) -> Iterator[Portal]:

@@ -26,8 +26,12 @@ def test_without_a_session_or_client_the_person_just_reads_they_are_signed_out(p
 def test_odd_end_session_requests_get_a_french_page(portal: Portal) -> None:
     for answer in (
         portal.client.get("/oidc/logout", params={"id_token_hint": "pas-un-jeton"}),
-        portal.client.post("/oidc/logout", content=b"id_token_hint=\x00", headers={"content-type": "application/x-www-form-urlencoded"}),
-        portal.client.post("/oidc/logout", content=b"a=" + b"x" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"}),
+        portal.client.post(
+            "/oidc/logout", content=b"id_token_hint=\x00", headers={"content-type": "application/x-www-form-urlencoded"}
+        ),
+        portal.client.post(
+            "/oidc/logout", content=b"a=" + b"x" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"}
+        ),
     ):
         assert answer.status_code == 400 and "Déconnexion impossible" in answer.text
 

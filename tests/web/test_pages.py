@@ -71,13 +71,20 @@ def test_activation_steps_and_their_errors(portal: Portal) -> None:
 
     weak = portal.submit("/activation/mot-de-passe", password="abc", password_confirmation="abc", accept_terms="oui")
     assert weak.status_code == 422 and "critères" in error_of(weak.text, "password")
-    assert 'data-criterion="uppercase" class="unmet"' in weak.text and 'data-criterion="lowercase" class="met"' in weak.text
+    assert (
+        'data-criterion="uppercase" class="unmet"' in weak.text
+        and 'data-criterion="lowercase" class="met"' in weak.text
+    )
     assert "checked" in re.search(r'<input type="checkbox"[^>]*>', weak.text).group(0)  # type: ignore[union-attr]
-    mismatch = portal.submit("/activation/mot-de-passe", password=PASSWORD, password_confirmation=PASSWORD + "x", accept_terms="oui")
+    mismatch = portal.submit(
+        "/activation/mot-de-passe", password=PASSWORD, password_confirmation=PASSWORD + "x", accept_terms="oui"
+    )
     assert error_of(mismatch.text, "password_confirmation") == "Les deux mots de passe ne sont pas identiques."
     terms_missing = portal.submit("/activation/mot-de-passe", password=PASSWORD, password_confirmation=PASSWORD)
     assert "CGU" in error_of(terms_missing.text, "accept_terms")
-    done = portal.submit("/activation/mot-de-passe", password=PASSWORD, password_confirmation=PASSWORD, accept_terms="oui")
+    done = portal.submit(
+        "/activation/mot-de-passe", password=PASSWORD, password_confirmation=PASSWORD, accept_terms="oui"
+    )
     assert done.headers["location"] == "/activation/verification"
     verification = portal.client.get("/activation/verification").text
     assert "Vérification de l'email" in verification and creds["email"] in verification
@@ -165,7 +172,15 @@ def test_forgot_password_by_email_or_login_id_answers_alike(portal: Portal) -> N
 
 
 def test_signed_in_pages_need_a_session(portal: Portal) -> None:
-    for path in ("/espace", "/biens", "/biens/ajouter", "/profil", "/profil/email", "/profil/mot-de-passe", "/profil/historique"):
+    for path in (
+        "/espace",
+        "/biens",
+        "/biens/ajouter",
+        "/profil",
+        "/profil/email",
+        "/profil/mot-de-passe",
+        "/profil/historique",
+    ):
         answer = portal.client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/login", path
 
@@ -177,7 +192,8 @@ def test_contracts_link_switch_and_default(portal: Portal) -> None:
     portal.log_in(person["email"])
     wrong = portal.submit("/biens/ajouter", **{**portal.provisional(other), "provisional_password": "999999"})
     assert alert(wrong.text)  # at the top of the form (issue 16)
-    assert portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"].startswith("/biens?info=rattache&bien=")  # names it (issue 16)
+    linked = portal.submit("/biens/ajouter", **portal.provisional(other))
+    assert linked.headers["location"].startswith("/biens?info=rattache&bien=")  # naming it (issue 16)
     again = portal.submit("/biens/ajouter", **portal.provisional(other))
     assert again.status_code == 409 and "déjà rattaché" in alert(again.text)
     profile = portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))  # type: ignore[arg-type]
@@ -185,7 +201,9 @@ def test_contracts_link_switch_and_default(portal: Portal) -> None:
     assert portal.submit("/biens", "/biens/afficher", account=second).headers["location"] == "/espace"
     assert other["login_id"] in portal.client.get("/espace").text
     assert portal.submit("/biens", "/biens/defaut", account=second).headers["location"] == "/biens?info=defaut"
-    assert portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))["default_account"] == second  # type: ignore[arg-type]
+    session = portal.container.sessions.current(portal.client.cookies["sesame"])
+    assert session is not None
+    assert portal.container.sessions.me(session)["default_account"] == second
     unknown = portal.submit("/biens", "/biens/defaut", account="pas-un-contrat")
     assert unknown.status_code == 404 and "pas rattaché" in alert(unknown.text)
 
@@ -195,12 +213,18 @@ def test_profile_changes_the_email_behind_a_confirmation(portal: Portal) -> None
     person = portal.activated()
     portal.log_in(person["email"])
     assert person["email"] in portal.client.get("/profil").text
-    differ = portal.submit("/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="autre@exemple.fr", password=PASSWORD)
+    differ = portal.submit(
+        "/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="autre@exemple.fr", password=PASSWORD
+    )
     assert error_of(differ.text, "new_email_confirmation") == "Les deux adresses ne sont pas identiques."
     assert 'value="neuf@exemple.fr"' in differ.text
-    wrong = portal.submit("/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="neuf@exemple.fr", password="x")
+    wrong = portal.submit(
+        "/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="neuf@exemple.fr", password="x"
+    )
     assert error_of(wrong.text, "password")
-    sent = portal.submit("/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="neuf@exemple.fr", password=PASSWORD)
+    sent = portal.submit(
+        "/profil/email", new_email="neuf@exemple.fr", new_email_confirmation="neuf@exemple.fr", password=PASSWORD
+    )
     assert "neuf@exemple.fr" in sent.text
     token = portal.link("neuf@exemple.fr", "/confirm-email")
     assert f'value="{token}"' in portal.client.get(f"/confirm-email?token={token}").text
@@ -213,11 +237,15 @@ def test_profile_changes_the_password_behind_the_current_one(portal: Portal) -> 
     person = portal.activated()
     elsewhere = portal.container.sessions.log_in(person["email"], PASSWORD).token
     portal.log_in(person["email"])
-    wrong = portal.submit("/profil/mot-de-passe", current_password="x", password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD)
+    wrong = portal.submit(
+        "/profil/mot-de-passe", current_password="x", password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD
+    )
     assert error_of(wrong.text, "current_password") == "Mot de passe actuel incorrect."  # issue 16
     weak = portal.submit("/profil/mot-de-passe", current_password=PASSWORD, password="abc", password_confirmation="abc")
     assert 'data-criterion="min_length" class="unmet"' in weak.text
-    done = portal.submit("/profil/mot-de-passe", current_password=PASSWORD, password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD)
+    done = portal.submit(
+        "/profil/mot-de-passe", current_password=PASSWORD, password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD
+    )
     assert done.headers["location"] == "/profil?info=mot-de-passe"
     assert portal.client.get("/profil").status_code == 200
     assert portal.container.sessions.current(elsewhere) is None
@@ -232,12 +260,17 @@ def test_history_in_plain_words(portal: Portal) -> None:
 
 
 def test_terms_pages_render_the_markdown(portal: Portal) -> None:
-    for path, title in (("/cgu", "Conditions Générales d'Utilisation"), ("/confidentialite", "Politique de confidentialité")):
+    for path, title in (
+        ("/cgu", "Conditions Générales d'Utilisation"),
+        ("/confidentialite", "Politique de confidentialité"),
+    ):
         html = portal.client.get(path).text
         assert re.search(rf"<h1>{title}", html) and "<h2>" in html and "## " not in html
 
 
-def test_a_newer_terms_version_is_accepted_after_login(portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_newer_terms_version_is_accepted_after_login(
+    portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Login answers terms_acceptance_required: the portal shows the new texts and a box to tick."""
     person = portal.activated()
     folder = tmp_path / "terms"
@@ -291,7 +324,9 @@ def test_the_deletion_page_counts_password_guesses_like_a_login(portal: Portal) 
     creds = portal.activated()
     portal.log_in(creds["email"])
     for _ in range(5):
-        assert "incorrect" in error_of(portal.submit("/profil/supprimer", password="Mauvais-1!", confirm="oui").text, "password")
+        assert "incorrect" in error_of(
+            portal.submit("/profil/supprimer", password="Mauvais-1!", confirm="oui").text, "password"
+        )
     waiting = portal.submit("/profil/supprimer", password=PASSWORD, confirm="oui")
     assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) >= 1
     assert "Trop de tentatives" in error_of(waiting.text, "password")

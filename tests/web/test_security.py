@@ -33,7 +33,16 @@ def test_every_answer_carries_the_security_headers(portal: Portal) -> None:
 
 def test_pages_hold_no_inline_script_or_style(portal: Portal) -> None:
     """ASVS V3.4.3: nothing the CSP would block: no inline script, handler or style attribute."""
-    for path in ("/", "/login", "/activation", "/fusion", "/aide", "/cgu", "/reset-password?token=x", "/mot-de-passe-oublie"):
+    for path in (
+        "/",
+        "/login",
+        "/activation",
+        "/fusion",
+        "/aide",
+        "/cgu",
+        "/reset-password?token=x",
+        "/mot-de-passe-oublie",
+    ):
         html = portal.client.get(path).text
         assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))", html), path
         assert not re.search(r"\son\w+=|\sstyle=", html), path
@@ -65,7 +74,9 @@ def test_a_cross_site_post_is_refused_even_with_a_token(portal: Portal) -> None:
     """ASVS V3.5.3: a browser saying the request comes from another site is refused."""
     token = portal.csrf("/login")
     answer = portal.client.post(
-        "/login", data={"csrf": token, "email": "a@exemple.fr", "password": "x"}, headers={"Sec-Fetch-Site": "cross-site"}
+        "/login",
+        data={"csrf": token, "email": "a@exemple.fr", "password": "x"},
+        headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert answer.status_code == 403
 
@@ -73,9 +84,13 @@ def test_a_cross_site_post_is_refused_even_with_a_token(portal: Portal) -> None:
 def test_odd_forms_are_refused_plainly(portal: Portal) -> None:
     """Bad input (issue 6): a NUL byte or an oversized form answers a page, never a 500."""
     token = portal.csrf("/login")
-    nul = portal.client.post("/login", content=f"csrf={token}&email=a%00b", headers={"content-type": "application/x-www-form-urlencoded"})
+    nul = portal.client.post(
+        "/login", content=f"csrf={token}&email=a%00b", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert nul.status_code == 400 and "caractères interdits" in nul.text
-    huge = portal.client.post("/login", content="email=" + "a" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"})
+    huge = portal.client.post(
+        "/login", content="email=" + "a" * 70_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert huge.status_code == 413
 
 
@@ -84,7 +99,7 @@ def test_the_session_cookie_is_httponly_and_a_login_opens_a_new_session(portal: 
     login, the previous session of the browser ended; the cookie is HttpOnly, SameSite=Lax."""
     person = portal.activated()
     first = portal.log_in(person["email"])
-    cookie = [c for c in first.headers.get_list("set-cookie") if c.startswith("sesame=")][0]
+    cookie = next(c for c in first.headers.get_list("set-cookie") if c.startswith("sesame="))
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Secure" not in cookie
     assert any(c.startswith("csrf=") for c in first.headers.get_list("set-cookie"))
     old_token = portal.client.cookies["sesame"]

@@ -18,7 +18,9 @@ NOTICE = "Nouvelle connexion à votre compte"
 
 
 def api_session(portal: Portal, email: str, user_agent: str = IPHONE) -> str:
-    answer = portal.client.post(f"{API}/sessions", json={"email": email, "password": PASSWORD}, headers={"user-agent": user_agent})
+    answer = portal.client.post(
+        f"{API}/sessions", json={"email": email, "password": PASSWORD}, headers={"user-agent": user_agent}
+    )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["token"])
 
@@ -69,7 +71,9 @@ def test_disconnect_the_other_devices(portal: Portal) -> None:
 def test_forms_need_their_csrf_token_and_a_session_of_the_person(portal: Portal) -> None:
     first, second = portal.activated(), portal.activated()
     token = api_session(portal, second["email"])
-    sid = portal.client.get(f"{API}/me/sessions", headers={"authorization": f"Bearer {token}"}).json()["sessions"][0]["id"]
+    sid = portal.client.get(f"{API}/me/sessions", headers={"authorization": f"Bearer {token}"}).json()["sessions"][0][
+        "id"
+    ]
     portal.log_in(first["email"])
     forged = portal.client.post("/profil/securite/fermer-autres", data={"csrf": "x"}, follow_redirects=False)
     assert forged.status_code == 403

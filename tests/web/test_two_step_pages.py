@@ -43,14 +43,25 @@ def test_turning_on_shows_a_qr_code_and_the_secret_behind_the_password(clocked: 
     assert wrong.status_code == 401 and error_of(wrong.text, "password")
     setup = portal.submit("/profil/deux-etapes", password=PASSWORD)
     svg = re.search(r"<svg [^>]*>", setup.text)
-    assert svg and 'class="qr"' in svg.group(0) and "viewBox=" in svg.group(0) and "style=" not in setup.text.split("<main")[1]
+    assert (
+        svg
+        and 'class="qr"' in svg.group(0)
+        and "viewBox=" in svg.group(0)
+        and "style=" not in setup.text.split("<main")[1]
+    )
     secret = secret_on(setup.text)
     assert "otpauth" not in portal.client.get("/profil/deux-etapes").text  # a reload never shows the secret again
     assert secret not in html_lib.unescape(portal.client.get("/profil/deux-etapes").text)
-    refused = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/confirmer", code=wrong_code(pyotp.TOTP(secret), portal.clock.now().timestamp()))
+    refused = portal.submit(
+        "/profil/deux-etapes",
+        "/profil/deux-etapes/confirmer",
+        code=wrong_code(pyotp.TOTP(secret), portal.clock.now().timestamp()),
+    )
     assert refused.status_code == 422 and "pas valable" in error_of(refused.text, "code")
     assert secret not in refused.text
-    done = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/confirmer", code=pyotp.TOTP(secret).at(portal.clock.now()))
+    done = portal.submit(
+        "/profil/deux-etapes", "/profil/deux-etapes/confirmer", code=pyotp.TOTP(secret).at(portal.clock.now())
+    )
     assert done.status_code == 200 and "Imprimez-les" in done.text
     assert "Activée" in portal.client.get("/profil").text
 
@@ -61,14 +72,16 @@ def test_sign_in_asks_for_the_code_on_a_second_page(clocked: Portal) -> None:
     portal.submit("/espace", "/deconnexion")
     first = portal.submit("/login", email=creds["email"], password=PASSWORD)
     assert first.headers["location"] == "/login/code"
-    assert portal.client.get("/espace", follow_redirects=False).headers["location"].startswith("/login")  # no session yet
+    # no session yet
+    assert portal.client.get("/espace", follow_redirects=False).headers["location"].startswith("/login")
     replay = portal.submit("/login/code", code=totp.at(portal.clock.now()))
     assert replay.status_code == 422 and "déjà servi" in error_of(replay.text, "code")
     portal.clock.advance(seconds=30)
     signed = portal.submit("/login/code", code=totp.at(portal.clock.now()))
     assert signed.headers["location"] == "/espace"
     assert portal.client.get("/espace").status_code == 200
-    assert portal.client.get("/login/code", follow_redirects=False).headers["location"] == "/login"  # the cookie is gone
+    # the cookie is gone
+    assert portal.client.get("/login/code", follow_redirects=False).headers["location"] == "/login"
     portal.submit("/espace", "/deconnexion")
     portal.submit("/login", email=creds["email"], password=PASSWORD)
     assert portal.submit("/login/code", code=codes[0]).headers["location"] == "/espace"  # a recovery code
@@ -107,7 +120,12 @@ def test_turning_off_takes_the_password_and_a_code(clocked: Portal) -> None:
     creds, totp, codes = turned_on(portal)
     page = portal.client.get("/profil/deux-etapes").text
     assert "est activée" in page and "/profil/deux-etapes/desactiver" in page
-    wrong = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/desactiver", password=PASSWORD, code=wrong_code(totp, portal.clock.now().timestamp()))
+    wrong = portal.submit(
+        "/profil/deux-etapes",
+        "/profil/deux-etapes/desactiver",
+        password=PASSWORD,
+        code=wrong_code(totp, portal.clock.now().timestamp()),
+    )
     assert wrong.status_code == 422 and error_of(wrong.text, "code")
     off = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/desactiver", password=PASSWORD, code=codes[3])
     assert off.headers["location"] == "/profil?info=deux-etapes-desactivee"
