@@ -303,7 +303,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
-    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox)
+    erasure = Erasure(
+        directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox
+    )
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     account_settings = AccountSettings(

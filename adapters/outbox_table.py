@@ -93,7 +93,8 @@ class OutboxTable:
         """(mail id, the row's subject) of the rows of ``kind`` sent or given up."""
         with self.db.read() as tx:
             rows = tx.execute(
-                "SELECT mail_id, identity_id FROM outbox WHERE kind = :kind AND status IN ('sent', 'failed')", {"kind": kind}
+                "SELECT mail_id, identity_id FROM outbox WHERE kind = :kind AND status IN ('sent', 'failed')",
+                {"kind": kind},
             ).all()
         return [(row["mail_id"], UUID(row["identity_id"])) for row in rows]
 

@@ -67,7 +67,9 @@ class AccountSettings(UseCase):
         self.sessions.remove_all(identity_id, keep=keep_session, reason="password_changed")
         return position
 
-    def _prove_current(self, problems: Problems, field: str, identity: Identity, password: object, origin: str | None) -> None:
+    def _prove_current(
+        self, problems: Problems, field: str, identity: Identity, password: object, origin: str | None
+    ) -> None:
         """The current password, proved in the same pass as the rest of the
         form; an empty one is missing, not a wrong guess to count."""
         if not isinstance(password, str) or not password:
@@ -87,8 +89,7 @@ class AccountSettings(UseCase):
         self._prove_current(problems, "password", identity, password, origin)
         address = problems.check("new_email", lambda: self._new_address(identity, new_email))
         problems.raise_any()
-        assert address is not None
-        identity.request_email_change(address, self.keys.nonce(), self.clock.now() + self.link_ttl)
+        identity.request_email_change(str(address), self.keys.nonce(), self.clock.now() + self.link_ttl)
         return self.store.commit(identity, mail=mail)
 
     def _new_address(self, identity: Identity, new_email: object) -> str:

@@ -141,7 +141,8 @@ class Activation(UseCase):
             raise Refused("email_required", "Indiquez d'abord votre adresse email.")
         problems = Problems()
         if accept_terms is not True:
-            problems.add("accept_terms", Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité."))
+            refusal = Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité.")
+            problems.add("accept_terms", refusal)
         password_hash = self.passwords.new_hash(password, confirmation, [identity.proposed_email], problems)
         if self._taken(identity.proposed_email):
             raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")

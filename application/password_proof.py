@@ -24,7 +24,8 @@ class PasswordProof:
         self.throttle = throttle
 
     def prove(
-        self, identity: Identity | None, password: object, origin: str | None, email: object = None, wrong: str = WRONG_CURRENT,
+        self, identity: Identity | None, password: object, origin: str | None, email: object = None,
+        wrong: str = WRONG_CURRENT,
     ) -> Identity:
         """``identity``, once ``password`` proved it is the person's; else
         ``invalid_credentials`` in the words ``wrong`` (``too_many_attempts``

@@ -91,7 +91,8 @@ class PasswordReset(UseCase):
     def confirm(self, token: object, new_password: object, confirmation: object, origin: str | None = None) -> UUID:
         """A new password from the emailed link; every session ends."""
         identity, link = self.open_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
-        password_hash = self.passwords.new_hash(new_password, confirmation, [identity.email or ""], names=NEW_PASSWORD_FIELDS)
+        context = [identity.email or ""]
+        password_hash = self.passwords.new_hash(new_password, confirmation, context, names=NEW_PASSWORD_FIELDS)
         try:
             identity.reset_password(link.nonce, password_hash, self.clock.now())
         except DomainError as error:

@@ -36,8 +36,7 @@ class Passwords:
         problems = problems or Problems()
         self.check_new(password, confirmation, context, problems, names)
         problems.raise_any()
-        assert isinstance(password, str)
-        return self.hasher.hash(password)
+        return self.hasher.hash(str(password))  # a str: anything else was refused
 
     def check_new(
         self, password: object, confirmation: object, context: Iterable[str], problems: Problems,
@@ -49,7 +48,8 @@ class Passwords:
             return
         unmet = self.unmet(password, context)
         if unmet:
-            problems.add(names[0], Refused("weak_password", "Ce mot de passe ne respecte pas tous les critères.", criteria=unmet))
+            weak = Refused("weak_password", "Ce mot de passe ne respecte pas tous les critères.", criteria=unmet)
+            problems.add(names[0], weak)
         if password != confirmation:
             problems.add(names[1], Refused("password_mismatch", "Les deux mots de passe ne sont pas identiques."))
 

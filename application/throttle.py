@@ -237,7 +237,8 @@ def too_many_attempts(wait: timedelta, rule: Rule) -> Refused:
     if wait >= LOCKED:
         return Refused("too_many_attempts", f"Trop de tentatives. {rule.advice}", retry_after=LOCKED_RETRY_AFTER)
     seconds = max(1, math.ceil(wait.total_seconds()))
-    return Refused("too_many_attempts", f"Trop de tentatives. Réessayez dans {french_wait(seconds)}.", retry_after=seconds)
+    message = f"Trop de tentatives. Réessayez dans {french_wait(seconds)}."
+    return Refused("too_many_attempts", message, retry_after=seconds)
 
 
 def _normal(email: object) -> str:

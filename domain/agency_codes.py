@@ -27,4 +27,7 @@ def agency_pair(text: str) -> tuple[str, str]:
 
 def same_agency(codes: tuple[str, str], client_code: str, company_code: str) -> bool:
     """Whether ``codes`` name the agency of (client_code, company_code), whatever their case."""
-    return (canonical_code(codes[0]), canonical_code(codes[1])) == (canonical_code(client_code), canonical_code(company_code))
+    return (canonical_code(codes[0]), canonical_code(codes[1])) == (
+        canonical_code(client_code),
+        canonical_code(company_code),
+    )

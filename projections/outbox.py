@@ -30,12 +30,13 @@ from projections.follower import Projection
 IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
 ContractLabel = Callable[[str], str]
+SELF_ADDRESSED = (Identity.EmailChanged, ErasureNotice.Requested)  # the event itself names the address
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, *SELF_ADDRESSED,
 )
 # Replayed before the lock: for a notice's address, and for the contract whose agency signs a person's mail.
-REPLAYED = (*NOTICES, Identity.EmailVerificationRequested)
+REPLAYED = (*(n for n in NOTICES if n not in SELF_ADDRESSED), Identity.EmailVerificationRequested)
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 
 

@@ -38,10 +38,12 @@ ERROR = {
         "terms_version": {"type": "string"},
         "challenge": {"type": "string"},
         "retry_after": {"type": "integer", "minimum": 1},
-        "activation": {"type": "string", "description": "with `email_not_verified`: the activation's token, to resend its link"},
+        "activation": {
+            "type": "string", "description": "with `email_not_verified`: the activation's token, to resend its link",
+        },
         "fields": {
             "type": "array",
-            "description": "every problem of the request at once (`error` is the first): the field, its code, its words",
+            "description": "every problem of the request at once (`error` is the first): field, code, words",
             "items": {
                 "type": "object", "required": ["field", "error", "message"],
                 "properties": {"field": {"type": "string"}, "error": {"type": "string"}, "message": {"type": "string"}},

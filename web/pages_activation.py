@@ -18,13 +18,7 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from domain.agency_codes import canonical_code
-from web.pages_activation_state import (
-    forget_state,
-    load_state,
-    save_state,
-    step,
-    step_call,
-)
+from web.pages_activation_state import forget_state, load_state, save_state, step, step_call
 from web.pages_common import (
     agency_codes,
     call,
@@ -50,7 +44,8 @@ PROVISIONAL = {
     "provisional_password": "Indiquez votre mot de passe provisoire.",
 }
 CODES = ("client", "societe", "login_id")
-CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}  # which of the four was wrong is not told
+# at the top: which of the four was wrong is not told
+CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}
 
 
 async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
@@ -58,7 +53,8 @@ async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
     typed too, to fill step 1 in again after « Réinitialiser l'activation »)."""
     codes = {name: canonical_code(form.get(name, ""))[:64] for name in CODES}
     result = await call(
-        services(request).activation.start, *codes.values(), form.get("provisional_password", "").strip(), origin(request)
+        services(request).activation.start, *codes.values(), form.get("provisional_password", "").strip(),
+        origin(request),
     )
     return {
         "token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or "",

@@ -53,8 +53,10 @@ NOTICES = {
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
     "nouveau-lien": "Connectez-vous avec votre adresse email et le mot de passe choisi : si l'adresse n'est pas encore "
     "vérifiée, un bouton vous proposera d'en recevoir un nouveau lien.",
-    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : le précédent ne fonctionne plus.",
-    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même et le lien envoyé ne fonctionne plus.",
+    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : "
+    "le précédent ne fonctionne plus.",
+    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même "
+    "et le lien envoyé ne fonctionne plus.",
 }
 SUCCESSES = {
     "reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees",

@@ -17,14 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_activation import (
-    CREDENTIAL_FIELDS,
-    EMAIL_FIELDS,
-    PROVISIONAL,
-    credentials_refused,
-    next_step,
-    start,
-)
+from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, start
 from web.pages_activation_state import save_state, step, step_call
 from web.pages_common import (
     agency_codes,
@@ -83,7 +76,8 @@ async def no_account_submit(request: Request, state: dict[str, Any]) -> Response
         result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
         return refused_form(
-            request, "fusion_no_account.html", refusal, EMAIL_FIELDS, email=state.get("email", ""), values={"email": email}
+            request, "fusion_no_account.html", refusal, EMAIL_FIELDS, email=state.get("email", ""),
+            values={"email": email},
         )
     state["email"] = email
     return save_state(redirect(after_email(result["next"])), request, state)

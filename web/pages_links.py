@@ -19,17 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_common import (
-    Handler,
-    call,
-    message,
-    origin,
-    page,
-    refusal_status,
-    refused_form,
-    render,
-    services,
-)
+from web.pages_common import Handler, call, message, origin, page, refusal_status, refused_form, render, services
 from web.pages_password import password_context
 from web.security import checked_form
 
@@ -48,7 +38,8 @@ class Kind:
 
 
 VERIFY = Kind(
-    "verify_email.html", lambda r: services(r).activation.check_verification, lambda r: services(r).activation.verify_email,
+    "verify_email.html", lambda r: services(r).activation.check_verification,
+    lambda r: services(r).activation.verify_email,
     ("/login?info=nouveau-lien", "Demander un nouveau lien"),
 )
 CONFIRM = Kind(

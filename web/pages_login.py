@@ -35,13 +35,7 @@ from web.pages_common import (
     services,
 )
 from web.requests import sign_in_device
-from web.security import (
-    checked_form,
-    delete_cookie,
-    read_cookie,
-    renew_csrf,
-    set_cookie,
-)
+from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 CHALLENGE_COOKIE = "deux-etapes"

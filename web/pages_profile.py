@@ -5,6 +5,7 @@ password, changed behind the current one; and the account's history in plain wor
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from starlette.requests import Request
@@ -31,7 +32,8 @@ from web.pages_password import password_context
 from web.security import checked_form
 
 EMAIL_FIELDS = {  # in the form's order
-    "email_taken": "new_email", "invalid_email": "new_email", "invalid_credentials": "password", "too_many_attempts": "password",
+    "email_taken": "new_email", "invalid_email": "new_email",
+    "invalid_credentials": "password", "too_many_attempts": "password",
 }
 PASSWORD_FIELDS = {
     "invalid_credentials": "current_password", "too_many_attempts": "current_password",
@@ -95,7 +97,10 @@ async def email_resend_submit(request: Request, session: Session) -> Response:
     try:
         await call(services(request).account_settings.resend_email_change, session.identity_id, origin(request))
     except Refused as refusal:
-        return message(request, "Lien non renvoyé", refusal.message, refusal_status(refusal), link="/profil", link_text="Retour au profil")
+        return message(
+            request, "Lien non renvoyé", refusal.message, refusal_status(refusal), link="/profil",
+            link_text="Retour au profil",
+        )
     return redirect("/profil?info=lien-renvoye")
 
 
@@ -103,10 +108,8 @@ async def email_resend_submit(request: Request, session: Session) -> Response:
 async def email_cancel_submit(request: Request, session: Session) -> Response:
     """« Annuler le changement »: the address stays, the link dies."""
     await checked_form(request)
-    try:
+    with suppress(Refused):  # nothing pending any more: the profile shows so
         await call(services(request).account_settings.cancel_email_change, session.identity_id)
-    except Refused:
-        pass  # nothing pending any more: the profile shows so
     return redirect("/profil?info=changement-annule")
 
 

@@ -18,8 +18,14 @@ def test_an_import_keeps_codes_in_capitals_and_lower_case_lines_name_the_same_co
     first = app.importer.run(numbered(row(1, client_code="aglyon", company_code="soc01", login_id="loc1")))
     assert first.added == 1
     account = app.directory.account("AGLYON", "SOC01", "LOC1")
-    assert account is not None and (account.client_code, account.company_code, account.login_id) == ("AGLYON", "SOC01", "LOC1")
-    again = app.importer.run(numbered(row(1, client_code="AGLYON", company_code="SOC01", login_id="LOC1", holder_name="Autre")))
+    assert account is not None and (account.client_code, account.company_code, account.login_id) == (
+        "AGLYON",
+        "SOC01",
+        "LOC1",
+    )
+    again = app.importer.run(
+        numbered(row(1, client_code="AGLYON", company_code="SOC01", login_id="LOC1", holder_name="Autre"))
+    )
     assert (again.added, again.updated) == (0, 1)
     repeated = app.importer.run(numbered(row(1, login_id="l9"), row(2, login_id="L9")))
     assert "ligne répétée" in repeated.rejected[0]["reason"]
@@ -33,7 +39,9 @@ def test_a_contract_imported_in_lower_case_before_codes_were_canonical_is_still_
     app.directory.store.commit(AgencyAccount(legacy, "ag1", "soc1", "l1", "Ancien", "tenant", "", provisional))
     assert app.directory.account("ag1", "soc1", "l1").id == uuid_of(legacy)  # type: ignore[union-attr]
     assert app.activation.start("ag1", "soc1", "l1", "654321")["holder_name"] == "Ancien"
-    report = app.importer.run(numbered(row(1, client_code="ag1", company_code="soc1", login_id="l1", provisional_password="111111")))
+    report = app.importer.run(
+        numbered(row(1, client_code="ag1", company_code="soc1", login_id="l1", provisional_password="111111"))
+    )
     assert (report.added, report.updated) == (0, 1)
     assert app.directory.account("ag1", "soc1", "l1").id == uuid_of(legacy)  # type: ignore[union-attr]
 

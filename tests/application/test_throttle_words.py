@@ -16,5 +16,8 @@ def test_the_wait_is_said_in_seconds_minutes_or_hours_rounded_up() -> None:
 
 def test_too_many_attempts_says_when_to_try_again() -> None:
     refusal = too_many_attempts(timedelta(minutes=3, seconds=10), PASSWORD)
-    assert refusal.message == "Trop de tentatives. Réessayez dans 4\u00a0minutes." and refusal.details["retry_after"] == 190
+    assert (
+        refusal.message == "Trop de tentatives. Réessayez dans 4\u00a0minutes."
+        and refusal.details["retry_after"] == 190
+    )
     assert "réinitialisez votre mot de passe" in too_many_attempts(LOCKED, PASSWORD).message
