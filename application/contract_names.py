@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ROLES = {"tenant": "Locataire", "owner": "Propriétaire", "co_owner": "Copropriétaire"}
+from domain.agency_account import ROLES as CONTRACT_ROLES
+
+# The contract roles (domain.agency_account.ROLES) in words, in their order.
+ROLES = dict(zip(CONTRACT_ROLES, ("Locataire", "Propriétaire", "Copropriétaire"), strict=True))
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from uuid import UUID
 from application.contract_names import ContractName, name_contract
 from application.emails import normalize_email
 from application.errors import Refused
-from application.event_store import EventStore, uuid_of
+from application.event_store import EventStore
 from application.keyring import Keyring
 from domain.agency import Agency
 from domain.agency_account import AgencyAccount
 from domain.agency_codes import canonical_code
+from domain.digest_ids import uuid_of
 from domain.identity import Identity
 from domain.unique_claim import UniqueClaim
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from application.contract_view import contract_view
 from application.directory import Directory
 from application.errors import Refused
 from application.history import Timeline, describe
@@ -69,10 +70,6 @@ class Export:
             raise RuntimeError("broken invariant: account is None")
         name = self.directory.contract_name(account)
         return {
-            "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
-            "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
-            "agency_name": account.agency_name, "property": account.property,
-            "name": name.label,
-            "agency": name.agency,
+            **contract_view(account), "name": name.label, "agency": name.agency,
             "ended_at": account.ended_at.isoformat() if account.ended_at else None,
         }

@@ -147,8 +147,7 @@ def _name(tx: Tx, event: AgencyAccount.Imported | AgencyAccount.Updated) -> None
         "INSERT INTO read_account_names (account_id, agency_name, property) VALUES (:id, :agency, :property) "
         "ON CONFLICT (account_id) DO UPDATE SET agency_name = excluded.agency_name, property = excluded.property",
         {
-            "id": str(event.originator_id), "agency": getattr(event, "agency_name", ""),
-            "property": getattr(event, "property", ""),
+            "id": str(event.originator_id), "agency": event.agency_name, "property": event.property,
         },
     )
 

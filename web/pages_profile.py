@@ -68,17 +68,13 @@ async def email_submit(request: Request, session: Session) -> Response:
         "new_email_confirmation": "Saisissez à nouveau la nouvelle adresse.",
         "password": "Indiquez votre mot de passe actuel.",
     })
-    confirmation = values["new_email_confirmation"]
-    if new_email and confirmation and confirmation.casefold() != new_email.casefold():
-        errors = {**errors, "new_email_confirmation": "Les deux adresses ne sont pas identiques."}
-        errors = {name: errors[name] for name in ("new_email", "new_email_confirmation", "password") if name in errors}
     context = {"values": values, "profile": await profile_of(request, session)}
     if errors:
         return render(request, "change_email.html", 422, errors=errors, **context)
     try:
         await call(
             services(request).account_settings.request_email_change, session.identity_id, new_email,
-            form.get("password", ""), origin(request),
+            form.get("password", ""), origin(request), values["new_email_confirmation"],
         )
     except Refused as refusal:
         return refused_form(request, "change_email.html", refusal, EMAIL_FIELDS, **context)
