@@ -141,7 +141,7 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
 
     walk.log_in(first["email"], PASSWORD)
     expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
-    expect(page.get_by_role("heading", name="Titulaire", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Bien de l'identifiant", exact=False)).to_be_visible()
     walk.shot("espace")
 
     # a second contract, from another agency, while logged in
@@ -159,7 +159,7 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
     # « Mes biens »: another one consulted, then the default one
     page.locator(".contracts > li").nth(1).get_by_role("button", name="Consulter ce bien").click()
     expect(page.get_by_text("Vous consultez :")).to_be_visible()
-    expect(page.get_by_text(second["login_id"])).to_be_visible()
+    expect(page.get_by_text(second["login_id"], exact=True)).to_be_visible()
     walk.shot("changement-de-bien")
     page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Mes biens").click()
     page.locator(".contracts > li").nth(1).get_by_role("button", name="Afficher par défaut à la connexion").click()
@@ -202,7 +202,7 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
     walk.shot("mot-de-passe-reinitialise")
 
     walk.log_in(first["email"], RESET_PASSWORD)
-    expect(page.get_by_text(second["login_id"])).to_be_visible()  # the default contract shows first
+    expect(page.get_by_text(second["login_id"], exact=True)).to_be_visible()  # the default contract shows first
     walk.shot("reconnexion")
     context.close()
 
