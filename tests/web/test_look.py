@@ -236,3 +236,4 @@ def test_my_data_reads_as_a_printable_french_page(portal: Portal) -> None:
     assert "12 rue des Lilas, Lyon" in words and "Agence du Parc" in words and creds["email"] in words
     assert "version du 1er novembre 2026" in words and "Bien rattaché au compte" in words
     assert "/profil/mes-donnees" in portal.client.get("/profil").text
+
