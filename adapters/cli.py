@@ -154,7 +154,7 @@ def add_staff(c: Container, args: argparse.Namespace) -> int:
 def search(c: Container, args: argparse.Namespace) -> int:
     c.followers["profile"].catch_up()
     c.followers["support_search"].catch_up()
-    found = c.read_models.search(c.support.fold_query(args.query), None, args.limit, 0)
+    found = c.support.search(Operator.current("support"), args.query, 1, args.limit)["results"]
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
@@ -162,7 +162,7 @@ def search(c: Container, args: argparse.Namespace) -> int:
         contracts = ", ".join(
             f"{a['login_id']} ({a['client_code']}/{a['company_code']}) {a['holder_name']}" for a in row["accounts"]
         )
-        print(f"{row['identity_id']}  {row['status']:<10}  {row['email'] or row['proposed_email'] or '-'}  {contracts}")
+        print(f"{row['id']}  {row['status']:<10}  {row['email'] or '-'}  {contracts}")
     print(f"{len(found)} résultat(s)")
     return 0
 
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("search", help="support search over the read models")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=int, default=50, help="at most 100 results, as the staff API")
     p.set_defaults(run=with_container(search))
     p = commands.add_parser("history", help="an identity's history, or its state at a moment")
     p.add_argument("identity", help="identity id or login email")

@@ -25,6 +25,16 @@ class Reader(Protocol):
     def role(self) -> str: ...
 
 
+class Scoped(Reader, Protocol):
+    """A reader with the agency they are limited to (``role == "agency"``)."""
+
+    @property
+    def client_code(self) -> str: ...
+
+    @property
+    def company_code(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Operator:
     """Whoever runs ``sesame history`` on the server, named by their login."""
@@ -32,11 +42,13 @@ class Operator:
     id: UUID
     name: str
     role: str = "auditor"
+    client_code: str = ""  # no agency: the operator sees every contract
+    company_code: str = ""
 
     @classmethod
-    def current(cls) -> Operator:
+    def current(cls, role: str = "auditor") -> Operator:
         user = getpass.getuser()
-        return cls(uuid5(NAMESPACE_URL, f"sesame:operator:{user}"), f"ligne de commande ({user})")
+        return cls(uuid5(NAMESPACE_URL, f"sesame:operator:{user}"), f"ligne de commande ({user})", role)
 
 
 class AccessRecords:

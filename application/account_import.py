@@ -21,9 +21,9 @@ from uuid import UUID
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Conflict, Refused
-from application.event_store import uuid_of
 from domain.agency_account import ROLES, AgencyAccount
 from domain.agency_codes import canonical_code
+from domain.digest_ids import uuid_of
 from domain.errors import DomainError
 
 COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
@@ -112,7 +112,7 @@ class AccountImport:
         if not re.fullmatch(r"\d{6}", values["provisional_password"]):
             raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
         if values["role"] not in ROLES:
-            raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » (tenant, owner, co_owner)")
+            raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » ({', '.join(ROLES)})")
         if len(values["holder_name"]) > MAX_NAME or "\x00" in values["holder_name"]:
             raise Refused("rejected", "nom du titulaire invalide")
         if values["email"]:

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from application.directory import Directory
-from application.emails import normalize_email
+from application.emails import check_confirmation, normalize_email
 from application.errors import Problems, Refused
 from application.event_store import retrying
 from application.history import Timeline, describe
@@ -79,13 +79,17 @@ class AccountSettings(UseCase):
 
     @retrying()
     def request_email_change(
-        self, identity_id: UUID, new_email: object, password: object, origin: str | None = None
+        self, identity_id: UUID, new_email: object, password: object, origin: str | None = None,
+        confirmation: object = None,
     ) -> int:
         """Send a confirmation link to the new address and a notice to the old
-        one; a wrong password and an unusable address are told together."""
+        one. A ``confirmation`` given (the address typed again) that differs,
+        a wrong password and an unusable address are told together."""
+        problems = Problems()
+        if confirmation is not None:
+            problems.check("new_email_confirmation", lambda: check_confirmation(new_email, confirmation))
         identity = self.person(identity_id)
         mail = self.throttle.mail(*self.throttle.email_changes(identity.id), origin=origin)
-        problems = Problems()
         self._prove_current(problems, "password", identity, password, origin)
         address = problems.check("new_email", lambda: self._new_address(identity, new_email))
         problems.raise_any()
@@ -184,5 +188,5 @@ class AccountSettings(UseCase):
 
     def history(self, identity_id: UUID) -> list[dict[str, Any]]:
         """The person's own events and sign-ins in order, in plain words, without secrets."""
-        events = [describe(event, self.directory.account_label) for event in self.store.events.get(identity_id)]
+        events = [describe(event, self.directory.account_label) for event in self.store.stream(identity_id)]
         return self.timeline(identity_id, events)

@@ -18,12 +18,13 @@ from typing import Any
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Problems, Refused
-from application.event_store import retrying, uuid_of
+from application.event_store import retrying
 from application.passwords import Passwords
 from application.ports import Clock
 from application.throttle import Throttle
 from application.use_case import UseCase, invalid_token
 from domain.agency_account import AgencyAccount
+from domain.digest_ids import uuid_of
 from domain.errors import AlreadyActivated, AlreadyOwned, DomainError
 from domain.identity import ACTIVE, Identity
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.access_records import AccessRecords, Reader
 from application.errors import Refused
 from application.event_store import EventStore
@@ -30,8 +32,8 @@ class Audit:
         self.account_label = account_label
         self.timeline = timeline  # the identity's events and its sign-ins' streams
 
-    def _events(self, identity_id: UUID) -> list[Any]:
-        events = list(self.store.events.get(identity_id))
+    def _events(self, identity_id: UUID) -> list[Aggregate.Event]:
+        events = self.store.stream(identity_id)
         if not events or not isinstance(events[0], Identity.ActivationStarted):
             raise Refused("not_found", "Aucune identité sous cet identifiant.")
         return events

@@ -76,7 +76,7 @@ class ConnectedApps:
 
     def _described(self, sign_in_id: UUID) -> list[dict[str, Any]]:
         described, name = [], ""
-        for event in self.store.events.get(sign_in_id):
+        for event in self.store.stream(sign_in_id):
             entry = describe(event)
             entry["data"]["sign_in_id"] = str(sign_in_id)
             if isinstance(event, ClientSignIn.SignedIn):

@@ -6,10 +6,11 @@ from uuid import UUID
 
 from application.emails import normalize_email
 from application.errors import Refused
-from application.event_store import EventStore, uuid_of
+from application.event_store import EventStore
 from application.keyring import Keyring
 from domain.agency_account import AgencyAccount
 from domain.agency_codes import canonical_code
+from domain.digest_ids import uuid_of
 from domain.identity import Identity
 from domain.unique_claim import UniqueClaim
 

@@ -19,3 +19,15 @@ def normalize_email(raw: object) -> str:
     except EmailNotValidError as error:
         raise Refused("invalid_email", in_french(str(error))) from error
     return checked.normalized.casefold()
+
+
+def check_confirmation(address: object, confirmation: object) -> None:
+    """An address typed twice (the portal's form; the API when it sends
+    ``new_email_confirmation``) must be the same, case aside: else ``email_mismatch``."""
+    if not (
+        isinstance(address, str) and isinstance(confirmation, str)
+        and address.strip().casefold() == confirmation.strip().casefold()
+    ):
+        raise Refused(
+            "email_mismatch", "Les deux adresses ne sont pas identiques.", field="new_email_confirmation"
+        )

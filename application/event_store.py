@@ -5,7 +5,10 @@ aggregates it touched in one atomic recording (and refuses a mail request
 whose limits were not spent, see mail_requests.py). When the store's unique
 (id, version) constraint refuses it, a concurrent writer won: ``retrying``
 runs the whole use case again on fresh state, and only a persistent race
-reaches the caller, as a 409 ``conflict``.
+reaches the caller, as a 409 ``conflict``. What a use case spends rather than
+reads (a throttle hit, an argon2 hash) goes through ``application.once``: a
+re-run reuses it, so a lost race costs the person no try and the server no
+second hash.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 
 from application.errors import Conflict
 from application.mail_requests import MailSpent, check_mail_spent
+from application.once import spending_once
 from application.personal_data import PersonalDataMapper, SubjectKeys
 
 A = TypeVar("A", bound=Aggregate)
@@ -74,25 +78,23 @@ class EventStore(Application[UUID]):
 
 
 def retrying(attempts: int = 3) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Run a use case again when the store reports a lost race."""
+    """Run a use case again when the store reports a lost race; what it spent
+    through ``once`` on its first run is not spent again."""
 
     def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(use_case)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            for attempt in range(attempts):
-                try:
-                    return use_case(*args, **kwargs)
-                except Conflict:
-                    if attempt == attempts - 1:
-                        raise
-            raise AssertionError("unreachable")
+            with spending_once():
+                for attempt in range(attempts):
+                    try:
+                        return use_case(*args, **kwargs)
+                    except Conflict:
+                        if attempt == attempts - 1:
+                            raise
+                raise AssertionError("unreachable")
 
         return run
 
     return decorate
 
-
-def uuid_of(digest: str) -> UUID:
-    """The aggregate id a keyed digest names (see UniqueClaim.create_id)."""
-    return UUID(hex=digest[:32])
 

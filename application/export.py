@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from application.contract_view import contract_view
 from application.directory import Directory
 from application.errors import Refused
 from application.history import Timeline, describe
@@ -63,12 +64,4 @@ class Export:
         account = self.store.find(AgencyAccount, account_id)
         if account is None:
             raise RuntimeError("broken invariant: account is None")
-        return {
-            "id": str(account.id),
-            "client_code": account.client_code,
-            "company_code": account.company_code,
-            "login_id": account.login_id,
-            "holder_name": account.holder_name,
-            "role": account.role,
-            "ended_at": account.ended_at.isoformat() if account.ended_at else None,
-        }
+        return {**contract_view(account), "ended_at": account.ended_at.isoformat() if account.ended_at else None}

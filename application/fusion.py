@@ -13,20 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from application.activation import Activation
+from application.contract_view import contract_view
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
 from application.password_proof import PasswordProof
-from domain.agency_account import AgencyAccount
 from domain.errors import AlreadyLinked, AlreadyOwned
 from domain.identity import ACTIVATING, ACTIVE, Identity
-
-
-def account_view(account: AgencyAccount) -> dict[str, Any]:
-    return {
-        "id": str(account.id), "client_code": account.client_code, "company_code": account.company_code,
-        "login_id": account.login_id, "holder_name": account.holder_name, "role": account.role,
-    }
 
 
 class Fusion:
@@ -67,7 +60,7 @@ class Fusion:
             self._move(holder, person, account.id)  # an unfinished activation of it folds in
         else:
             self._claim(person, account.id)
-        return account_view(account)
+        return contract_view(account)
 
     def _move(self, pending: Identity, target: Identity, account_id: UUID) -> None:
         claim = self.directory.claim(self.directory.contract_digest(account_id))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from application.errors import Problems, Refused
+from application.once import once
 from application.ports import PasswordHasher
 from domain.password_policy import PasswordPolicy, nist_policy, seeds_policy
 
@@ -36,7 +37,7 @@ class Passwords:
         problems = problems or Problems()
         self.check_new(password, confirmation, context, problems, names)
         problems.raise_any()
-        return self.hasher.hash(str(password))  # a str: anything else was refused
+        return self.rehash(str(password))  # a str: anything else was refused
 
     def check_new(
         self, password: object, confirmation: object, context: Iterable[str], problems: Problems,
@@ -61,11 +62,13 @@ class Passwords:
         """Constant-work check: an absent hash is checked against the dummy one."""
         if not isinstance(password, str):
             password = ""
-        matched = self.hasher.verify(password_hash or self._dummy_hash, password)
+        checked = password_hash or self._dummy_hash
+        matched = once(("verify", checked, password), lambda: self.hasher.verify(checked, password))
         return matched and password_hash is not None
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self.hasher.needs_rehash(password_hash)
 
     def rehash(self, password: str) -> str:
-        return self.hasher.hash(password)
+        """A new hash of the password (once per use case, however often it is re-run)."""
+        return once(("hash", password), lambda: self.hasher.hash(password))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.access_records import Scoped
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
@@ -58,7 +59,7 @@ class Staff:
         return member
 
     @staticmethod
-    def scope(member: StaffMember) -> tuple[str, str] | None:
+    def scope(member: Scoped) -> tuple[str, str] | None:
         """The agency codes an agency's staff are limited to; None for the rest."""
         return (member.client_code, member.company_code) if member.role == "agency" else None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from application.access_records import AccessRecords
+from application.access_records import AccessRecords, Scoped
 from application.errors import Refused
 from application.ports import ReadModels
 from application.staff import Staff
@@ -29,7 +29,7 @@ class Support:
         self.access = access
         self.fold_query = fold_query
 
-    def search(self, member: StaffMember, query: object, page: object = 1, per_page: object = 20) -> dict[str, Any]:
+    def search(self, member: Scoped, query: object, page: object = 1, per_page: object = 20) -> dict[str, Any]:
         words = self.fold_query(query) if isinstance(query, str) else []
         if not words:
             raise Refused(

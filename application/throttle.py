@@ -55,6 +55,7 @@ from application.errors import Refused
 from application.french_time import french_wait
 from application.keyring import Keyring
 from application.mail_requests import MailSpent
+from application.once import once
 from application.ports import Clock
 
 LOCKED = timedelta(days=3650)
@@ -145,6 +146,9 @@ class Attempt:
         self._limits = limits
 
     def passed(self) -> None:
+        once(("passed", *(limit.key for limit in self._limits)), self._give_back)
+
+    def _give_back(self) -> None:
         self._throttle.store.take_back([limit.key for limit in self._limits if limit.rule.take_back_on_success])
         self._throttle.store.forget([limit.key for limit in self._limits if not limit.rule.take_back_on_success])
 
@@ -208,7 +212,8 @@ class Throttle:
         """Count one request on every limit, or refuse with ``too_many_attempts``."""
         if not limits:
             return
-        wait, limit = max(zip(self.store.hit(limits, self.clock.now()), limits, strict=True), key=lambda pair: pair[0])
+        waits = once(("hit", *(limit.key for limit in limits)), lambda: self.store.hit(limits, self.clock.now()))
+        wait, limit = max(zip(waits, limits, strict=True), key=lambda pair: pair[0])
         if wait > timedelta(0):
             raise too_many_attempts(wait, limit.rule)
 

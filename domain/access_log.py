@@ -17,12 +17,21 @@ class AccessLog(Aggregate):
     def create_id(identity_id: UUID, **_: object) -> UUID:
         return log_id(identity_id)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        identity_id: UUID
+
+    @event(Opened)
     def __init__(self, identity_id: UUID) -> None:
         self.identity_id = identity_id
         self.reads: list[dict[str, str]] = []
 
-    @event("DataRead")
+    class DataRead(Aggregate.Event):
+        staff_id: UUID
+        staff_name: str
+        role: str
+        what: str
+
+    @event(DataRead)
     def record_read(self, staff_id: UUID, staff_name: str, role: str, what: str) -> None:
         """``what`` names the view read: support profile, audit events, audit state."""
         self.reads.append({"staff_id": str(staff_id), "staff_name": staff_name, "role": role, "what": what})

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.digest_ids import uuid_of
 from domain.errors import StepOutOfOrder
 
 ROLES = ("tenant", "owner", "co_owner")
@@ -23,9 +24,19 @@ class AgencyAccount(Aggregate):
 
     @staticmethod
     def create_id(digest: str, **_: object) -> UUID:
-        return UUID(hex=digest[:32])
+        return uuid_of(digest)
 
-    @event("Imported")
+    class Imported(Aggregate.Created):
+        digest: str
+        client_code: str
+        company_code: str
+        login_id: str
+        holder_name: str
+        role: str
+        suggested_email: str
+        provisional_digest: str
+
+    @event(Imported)
     def __init__(
         self,
         digest: str,
@@ -69,7 +80,10 @@ class AgencyAccount(Aggregate):
             return True
         return changed
 
-    @event("Reopened")
+    class Reopened(Aggregate.Event):
+        pass
+
+    @event(Reopened)
     def _reopened(self) -> None:
         self.ended_at = None
 
@@ -80,7 +94,10 @@ class AgencyAccount(Aggregate):
         if self.ended_at is None:
             self._ended(at)
 
-    @event("Ended")
+    class Ended(Aggregate.Event):
+        at: datetime
+
+    @event(Ended)
     def _ended(self, at: datetime) -> None:
         self.ended_at = at
 
@@ -91,13 +108,22 @@ class AgencyAccount(Aggregate):
         if not self.erased:
             self._erased()
 
-    @event("Erased")
+    class Erased(Aggregate.Event):
+        pass
+
+    @event(Erased)
     def _erased(self) -> None:
         self.erased = True
         self.holder_name = self.login_id = self.suggested_email = ""
         self.provisional_digest = ""
 
-    @event("Updated")
+    class Updated(Aggregate.Event):
+        holder_name: str
+        role: str
+        suggested_email: str
+        provisional_digest: str
+
+    @event(Updated)
     def _updated(
         self, holder_name: str, role: str, suggested_email: str, provisional_digest: str
     ) -> None:

@@ -17,7 +17,16 @@ from eventsourcing.domain import Aggregate, event
 class ClientSignIn(Aggregate):
     signed_out: str | None = None  # why the sign-in ended, once it has
 
-    @event("SignedIn")
+    class SignedIn(Aggregate.Created):
+        identity_id: UUID
+        client_id: str
+        client_name: str
+        sid: str
+        contract_id: str
+        scopes: list[str]
+        auth_time: datetime
+
+    @event(SignedIn)
     def __init__(
         self,
         identity_id: UUID,
@@ -42,6 +51,9 @@ class ClientSignIn(Aggregate):
         if self.signed_out is None:
             self._signed_out(reason)
 
-    @event("SignedOut")
+    class SignedOut(Aggregate.Event):
+        reason: str
+
+    @event(SignedOut)
     def _signed_out(self, reason: str) -> None:
         self.signed_out = reason

@@ -28,7 +28,11 @@ ACTIVATING, ACTIVE, MERGED, RESET, ERASED = "activating", "active", "merged", "r
 class Identity(Aggregate):
     """One person; several agency contracts may end up linked to it."""
 
-    @event("ActivationStarted")
+    class ActivationStarted(Aggregate.Created):
+        account_id: UUID
+        activation_nonce: str
+
+    @event(ActivationStarted)
     def __init__(self, account_id: UUID, activation_nonce: str) -> None:
         self.status = ACTIVATING
         self.activating_account = account_id
@@ -62,7 +66,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._activation_resumed(activation_nonce)
 
-    @event("ActivationResumed")
+    class ActivationResumed(Aggregate.Event):
+        activation_nonce: str
+
+    @event(ActivationResumed)
     def _activation_resumed(self, activation_nonce: str) -> None:
         self.activation_nonce = activation_nonce
 
@@ -73,7 +80,10 @@ class Identity(Aggregate):
         if email != self.proposed_email:
             self._email_proposed(email)
 
-    @event("EmailProposed")
+    class EmailProposed(Aggregate.Event):
+        email: str
+
+    @event(EmailProposed)
     def _email_proposed(self, email: str) -> None:
         self.proposed_email = email
         self.verification = None
@@ -85,7 +95,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("an email must be proposed first")
         self._password_set(password_hash)
 
-    @event("PasswordSet")
+    class PasswordSet(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordSet)
     def _password_set(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
@@ -96,7 +109,10 @@ class Identity(Aggregate):
         if version != self.terms_version:
             self._terms_accepted(version)
 
-    @event("TermsAccepted")
+    class TermsAccepted(Aggregate.Event):
+        version: str
+
+    @event(TermsAccepted)
     def _terms_accepted(self, version: str) -> None:
         self.terms_version = version
 
@@ -110,7 +126,12 @@ class Identity(Aggregate):
             raise StepOutOfOrder("the terms must be accepted before verification")
         self._verification_requested(self.proposed_email, nonce, expires_at)
 
-    @event("EmailVerificationRequested")
+    class EmailVerificationRequested(Aggregate.Event):
+        email: str
+        nonce: str
+        expires_at: datetime
+
+    @event(EmailVerificationRequested)
     def _verification_requested(
         self, email: str, nonce: str, expires_at: datetime
     ) -> None:
@@ -125,7 +146,10 @@ class Identity(Aggregate):
         self._email_verified(self.verification.email)
         self._account_linked(self.activating_account)
 
-    @event("EmailVerified")
+    class EmailVerified(Aggregate.Event):
+        email: str
+
+    @event(EmailVerified)
     def _email_verified(self, email: str) -> None:
         self.status = ACTIVE
         self.email = email
@@ -139,7 +163,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._activation_reset()
 
-    @event("ActivationReset")
+    class ActivationReset(Aggregate.Event):
+        pass
+
+    @event(ActivationReset)
     def _activation_reset(self) -> None:
         self.status = RESET
         self._end_links()
@@ -151,7 +178,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder(f"identity is {self.status}")
         self._password_rehashed(password_hash)
 
-    @event("PasswordRehashed")
+    class PasswordRehashed(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordRehashed)
     def _password_rehashed(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
@@ -160,7 +190,10 @@ class Identity(Aggregate):
         self._require_activating()
         self._merged(identity_id)
 
-    @event("MergedInto")
+    class MergedInto(Aggregate.Event):
+        identity_id: UUID
+
+    @event(MergedInto)
     def _merged(self, identity_id: UUID) -> None:
         self.status = MERGED
         self.merged_into = identity_id
@@ -180,7 +213,10 @@ class Identity(Aggregate):
             raise AlreadyLinked(str(account_id))
         self._account_linked(account_id)
 
-    @event("AccountLinked")
+    class AccountLinked(Aggregate.Event):
+        account_id: UUID
+
+    @event(AccountLinked)
     def _account_linked(self, account_id: UUID) -> None:
         self.accounts.append(account_id)
         if self.default_account is None:
@@ -194,7 +230,10 @@ class Identity(Aggregate):
         if account_id != self.default_account:
             self._default_chosen(account_id)
 
-    @event("DefaultAccountChosen")
+    class DefaultAccountChosen(Aggregate.Event):
+        account_id: UUID
+
+    @event(DefaultAccountChosen)
     def _default_chosen(self, account_id: UUID) -> None:
         self.default_account = account_id
 
@@ -203,7 +242,10 @@ class Identity(Aggregate):
         self._require_active()
         self._password_changed(password_hash)
 
-    @event("PasswordChanged")
+    class PasswordChanged(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordChanged)
     def _password_changed(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self._end_links()
@@ -213,7 +255,11 @@ class Identity(Aggregate):
         self._require_active()
         self._reset_requested(nonce, expires_at)
 
-    @event("PasswordResetRequested")
+    class PasswordResetRequested(Aggregate.Event):
+        nonce: str
+        expires_at: datetime
+
+    @event(PasswordResetRequested)
     def _reset_requested(self, nonce: str, expires_at: datetime) -> None:
         self.password_reset = Link(self.email or "", nonce, expires_at)
 
@@ -224,7 +270,10 @@ class Identity(Aggregate):
             raise InvalidToken("unknown, used or expired reset link")
         self._password_reset(password_hash)
 
-    @event("PasswordReset")
+    class PasswordReset(Aggregate.Event):
+        password_hash: str
+
+    @event(PasswordReset)
     def _password_reset(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self._end_links()
@@ -234,7 +283,12 @@ class Identity(Aggregate):
         self._require_active()
         self._email_change_requested(new_email, nonce, expires_at)
 
-    @event("EmailChangeRequested")
+    class EmailChangeRequested(Aggregate.Event):
+        new_email: str
+        nonce: str
+        expires_at: datetime
+
+    @event(EmailChangeRequested)
     def _email_change_requested(self, new_email: str, nonce: str, expires_at: datetime) -> None:
         self.email_change = Link(new_email, nonce, expires_at)
 
@@ -261,7 +315,11 @@ class Identity(Aggregate):
         self._email_changed(old, self.email_change.email)
         return old
 
-    @event("EmailChanged")
+    class EmailChanged(Aggregate.Event):
+        old_email: str
+        new_email: str
+
+    @event(EmailChanged)
     def _email_changed(self, old_email: str, new_email: str) -> None:
         self.email = new_email
         self._end_links()
@@ -280,7 +338,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("two-step sign-in is already on")
         self._two_step_enrolled(totp_secret)
 
-    @event("TwoStepEnrolled")
+    class TwoStepEnrolled(Aggregate.Event):
+        totp_secret: str
+
+    @event(TwoStepEnrolled)
     def _two_step_enrolled(self, totp_secret: str) -> None:
         self.two_step = TwoStep(totp_secret)
 
@@ -292,7 +353,11 @@ class Identity(Aggregate):
             raise InvalidCode("no enrolment waiting for its first code")
         self._two_step_confirmed(time_step, recovery_digests)
 
-    @event("TwoStepConfirmed")
+    class TwoStepConfirmed(Aggregate.Event):
+        time_step: int
+        recovery_digests: list[str]
+
+    @event(TwoStepConfirmed)
     def _two_step_confirmed(self, time_step: int, recovery_digests: list[str]) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
@@ -312,7 +377,11 @@ class Identity(Aggregate):
         self._require_two_step()
         self._two_step_challenged(nonce, expires_at)
 
-    @event("TwoStepChallenged")
+    class TwoStepChallenged(Aggregate.Event):
+        nonce: str
+        expires_at: datetime
+
+    @event(TwoStepChallenged)
     def _two_step_challenged(self, nonce: str, expires_at: datetime) -> None:
         self.two_step_challenge = Link(self.email or "", nonce, expires_at)
 
@@ -327,14 +396,20 @@ class Identity(Aggregate):
             two_step.check_recovery(code)
             self._recovery_code_used(code)
 
-    @event("TwoStepCodeAccepted")
+    class TwoStepCodeAccepted(Aggregate.Event):
+        time_step: int
+
+    @event(TwoStepCodeAccepted)
     def _two_step_code_accepted(self, time_step: int) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
         self.two_step.last_step = time_step
         self.two_step_challenge = None
 
-    @event("RecoveryCodeUsed")
+    class RecoveryCodeUsed(Aggregate.Event):
+        recovery_digest: str
+
+    @event(RecoveryCodeUsed)
     def _recovery_code_used(self, recovery_digest: str) -> None:
         if self.two_step is None:
             raise RuntimeError("broken invariant: self.two_step is None")
@@ -353,7 +428,10 @@ class Identity(Aggregate):
         self.use_two_step_code(code)
         self._two_step_disabled()
 
-    @event("TwoStepDisabled")
+    class TwoStepDisabled(Aggregate.Event):
+        pass
+
+    @event(TwoStepDisabled)
     def _two_step_disabled(self) -> None:
         self.two_step = None
         self.two_step_challenge = None
@@ -368,7 +446,10 @@ class Identity(Aggregate):
             raise StepOutOfOrder("already erased")
         self._erased(reason)
 
-    @event("Erased")
+    class Erased(Aggregate.Event):
+        reason: str
+
+    @event(Erased)
     def _erased(self, reason: str) -> None:
         self.status = ERASED
         self.email = self.proposed_email = self.password_hash = None
@@ -395,11 +476,21 @@ class Identity(Aggregate):
         self._new_device_signed_in(device_digest, device, ip)
         return True
 
-    @event("FirstDeviceSignedIn")
+    class FirstDeviceSignedIn(Aggregate.Event):
+        device_digest: str
+        device: str
+        ip: str
+
+    @event(FirstDeviceSignedIn)
     def _first_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
         self.known_devices.add(device_digest)
 
-    @event("NewDeviceSignedIn")
+    class NewDeviceSignedIn(Aggregate.Event):
+        device_digest: str
+        device: str
+        ip: str
+
+    @event(NewDeviceSignedIn)
     def _new_device_signed_in(self, device_digest: str, device: str, ip: str) -> None:
         self.known_devices.add(device_digest)
 
@@ -408,7 +499,10 @@ class Identity(Aggregate):
         self._require_active()
         self._sessions_ended(devices)
 
-    @event("SessionsEnded")
+    class SessionsEnded(Aggregate.Event):
+        devices: str
+
+    @event(SessionsEnded)
     def _sessions_ended(self, devices: str) -> None:
         """Only history: the sessions are a table, not a stream."""
 

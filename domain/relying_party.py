@@ -47,7 +47,16 @@ def check_uri(uri: str, what: str) -> str:
 
 
 class RelyingParty(Aggregate):
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        name: str
+        redirect_uris: list[str]
+        post_logout_redirect_uris: list[str]
+        backchannel_logout_uri: str | None
+        public: bool
+        agency: tuple[str, str] | None
+        secret_digest: str | None
+
+    @event(Registered)
     def __init__(
         self,
         name: str,
@@ -107,7 +116,12 @@ class RelyingParty(Aggregate):
             check_uri(backchannel, "L'adresse de déconnexion back-channel")
         self._changed(list(redirects), list(logouts), backchannel)
 
-    @event("Changed")
+    class Changed(Aggregate.Event):
+        redirect_uris: list[str]
+        post_logout_redirect_uris: list[str]
+        backchannel_logout_uri: str | None
+
+    @event(Changed)
     def _changed(
         self, redirect_uris: list[str], post_logout_redirect_uris: list[str], backchannel_logout_uri: str | None
     ) -> None:
@@ -120,7 +134,10 @@ class RelyingParty(Aggregate):
             raise ClientRemoved("cette application a déjà été supprimée")
         self._removed()
 
-    @event("Removed")
+    class Removed(Aggregate.Event):
+        pass
+
+    @event(Removed)
     def _removed(self) -> None:
         self.removed = True
         self.secret_digest = None

@@ -20,7 +20,14 @@ class InvalidStaff(DomainError):
 
 
 class StaffMember(Aggregate):
-    @event("Added")
+    class Added(Aggregate.Created):
+        name: str
+        role: str
+        client_code: str
+        company_code: str
+        token_nonce: str
+
+    @event(Added)
     def __init__(self, name: str, role: str, client_code: str, company_code: str, token_nonce: str) -> None:
         if role not in ROLES:
             raise InvalidStaff(f"rôle inconnu « {role} » (support, auditor, agency)")
@@ -36,6 +43,9 @@ class StaffMember(Aggregate):
         """Agency staff see only their own codes (in any case); support and auditors see all."""
         return self.role != "agency" or same_agency((self.client_code, self.company_code), client_code, company_code)
 
-    @event("TokenRenewed")
+    class TokenRenewed(Aggregate.Event):
+        token_nonce: str
+
+    @event(TokenRenewed)
     def renew_token(self, token_nonce: str) -> None:
         self.token_nonce = token_nonce

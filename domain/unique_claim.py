@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.digest_ids import uuid_of
 from domain.errors import AlreadyOwned
 
 
@@ -20,9 +21,13 @@ class UniqueClaim(Aggregate):
 
     @staticmethod
     def create_id(digest: str, **_: object) -> UUID:
-        return UUID(hex=digest[:32])
+        return uuid_of(digest)
 
-    @event("Claimed")
+    class Claimed(Aggregate.Created):
+        digest: str
+        owner: UUID
+
+    @event(Claimed)
     def __init__(self, digest: str, owner: UUID) -> None:
         self.digest = digest
         self.owner: UUID | None = owner
@@ -35,7 +40,10 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._claimed(owner)
 
-    @event("Reclaimed")
+    class Reclaimed(Aggregate.Event):
+        owner: UUID
+
+    @event(Reclaimed)
     def _claimed(self, owner: UUID) -> None:
         self.owner = owner
 
@@ -45,7 +53,10 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._transferred(new_owner)
 
-    @event("Transferred")
+    class Transferred(Aggregate.Event):
+        new_owner: UUID
+
+    @event(Transferred)
     def _transferred(self, new_owner: UUID) -> None:
         self.owner = new_owner
 
@@ -57,6 +68,9 @@ class UniqueClaim(Aggregate):
             raise AlreadyOwned(self.digest)
         self._released()
 
-    @event("Released")
+    class Released(Aggregate.Event):
+        pass
+
+    @event(Released)
     def _released(self) -> None:
         self.owner = None

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.database import Database, compose, in_list
+from application.contract_view import contract_row_view
 from projections.agency_scope import AgencyScope
 from projections.support_search import HIGHEST
 
@@ -50,13 +51,7 @@ class ReadModelQueries:
         return {
             "id": identity["identity_id"],
             "email": identity["email"],
-            "accounts": [
-                {
-                    "id": a["account_id"], "client_code": a["client_code"], "company_code": a["company_code"],
-                    "login_id": a["login_id"], "holder_name": a["holder_name"], "role": a["role"],
-                }
-                for a in accounts
-            ],
+            "accounts": [contract_row_view(a) for a in accounts],
             "default_account": identity["default_account"],
             "terms_version": identity["terms_version"],
         }

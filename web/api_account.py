@@ -39,6 +39,7 @@ async def request_email_change(request: Request) -> Response:
     await run_in_threadpool(
         services(request).account_settings.request_email_change,
         session.identity_id, body.get("new_email"), text(body, "password"), client_address(request),
+        body.get("new_email_confirmation"),
     )
     return JSONResponse({"sent": True}, status_code=202)
 

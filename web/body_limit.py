@@ -1,13 +1,12 @@
-"""Bodies over 1 MiB are refused with 413 before any route runs (CONTRACT.md),
-also on routes that never read a body; routes that read one count what
-arrives (``web.requests.json_body``), for bodies sent without a length."""
+"""Bodies declared over 1 MiB are refused with 413 before any route runs
+(CONTRACT.md), also on routes that never read a body; see ``body_size``."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from web.body_size import MAX_BODY, too_large
 from web.errors import error_response
-from web.requests import MAX_BODY
 
 
 class BodyLimitMiddleware:
@@ -18,6 +17,7 @@ class BodyLimitMiddleware:
         if scope["type"] == "http":
             declared = dict(scope.get("headers") or []).get(b"content-length", b"")
             if declared.isdigit() and int(declared) > MAX_BODY:
-                await error_response("payload_too_large", "La requête dépasse 1 Mio.")(scope, receive, send)
+                refusal = too_large()
+                await error_response(refusal.code, refusal.message)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -40,6 +40,7 @@ STATUS = {
     "idempotency_key_reused": 422,
     "password_mismatch": 422,
     "same_password": 422,
+    "email_mismatch": 422,
     "invalid_code": 422,
     "terms_not_accepted": 422,
     "too_many_attempts": 429,

@@ -16,8 +16,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.idempotency_table import IdempotencyTable
+from web.body_size import read_bounded, received, too_large
 from web.errors import error_response
-from web.requests import MAX_BODY
 
 # The answers that carry a secret (a session token, an activation token, a
 # two-step secret, recovery codes), which a remembered answer would keep in clear
@@ -50,9 +50,10 @@ class IdempotencyMiddleware:
                 "invalid_request", "Idempotency-Key : de 1 à 255 caractères.", 422, field="Idempotency-Key"
             )(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await read_bounded(received(receive))
         if body is None:
-            await error_response("payload_too_large", "La requête dépasse 1 Mio.")(scope, receive, send)
+            refusal = too_large()
+            await error_response(refusal.code, refusal.message)(scope, receive, send)
             return
         container = scope["app"].state.container
         table = container.idempotency
@@ -125,18 +126,6 @@ def caller(scope: Scope) -> bytes:
     client = scope.get("client")
     return b"address\x1f" + (client[0].encode() if client else b"")
 
-
-async def _read(receive: Receive) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def _digest(*parts: bytes) -> str:

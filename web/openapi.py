@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from domain.agency_account import ROLES
 from web.requests import PROVISIONAL_FIELDS
 
 Schema = dict[str, Any]
@@ -75,7 +76,7 @@ ACCOUNT = {
     "properties": {
         "id": UUID_TEXT, "client_code": {"type": "string"}, "company_code": {"type": "string"},
         "login_id": {"type": "string"}, "holder_name": {"type": "string"},
-        "role": {"type": "string", "enum": ["tenant", "owner", "co_owner"]},
+        "role": {"type": "string", "enum": list(ROLES)},
     },
 }
 PROVISIONAL: dict[str, Schema] = {name: CODE for name in PROVISIONAL_FIELDS}
@@ -234,7 +235,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     )},
     "/me/email": {"post": operation(
         "Ask to change the login email; a link goes to the new address", (202, obj(sent={"const": True})), (409, 429),
-        body=obj(new_email=EMAIL, password=PASSWORD), person=True, throttled="mail",
+        body=obj(["new_email", "password"], new_email=EMAIL, password=PASSWORD, new_email_confirmation=EMAIL),
+        person=True, throttled="mail",
     )},
     "/email-changes": {"post": operation(
         "Confirm the new email with the emailed token", (200, obj(email={"type": "string"})), (409,),

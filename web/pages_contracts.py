@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
+from domain.agency_account import ROLES as CONTRACT_ROLES
 from web.pages_activation import PROVISIONAL
 from web.pages_common import (
     agency_codes,
@@ -33,7 +34,8 @@ from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
 
 SHOWN_COOKIE = "bien"
-ROLES = {"tenant": "Locataire", "owner": "Propriétaire", "co_owner": "Copropriétaire"}
+# The contract roles (domain.agency_account.ROLES) in words, in their order.
+ROLES = dict(zip(CONTRACT_ROLES, ("Locataire", "Propriétaire", "Copropriétaire"), strict=True))
 LINK_FIELDS = {"invalid_credentials": "form"}  # which of the four was wrong is not told
 
 

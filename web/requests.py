@@ -10,24 +10,17 @@ from starlette.requests import Request
 from application.device_words import MAX_USER_AGENT
 from application.errors import Refused
 from application.sessions import SignInDevice
+from web.body_size import read_bounded, too_large
 
-MAX_BODY = 1024 * 1024
 MAX_FIELD = 1024
 
 
 async def json_body(request: Request, shape: type = dict) -> Any:
-    """The request's JSON object (or list, for ``shape=list``); 413 past 1 MiB,
-    400 when it is not JSON of that shape."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise Refused("payload_too_large", "La requête dépasse 1 Mio.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Refused("payload_too_large", "La requête dépasse 1 Mio.")
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+    """The request's JSON object (or list, for ``shape=list``); 413 past 1 MiB
+    (see ``body_limit``), 400 when it is not JSON of that shape."""
+    raw = await read_bounded(request.stream())
+    if raw is None:
+        raise too_large()
     if not raw.strip():
         return shape()
     try:

@@ -19,6 +19,8 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.body_size import read_bounded
+
 CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
@@ -208,14 +210,10 @@ async def checked_form(request: Request) -> Mapping[str, str]:
 
 
 async def bounded_body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_FORM:
-            raise FormRefused(413, "Le formulaire envoyé est trop long.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_bounded(request.stream(), MAX_FORM)
+    if body is None:
+        raise FormRefused(413, "Le formulaire envoyé est trop long.")
+    return body
 
 
 def parse_form(raw: bytes) -> dict[str, str]:

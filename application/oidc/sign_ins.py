@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from application.contract_view import contract_view
 from application.directory import Directory
 from application.oidc.tokens import Writes
 from application.ports import Session
@@ -24,8 +25,6 @@ from domain.agency_account import AgencyAccount
 from domain.client_sign_in import ClientSignIn
 from domain.identity import ACTIVE, Identity
 from domain.relying_party import RelyingParty
-
-CONTRACT_FIELDS = ("id", "client_code", "company_code", "login_id", "role", "holder_name")
 
 
 @dataclass(frozen=True)
@@ -73,9 +72,7 @@ class SignIns:
         for account_id in identity.accounts:
             account = self.store.find(AgencyAccount, account_id)
             if account is not None and not account.erased and party.sees(account.client_code, account.company_code):
-                visible.append(
-                    {"id": str(account_id), **{name: getattr(account, name) for name in CONTRACT_FIELDS[1:]}}
-                )
+                visible.append(contract_view(account))
         default = str(identity.default_account) if identity.default_account else None
         return visible, default
 

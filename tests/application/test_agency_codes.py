@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.bootstrap import Container
-from application.event_store import uuid_of
 from domain.agency_account import AgencyAccount
+from domain.digest_ids import uuid_of
 from tests.application.test_account_import import numbered, row
 
 

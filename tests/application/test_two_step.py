@@ -92,11 +92,11 @@ def test_nothing_secret_in_the_history_or_the_audit_and_erasure_shreds_the_secre
 ) -> None:
     person, totp, codes = enrolled(app, clock)
     app.two_step.complete(challenge(app), codes[2])
-    described = str([describe(e) for e in app.store.events.get(person.id)])
+    described = str([describe(e) for e in app.store.stream(person.id)])
     assert totp.secret not in described and not [c for c in codes if c in described]
     assert "Validation en deux étapes activée" in described
     audited = state_view(identity_of(app, person.id), clock.now())
     assert audited["two_step"] == "on" and totp.secret not in str(audited)
     app.erasure.erase_mine(person.id, PASSWORD)
-    enrolment = next(e for e in app.store.events.get(person.id) if type(e).__name__ == "TwoStepEnrolled")
+    enrolment = next(e for e in app.store.stream(person.id) if isinstance(e, Identity.TwoStepEnrolled))
     assert enrolment.totp_secret == ERASED

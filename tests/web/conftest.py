@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -55,12 +56,13 @@ class Portal:
         assert match, page.text
         return match.group(1)
 
-    def submit(self, page_url: str, action: str | None = None, **fields: str):  # type: ignore[no-untyped-def]
+    def submit(self, page_url: str, action: str | None = None, **fields: str) -> httpx.Response:
         """Open ``page_url`` and post its form to ``action`` (the same URL by default)."""
         token = self.csrf(page_url)
-        return self.client.post(
+        answer: httpx.Response = self.client.post(
             action or page_url.split("?")[0], data={"csrf": token, **fields}, follow_redirects=False
         )
+        return answer
 
     def contract(self, email: str = "", client: str = "AG1", company: str = "SOC1") -> dict[str, str]:
         """An imported agency contract's provisional credentials."""
@@ -102,7 +104,7 @@ class Portal:
         assert self.submit(f"/verify-email?token={token}", token=token).status_code == 200
         return creds
 
-    def log_in(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def log_in(self, email: str, password: str = PASSWORD) -> httpx.Response:
         answer = self.submit("/login", email=email, password=password)
         assert answer.status_code == 303, answer.text
         return answer
