@@ -83,13 +83,13 @@ class AccountSettings(UseCase):
         confirmation: object = None,
     ) -> int:
         """Send a confirmation link to the new address and a notice to the old
-        one; a wrong password and an unusable address are told together, and a
-        ``confirmation`` given (the address typed again) must match first."""
+        one. A ``confirmation`` given (the address typed again) that differs,
+        a wrong password and an unusable address are told together."""
+        problems = Problems()
         if confirmation is not None:
-            check_confirmation(new_email, confirmation)
+            problems.check("new_email_confirmation", lambda: check_confirmation(new_email, confirmation))
         identity = self.person(identity_id)
         mail = self.throttle.mail(*self.throttle.email_changes(identity.id), origin=origin)
-        problems = Problems()
         self._prove_current(problems, "password", identity, password, origin)
         address = problems.check("new_email", lambda: self._new_address(identity, new_email))
         problems.raise_any()
