@@ -34,6 +34,10 @@ AGGREGATES: list[type[Aggregate]] = [
 ]
 
 
+# Events declared after the stored file was written (commit 5eb3a55): none of them can be in it.
+LATER = {Identity.EmailChangeCancelled}
+
+
 def declared_events(aggregate: type[Aggregate]) -> set[type[Aggregate.Event]]:
     return {
         value for name, value in vars(aggregate).items()
@@ -64,8 +68,8 @@ def replayed() -> list[Any]:
 def test_every_stored_topic_resolves_to_the_class_its_aggregate_declares() -> None:
     events = stored_events()
     declared = set().union(*(declared_events(a) for a in AGGREGATES))
-    assert {type(e) for e in events} == declared
-    assert len(declared) == 45
+    assert {type(e) for e in events} == declared - LATER
+    assert len(declared - LATER) == 45
 
 
 def test_the_old_streams_replay_into_the_same_aggregates() -> None:
