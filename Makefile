@@ -26,6 +26,13 @@ $(SERVERS):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql redis-server
 
+# axe-core, the accessibility checker the browser tests inject into each page:
+# the npm package, pinned by package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -44,7 +51,7 @@ lint: install
 # The integration suite (tests/e2e) runs twice: on the embedded default, and on
 # PostgreSQL + Redis + SMTP with each role a process of its own (the servers
 # on 127.0.0.1, or throwaway ones when none answers; see tests/servers.py).
-test: lint $(CHROMIUM) $(SERVERS)
+test: lint $(CHROMIUM) $(SERVERS) $(AXE)
 	SESAME_TOPOLOGIES=embedded,production $(VENV)/bin/pytest
 
 test-fast: install
@@ -60,4 +67,4 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -43,6 +43,7 @@ from application.access_records import AccessRecords
 from application.account_import import AccountImport
 from application.account_settings import AccountSettings
 from application.activation import Activation
+from application.agencies import Agencies
 from application.audit import Audit
 from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
 from application.backchannel_logout import BackchannelLogout, LogoutNotices
@@ -204,6 +205,7 @@ class Container:
     end_session: EndSession
     support_actions: SupportActions
     identity_file: IdentityFile
+    agencies: Agencies
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -307,7 +309,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         settings.password_policy,
     )
     read_models = ReadModelQueries(db)
-    composer = MailComposer(keys, settings.public_url, settings.mail_from, clock)
+    agencies = Agencies(store)
+    composer = MailComposer(keys, settings.public_url, settings.mail_from, clock, agencies.contract)
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
     signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
@@ -325,7 +328,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
-    erasure = Erasure(directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs)
+    erasure = Erasure(
+        directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox
+    )
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
     account_settings = AccountSettings(
@@ -355,7 +360,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         retention=Retention(
             directory, erasure, subject_keys, read_models, session_table, clock, expiring=[token_table]
         ),
-        export=Export(directory, clock, access.reads_of, connected_apps.timeline),
+        export=Export(directory, clock, access.reads_of, connected_apps.timeline, connected_apps.listed),
         staff=staff,
         console=Console(
             sessions=console_sessions,
@@ -391,6 +396,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         end_session=EndSession(settings.public_url, signing_keys.public_jwks, relying_parties.find),
         support_actions=SupportActions(directory, read_models, throttle, clock, sign_outs, link_ttl),
         identity_file=IdentityFile(directory, support, access, my_sessions, clock, throttle, connected_apps.timeline),
+        agencies=agencies,
     )
     container.followers = {
         "profile": Follower(store, db, ProfileProjection()),
@@ -398,6 +404,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         "sign_ins": Follower(store, db, SignInsProjection()),
         "outbox": Follower(store, db, OutboxProjection(
             lambda i, v: store.repository.get(i, version=v), logout_notice=LogoutNotices(store, relying_parties.find),
+            contract_label=directory.account_label,
         )),
     }
     jobs.register("retention_sweep", container.retention.sweep)

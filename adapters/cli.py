@@ -285,6 +285,21 @@ def rotate_keys(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def set_agency(c: Container, args: argparse.Namespace) -> int:
+    """An agency's name, logo and accent colour, shown to its clients."""
+    logo = None
+    if args.logo:
+        try:
+            logo = (Path(args.logo).read_bytes(), args.logo)
+        except OSError as error:
+            raise Refused("invalid_request", f"Logo illisible : {args.logo} ({error.strerror}).") from error
+    look = c.agencies.set(args.agency, args.name, args.colour or "", logo)
+    colour = f", couleur {look.colour}" if look.colour else ", couleurs de Sésame"
+    has_logo = "avec logo" if look.logo_type else "sans logo"
+    print(f"agence {look.client_code}/{look.company_code} : « {look.name} »{colour}, {has_logo}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sesame", description="Sésame, le service d'identité des clients d'agences.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -361,6 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     p = client_commands.add_parser("remove", help="remove a relying party")
     p.add_argument("client_id")
     p.set_defaults(run=with_container(remove_client))
+    p = commands.add_parser("agencies", help="agencies' own name, logo and colour")
+    agency_commands = p.add_subparsers(dest="agencies_command", required=True)
+    p = agency_commands.add_parser("set", help="set an agency's look exactly as given (no --logo: none)")
+    p.add_argument("agency", help="CLIENT/COMPANY")
+    p.add_argument("--name", required=True)
+    p.add_argument("--logo", help="FILE.svg or FILE.png (200 KiB at most)")
+    p.add_argument("--colour", help="#RRGGBB, dark enough for white text (contrast 4.5:1)")
+    p.set_defaults(run=with_container(set_agency))
     p = commands.add_parser("keys", help="the keys that sign ID tokens")
     key_commands = p.add_subparsers(dest="keys_command", required=True)
     key_commands.add_parser(

@@ -5,7 +5,9 @@ are not UTF-8, a field past ``MAX_FIELD`` characters, a NUL) becomes one
 rejected line with its reason, as a row with a bad value does; the lines
 around it are imported. Only a file that is not a CSV with the expected
 header at all (a binary file, an empty one, a missing column) is refused
-whole, before anything is imported.
+whole, before anything is imported. The optional columns (``agency_name``,
+``property``) are read when the header names them; a file without them
+imports as before.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from adapters.database import Database
 
@@ -87,6 +88,19 @@ class OutboxTable:
                 {"now": now.isoformat(), "limit": limit},
             ).all()
         return [row["mail_id"] for row in rows]
+
+    def finished(self, kind: str) -> list[tuple[str, UUID]]:
+        """(mail id, the row's subject) of the rows of ``kind`` sent or given up."""
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT mail_id, identity_id FROM outbox WHERE kind = :kind AND status IN ('sent', 'failed')",
+                {"kind": kind},
+            ).all()
+        return [(row["mail_id"], UUID(row["identity_id"])) for row in rows]
+
+    def forget(self, mail_id: str) -> None:
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM outbox WHERE mail_id = :id", {"id": mail_id})
 
     def queued(self, mail_id: str, now: datetime) -> None:
         """Record that a job for a due mail is on the broker. Called after the

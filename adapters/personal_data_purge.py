@@ -42,6 +42,7 @@ class PersonalDataPurgeTable:
                 "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
                 {"id": str(account_id)},
             )
+            tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": str(account_id)})
             forget_contract(tx, str(account_id))
         self.db.compact()
 

@@ -66,6 +66,12 @@ SCHEMA = [
         role TEXT NOT NULL,
         suggested_email TEXT NOT NULL,
         ended_at TEXT)""",
+    # The names people know a contract by (import columns agency_name, property),
+    # a table of its own so that IF NOT EXISTS upgrades a store in place.
+    """CREATE TABLE IF NOT EXISTS read_account_names (
+        account_id TEXT PRIMARY KEY,
+        agency_name TEXT NOT NULL,
+        property TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS read_identity_accounts (
         identity_id TEXT NOT NULL,
         account_id TEXT NOT NULL,

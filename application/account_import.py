@@ -22,11 +22,15 @@ from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Conflict, Refused
 from domain.agency_account import ROLES, AgencyAccount
+from domain.agency_codes import canonical_code
 from domain.digest_ids import uuid_of
 from domain.errors import DomainError
 
 COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
 REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "holder_name", "role")
+# Later columns (contract: "Import columns"): a file without them imports as before.
+OPTIONAL = ("agency_name", "property")
+NAMES = {"holder_name": "nom du titulaire", "agency_name": "nom de l'agence", "property": "bien"}
 CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_NAME = 200
 
@@ -55,6 +59,7 @@ class Row:
     line: int
     digest: str
     values: dict[str, str]
+    legacy: str | None = None  # the digest of codes as written, for a contract imported before they were canonical
 
 
 class KnownAccounts(Protocol):
@@ -99,25 +104,31 @@ class AccountImport:
         missing = [c for c in REQUIRED if not isinstance(raw.get(c), str) or not raw[c].strip()]
         if missing:
             raise Refused("rejected", "colonne manquante ou vide : " + ", ".join(missing))
-        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS}
+        not_text = [c for c in OPTIONAL if raw.get(c) is not None and not isinstance(raw[c], str)]
+        if not_text:
+            raise Refused("rejected", "colonne qui n'est pas du texte : " + ", ".join(not_text))
+        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS + OPTIONAL}
+        written = (values["client_code"], values["company_code"], values["login_id"])
         for c in ("client_code", "company_code", "login_id"):
             if not CODE.fullmatch(values[c]):
                 raise Refused("rejected", f"{c} invalide (lettres, chiffres, . _ -, 64 au plus)")
+            values[c] = canonical_code(values[c])
         if not allowed(values["client_code"], values["company_code"]):
             raise Refused("rejected", "codes d'une autre agence")
         if not re.fullmatch(r"\d{6}", values["provisional_password"]):
             raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
         if values["role"] not in ROLES:
             raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » ({', '.join(ROLES)})")
-        if len(values["holder_name"]) > MAX_NAME or "\x00" in values["holder_name"]:
-            raise Refused("rejected", "nom du titulaire invalide")
+        for column, name in NAMES.items():
+            if len(values[column]) > MAX_NAME or "\x00" in values[column]:
+                raise Refused("rejected", f"{name} invalide ({MAX_NAME} caractères au plus)")
         if values["email"]:
             try:
                 values["email"] = normalize_email(values["email"])
             except Refused as refusal:
                 raise Refused("rejected", "email mal formé") from refusal
-        digest = self.directory.account_digest(values["client_code"], values["company_code"], values["login_id"])
-        return Row(line, digest, values)
+        digest = self.directory.account_digest(*written)
+        return Row(line, digest, values, self.directory.legacy_digest(*written))
 
     def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
         """One atomic write per batch. The read models say which contracts
@@ -148,11 +159,16 @@ class AccountImport:
             account_id = uuid_of(row.digest)
             exists = known is None or account_id in known
             account = self.store.find(AgencyAccount, account_id) if exists else None
+            digest = row.digest
+            if account is None and row.legacy and (older := self.store.find(AgencyAccount, uuid_of(row.legacy))):
+                account, digest = older, row.legacy
             details = {
                 "holder_name": row.values["holder_name"],
                 "role": row.values["role"],
                 "suggested_email": row.values["email"],
-                "provisional_digest": self.directory.provisional_digest(row.digest, row.values["provisional_password"]),
+                "provisional_digest": self.directory.provisional_digest(digest, row.values["provisional_password"]),
+                "agency_name": row.values["agency_name"],
+                "property": row.values["property"],
             }
             if account is None:
                 account = AgencyAccount(

@@ -17,7 +17,7 @@ from typing import Any
 
 from application.directory import Directory
 from application.emails import normalize_email
-from application.errors import Refused
+from application.errors import Problems, Refused
 from application.event_store import retrying
 from application.passwords import Passwords
 from application.ports import Clock
@@ -55,8 +55,7 @@ class Activation(UseCase):
         """The contract these provisional credentials open, or ``invalid_credentials``
         whether the login id exists or not (same work either way, the throttle's
         count included); ``too_many_attempts`` once the code was guessed too often."""
-        digest = self.directory.account_digest(client_code, company_code, login_id)
-        account = self.directory.account(client_code, company_code, login_id)
+        digest, account = self.directory.find_account(client_code, company_code, login_id)
         placeholder = self.keys.digest("none")  # computed either way: the same work for an unknown login id
         known = account.provisional_digest if account else placeholder
         attempt = self.throttle.attempt(
@@ -102,6 +101,19 @@ class Activation(UseCase):
             )
         return identity
 
+    def waiting_for(self, activation: str) -> str:
+        """The address an activation waits to see proven (``activation_not_found`` once it is gone)."""
+        return self.activating(activation).proposed_email or ""
+
+    def verified_address(self, activation: str) -> str | None:
+        """The address an activation's own token ended verified with — perhaps in
+        another browser, by the emailed link — so its waiting page can say so
+        rather than start over; None for a token that never ended so."""
+        identity = self.directory.identity(self.keys.owner_of(activation))
+        if identity is None or identity.status != ACTIVE:
+            return None
+        return identity.email if self.keys.check(ACTIVATION, activation, identity.verified_activation_nonce) else None
+
     @retrying()
     def propose_email(self, activation: str, email: object, origin: str | None = None) -> dict[str, str]:
         """Choose the login email; ``link`` when it already has a personal account.
@@ -123,13 +135,16 @@ class Activation(UseCase):
     def choose_password(
         self, activation: str, password: str, confirmation: str, accept_terms: bool, origin: str | None = None
     ) -> dict[str, str]:
-        """Set the personal password, accept the terms, send the verification link."""
+        """Set the personal password, accept the terms, send the verification
+        link. Every problem is told at once (the terms first, as ever)."""
         identity = self.activating(activation)
         if identity.proposed_email is None:
             raise Refused("email_required", "Indiquez d'abord votre adresse email.")
+        problems = Problems()
         if accept_terms is not True:
-            raise Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité.")
-        password_hash = self.passwords.new_hash(password, confirmation, context=[identity.proposed_email])
+            refusal = Refused("terms_not_accepted", "Vous devez accepter les CGU et la politique de confidentialité.")
+            problems.add("accept_terms", refusal)
+        password_hash = self.passwords.new_hash(password, confirmation, [identity.proposed_email], problems)
         if self._taken(identity.proposed_email):
             raise Refused("email_taken", "Cette adresse email est déjà utilisée par un compte personnel.")
         identity.set_password(password_hash)
@@ -170,6 +185,19 @@ class Activation(UseCase):
             return
         claim.release(identity.id)
         self.store.commit(identity, claim)
+
+    def check_verification(self, token: object, origin: str | None = None) -> None:
+        """The verification link still works (nothing used); a dead one whose
+        account is active says so: the person has only to sign in."""
+        try:
+            self.check_link(VERIFY_EMAIL, token, lambda i: i.verification, origin)
+        except Refused as refusal:
+            owner = self.directory.identity(self.keys.owner_of(token) if isinstance(token, str) else None)
+            if refusal.code == "invalid_token" and owner is not None and owner.status == ACTIVE:
+                raise Refused(
+                    "invalid_token", "Cette adresse est déjà vérifiée : votre compte est activé.", reason="verified"
+                ) from refusal
+            raise
 
     @retrying()
     def verify_email(self, token: object, origin: str | None = None) -> dict[str, str]:

@@ -83,7 +83,7 @@ class ConnectedApps:
             entry["who"] = who(event)
             if isinstance(event, ClientSignIn.SignedIn):
                 name = event.client_name
-                contract = f" avec le contrat {self.account_label(event.contract_id)}" if event.contract_id else ""
+                contract = f" pour le bien : {self.account_label(event.contract_id)}" if event.contract_id else ""
                 entry["description"] = f"Connexion à l'application {name}{contract}"
             elif isinstance(event, ClientSignIn.SignedOut):
                 reason = REASONS.get(event.reason, event.reason)

@@ -8,7 +8,8 @@ from typing import Any
 
 from domain.agency_account import AgencyAccount
 
-CONTRACT_FIELDS = ("client_code", "company_code", "login_id", "holder_name", "role")
+# agency_name and property: the import columns (contract: "Import columns"), "" when left empty.
+CONTRACT_FIELDS = ("client_code", "company_code", "login_id", "holder_name", "role", "agency_name", "property")
 
 
 def contract_view(account: AgencyAccount) -> dict[str, Any]:

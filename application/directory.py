@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.contract_names import ContractName, name_contract
 from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import EventStore
 from application.keyring import Keyring
+from domain.agency import Agency
 from domain.agency_account import AgencyAccount
+from domain.agency_codes import canonical_code
 from domain.digest_ids import uuid_of
 from domain.identity import Identity
 from domain.unique_claim import UniqueClaim
@@ -20,7 +23,17 @@ class Directory:
         self.keys = keys
 
     def account_digest(self, client_code: str, company_code: str, login_id: str) -> str:
-        return self.keys.digest("account", client_code, company_code, login_id)
+        """The keyed digest naming a contract: its codes in their canonical form
+        (``domain.agency_codes``), so ``ag1``, `` AG1 `` and ``AG1`` are one contract."""
+        return self.keys.digest("account", *map(canonical_code, (client_code, company_code, login_id)))
+
+    def legacy_digest(self, client_code: str, company_code: str, login_id: str) -> str | None:
+        """The digest a contract imported before codes were canonical got from
+        its codes exactly as written (only ever differs for lower-case ones)."""
+        typed = tuple(code.strip() for code in (client_code, company_code, login_id))
+        if typed == tuple(map(canonical_code, typed)):
+            return None
+        return self.keys.digest("account", *typed)
 
     def email_digest(self, email: str) -> str:
         return self.keys.digest("email", email)
@@ -35,12 +48,30 @@ class Directory:
     def provisional_digest(self, account_digest: str, code: str) -> str:
         return self.keys.digest("provisional", account_digest, code)
 
-    def account(self, client_code: str, company_code: str, login_id: str) -> AgencyAccount | None:
+    def find_account(self, client_code: str, company_code: str, login_id: str) -> tuple[str, AgencyAccount | None]:
+        """The digest keying the contract these codes name in any case, and the
+        contract if it was imported. One imported in lower case before codes
+        were canonical is found (with its own digest) when typed as imported."""
         digest = self.account_digest(client_code, company_code, login_id)
-        return self.store.find(AgencyAccount, uuid_of(digest))
+        account = self.store.find(AgencyAccount, uuid_of(digest))
+        legacy = self.legacy_digest(client_code, company_code, login_id) if account is None else None
+        older = self.store.find(AgencyAccount, uuid_of(legacy)) if legacy else None
+        return (legacy, older) if legacy and older else (digest, account)
+
+    def account(self, client_code: str, company_code: str, login_id: str) -> AgencyAccount | None:
+        return self.find_account(client_code, company_code, login_id)[1]
 
     def account_label(self, account_id: str) -> str:
-        """How a contract is named in plain words: login id and agency codes."""
+        """How a contract is named to the person: its property and agency."""
+        account = self.store.find(AgencyAccount, UUID(account_id))
+        return self.contract_name(account).label if account else account_id
+
+    def contract_name(self, account: AgencyAccount) -> ContractName:
+        agency = self.store.find(Agency, Agency.create_id(account.client_code, account.company_code))
+        return name_contract(vars(account), agency.name if agency else "")
+
+    def account_codes(self, account_id: str) -> str:
+        """How staff name a contract: login id and agency codes."""
         account = self.store.find(AgencyAccount, UUID(account_id))
         return f"{account.login_id} ({account.client_code}/{account.company_code})" if account else account_id
 

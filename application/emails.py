@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
+from application.email_words import in_french
 from application.errors import Refused
 
 MAX_EMAIL_LENGTH = 254
@@ -16,7 +17,7 @@ def normalize_email(raw: object) -> str:
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise Refused("invalid_email", f"Adresse email invalide : {error}") from error
+        raise Refused("invalid_email", in_french(str(error))) from error
     return checked.normalized.casefold()
 
 

@@ -12,6 +12,7 @@ client told by back-channel.
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 from application.directory import Directory
@@ -23,10 +24,20 @@ from application.personal_data import PERSONAL_FIELDS, SubjectKeys
 from application.ports import PersonalDataPurge, ReadModels
 from application.sign_outs import SignOuts
 from application.throttle import Throttle
+from domain.erasure_notice import ErasureNotice
 from domain.identity import ACTIVATING, ACTIVE, ERASED, Identity
 from domain.unique_claim import UniqueClaim
 
 EMAIL_FIELDS = {"email", "new_email", "old_email"} & PERSONAL_FIELDS
+ERASURE_NOTICE = "account_erased_notice"  # the outbox's kind for the mail confirming an erasure
+
+
+class SentNotices(Protocol):
+    def finished(self, kind: str) -> list[tuple[str, UUID]]:
+        """(mail id, subject) of the rows of ``kind`` sent or given up."""
+
+    def forget(self, mail_id: str) -> None:
+        """Delete one outbox row."""
 
 
 class Erasure:
@@ -39,7 +50,9 @@ class Erasure:
         read_models: ReadModels,
         throttle: Throttle,
         sign_outs: SignOuts,
+        notices: SentNotices,
     ) -> None:
+        self.notices = notices
         self.directory = directory
         self.sign_outs = sign_outs
         self.store = directory.store
@@ -86,13 +99,26 @@ class Erasure:
 
     @retrying()
     def _record(self, identity: Identity, related: list[Identity], reason: str) -> int:
+        """The erasure in one atomic write, with the mail confirming it to the
+        account's address (an ``ErasureNotice``: its own key outlives the
+        identity's until the mail is sent, see ``forget_sent_notices``)."""
         identity = self.directory.identity(identity.id) or identity
+        notices = [ErasureNotice(identity.email, reason)] if identity.status == ACTIVE and identity.email else []
         claims = self._release_claims(identity)
         for person in related:
             claims += self._release_claims(person)
             person.erase(reason)
         identity.erase(reason)
-        return self.store.commit(identity, *related, *claims)
+        return self.store.commit(identity, *related, *claims, *notices)
+
+    def forget_sent_notices(self) -> int:
+        """Once the confirmation of an erasure has gone out (or was given up),
+        its address goes too: the notice's key is shredded, its row deleted."""
+        finished = self.notices.finished(ERASURE_NOTICE)
+        for mail_id, notice_id in finished:
+            self.keys.shred(notice_id)
+            self.notices.forget(mail_id)
+        return len(finished)
 
     def _release_claims(self, identity: Identity) -> list[UniqueClaim]:
         digests = [self.directory.contract_digest(a) for a in identity.accounts]

@@ -1,9 +1,11 @@
 """The person's data as one JSON document (GDPR access and portability).
 
 Profile, linked contracts, passkeys (names and dates), consents (each CGU
-version accepted, with its date), the whole history in plain words and the
-staff reads of the person's data. Hashes, nonces and tokens never appear:
-history goes through the same public view as ``/me/history``.
+version accepted, with its date), the whole history in plain words, the
+staff reads of the person's data, and the applications the person is signed
+into. Hashes, nonces and tokens never appear: history goes through the same
+public view as ``/me/history``. The portal shows the same document as a
+printable page.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ class Export:
     def __init__(
         self, directory: Directory, clock: Clock, staff_reads: Callable[[UUID], list[dict[str, Any]]] = lambda _: [],
         timeline: Timeline = lambda identity_id, events: events,
+        applications: Callable[[UUID], list[dict[str, Any]]] = lambda _: [],
     ) -> None:
         self.directory = directory
         self.store = directory.store
         self.clock = clock
         self.staff_reads = staff_reads
         self.timeline = timeline
+        self.applications = applications
 
     def export(self, identity_id: UUID) -> dict[str, Any]:
         identity = self.directory.identity(identity_id)
@@ -59,10 +63,15 @@ class Export:
             ],
             "history": self.timeline(identity_id, [describe(e, self.directory.account_label) for e in events]),
             "staff_reads": self.staff_reads(identity_id),
+            "connected_applications": self.applications(identity_id),
         }
 
     def _account(self, account_id: UUID) -> dict[str, Any]:
         account = self.store.find(AgencyAccount, account_id)
         if account is None:
             raise RuntimeError("broken invariant: account is None")
-        return {**contract_view(account), "ended_at": account.ended_at.isoformat() if account.ended_at else None}
+        name = self.directory.contract_name(account)
+        return {
+            **contract_view(account), "name": name.label, "agency": name.agency,
+            "ended_at": account.ended_at.isoformat() if account.ended_at else None,
+        }

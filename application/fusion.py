@@ -36,9 +36,10 @@ class Fusion:
         pending = self.activation.activating(activation)
         email = pending.proposed_email
         holder = self.directory.holder(self.directory.email_digest(email)) if email else None
-        target = self.proof.prove(holder, password, origin, email=email)
+        wrong = "Mot de passe du compte personnel incorrect."
+        target = self.proof.prove(holder, password, origin, email=email, wrong=wrong)
         self._move(pending, target, pending.activating_account)
-        return {"linked": True, "identity": str(target.id)}
+        return {"linked": True, "identity": str(target.id), "account": str(pending.activating_account)}
 
     @retrying()
     def link_from_session(

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.french_time import french_date
 from domain.agency_account import AgencyAccount
 from domain.client_sign_in import ClientSignIn
 from domain.identity import Identity
@@ -28,23 +29,24 @@ SECRET_FIELDS = {
 
 # Every event of an identity, in words; the tests hold that none is missing.
 WORDS: dict[type[Aggregate.Event], str] = {
-    Identity.ActivationStarted: "Activation commencée avec les identifiants provisoires du contrat {account}",
+    Identity.ActivationStarted: "Activation commencée avec les identifiants provisoires du bien : {account}",
     Identity.ActivationResumed: "Activation reprise avec les identifiants provisoires",
     Identity.EmailProposed: "Adresse email proposée : {email}",
     Identity.PasswordSet: "Mot de passe personnel choisi",
-    Identity.TermsAccepted: "CGU et politique de confidentialité acceptées (version {version})",
+    Identity.TermsAccepted: "CGU et politique de confidentialité acceptées (version du {version_day})",
     Identity.EmailVerificationRequested: "Email de vérification envoyé à {email}",
     Identity.EmailVerified: "Adresse email {email} validée : compte activé",
-    Identity.AccountLinked: "Contrat {account} rattaché au compte",
+    Identity.AccountLinked: "Bien rattaché au compte : {account}",
     Identity.ActivationReset: "Activation réinitialisée : les identifiants provisoires redeviennent valables",
     Identity.MergedInto: "Activation fusionnée dans un compte personnel existant",
-    Identity.DefaultAccountChosen: "Contrat affiché par défaut : {account}",
+    Identity.DefaultAccountChosen: "Bien affiché par défaut : {account}",
     Identity.PasswordChanged: "Mot de passe modifié",
     Identity.PasswordRehashed: "Protection du mot de passe renforcée",
     Identity.PasswordResetRequested: "Réinitialisation du mot de passe demandée",
     Identity.PasswordReset: "Mot de passe réinitialisé par le lien reçu",
     Identity.EmailChangeRequested: "Changement d'adresse email demandé vers {new_email}",
     Identity.EmailChanged: "Adresse email changée de {old_email} en {new_email}",
+    Identity.EmailChangeCancelled: "Changement d'adresse email annulé",
     Identity.FirstDeviceSignedIn: "Première connexion, depuis {device} (adresse {ip})",
     Identity.NewDeviceSignedIn: "Connexion depuis un nouvel appareil ({device}, adresse {ip}) : avis envoyé par email",
     Identity.SessionsEnded: "Sessions fermées depuis « Sécurité » : {devices}",
@@ -138,7 +140,9 @@ def describe(event: Aggregate.Event, account_label: Callable[[str], str] = str) 
     data = public_data(event)
     account = data.get("account_id") or ""
     shown = {**data, "action": STAFF_ACTIONS.get(str(data.get("action")), data.get("action"))}
-    words = WORDS.get(type(event), kind).format(account=account_label(account) if account else "", **shown)
+    day = french_date(data["version"]) if isinstance(event, Identity.TermsAccepted) and data.get("version") else ""
+    named = account_label(account) if account else ""
+    words = WORDS.get(type(event), kind).format(account=named, version_day=day, **shown)
     return {
         "position": event.originator_version,
         "type": kind,

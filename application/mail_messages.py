@@ -8,6 +8,7 @@ clients drop or thread it as one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -17,9 +18,11 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from application import french_text
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
-from application.french_time import french_moment
+from application.agencies import Look
+from application.contract_names import ContractName
 from application.keyring import Keyring
 from application.password_reset import PASSWORD_RESET
 from application.ports import Clock
@@ -32,7 +35,9 @@ SUBJECTS = {
     "email_change_notice": "Changement d'adresse email demandé",
     "password_changed_notice": "Votre mot de passe a été modifié",
     "password_reset_notice": "Votre mot de passe a été réinitialisé",
-    "account_linked_notice": "Un contrat a été rattaché à votre compte",
+    "account_linked_notice": "Un bien a été rattaché à votre compte",
+    "email_changed_notice": "Votre adresse email a été changée",
+    "account_erased_notice": "Votre compte a été supprimé",
     "new_device_notice": "Nouvelle connexion à votre compte",
     "staff_invitation": "Invitation à la console Sésame",
 }
@@ -44,30 +49,42 @@ LINKS = {
 }
 
 
+ContractOf = Callable[[str], tuple[ContractName, Look | None] | None]
+
+
 class MailComposer:
-    def __init__(self, keys: Keyring, public_url: str, sender: str, clock: Clock) -> None:
+    """``contract_of`` names the contract a mail is about and finds its
+    agency's look: the mail then bears the agency's name, logo and colour."""
+
+    def __init__(
+        self, keys: Keyring, public_url: str, sender: str, clock: Clock, contract_of: ContractOf = lambda _: None
+    ) -> None:
         self.keys = keys
         self.public_url = public_url
         self.sender = sender
         self.domain = parseaddr(sender)[1].rpartition("@")[2] or urlparse(public_url).hostname or "localhost"
         self.clock = clock
+        self.contract_of = contract_of
         self.templates = Environment(
             loader=FileSystemLoader(Path(__file__).parent / "templates" / "mail"),
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
         )
-        self.templates.filters["french_moment"] = french_moment
+        french_text.install(self.templates)
 
     def compose(self, mail: dict[str, Any]) -> EmailMessage:
         """The message for an outbox row; links are derived here, never stored."""
         kind = mail["kind"]
         context = dict(mail["payload"], public_url=self.public_url)
+        named = self.contract_of(mail["payload"].get("account_id") or "")
+        context["contract"], context["agency"] = named if named else (None, None)
         if kind in LINKS:
             purpose, path = LINKS[kind]
             token = self.keys.mint(purpose, UUID(mail["identity_id"]), mail["payload"]["nonce"])
             context["link"] = f"{self.public_url}{path}?token={token}"
         message = EmailMessage()
-        message["Subject"] = f"Mon compte immobilier – {SUBJECTS[kind]}"
+        signature = context["agency"].name if context["agency"] else "Mon compte immobilier"
+        message["Subject"] = f"{signature} – {SUBJECTS[kind]}"
         message["From"] = self.sender
         message["To"] = mail["recipient"]
         message["Date"] = format_datetime(self.clock.now())

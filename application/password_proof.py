@@ -10,10 +10,12 @@ here rather than calling ``Passwords.verify`` itself.
 
 from __future__ import annotations
 
-from application.activation import invalid_credentials
+from application.errors import Refused
 from application.passwords import Passwords
 from application.throttle import Throttle
 from domain.identity import ACTIVE, Identity
+
+WRONG_CURRENT = "Mot de passe actuel incorrect."
 
 
 class PasswordProof:
@@ -21,15 +23,19 @@ class PasswordProof:
         self.passwords = passwords
         self.throttle = throttle
 
-    def prove(self, identity: Identity | None, password: object, origin: str | None, email: object = None) -> Identity:
+    def prove(
+        self, identity: Identity | None, password: object, origin: str | None, email: object = None,
+        wrong: str = WRONG_CURRENT,
+    ) -> Identity:
         """``identity``, once ``password`` proved it is the person's; else
-        ``invalid_credentials`` (``too_many_attempts`` past the limit). When the
-        account may not exist, ``email`` names the one counted: an unknown or
-        inactive account costs the same work and the same count."""
+        ``invalid_credentials`` in the words ``wrong`` (``too_many_attempts``
+        past the limit). When the account may not exist, ``email`` names the
+        one counted: an unknown or inactive account costs the same work and
+        the same count."""
         counted = identity.email if identity is not None and email is None else email
         attempt = self.throttle.attempt(*self.throttle.password(counted), *self.throttle.guesses_from(origin))
         password_hash = identity.password_hash if identity is not None and identity.status == ACTIVE else None
         if not self.passwords.verify(password_hash, password) or identity is None:
-            raise invalid_credentials()
+            raise Refused("invalid_credentials", wrong)
         attempt.passed()
         return identity

@@ -19,11 +19,12 @@ from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import retrying
 from application.mail_requests import MailSpent
-from application.passwords import Passwords
+from application.passwords import NEW_PASSWORD_FIELDS, Passwords
 from application.ports import Clock
 from application.sign_outs import SignOuts
 from application.throttle import Throttle, evenly_timed
 from application.use_case import UseCase, invalid_token
+from domain.agency_codes import canonical_code
 from domain.errors import DomainError
 from domain.identity import ACTIVE, Identity
 
@@ -64,8 +65,8 @@ class PasswordReset(UseCase):
 
     @staticmethod
     def _subject(email: object, login_id: object, client_code: object, company_code: object) -> list[str]:
-        """What names the account, as the throttle counts it (an email in its
-        canonical form); ``invalid_email`` for what is no address (that leaks
+        """What names the account, as the throttle counts it (an email or the
+        codes in their canonical form); ``invalid_email`` for what is no address (that leaks
         nothing), ``invalid_request`` when the request names nothing."""
         if email is not None:
             return [normalize_email(email)]
@@ -74,7 +75,7 @@ class PasswordReset(UseCase):
                 "invalid_request",
                 "Indiquez votre adresse email, ou votre identifiant provisoire avec les codes client et société.",
             )
-        return [str(login_id), str(client_code), str(company_code)]
+        return [canonical_code(str(v)) for v in (login_id, client_code, company_code)]
 
     def _find(self, email: object, login_id: object, client_code: object, company_code: object) -> Identity | None:
         if email is not None:
@@ -82,11 +83,16 @@ class PasswordReset(UseCase):
         account = self.directory.account(str(client_code), str(company_code), str(login_id))
         return self.directory.holder(self.directory.contract_digest(account.id)) if account else None
 
+    def check(self, token: object, origin: str | None = None) -> None:
+        """The reset link still works (nothing used)."""
+        self.check_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
+
     @retrying()
     def confirm(self, token: object, new_password: object, confirmation: object, origin: str | None = None) -> UUID:
         """A new password from the emailed link; every session ends."""
         identity, link = self.open_link(PASSWORD_RESET, token, lambda i: i.password_reset, origin)
-        password_hash = self.passwords.new_hash(new_password, confirmation, context=[identity.email or ""])
+        context = [identity.email or ""]
+        password_hash = self.passwords.new_hash(new_password, confirmation, context, names=NEW_PASSWORD_FIELDS)
         try:
             identity.reset_password(link.nonce, password_hash, self.clock.now())
         except DomainError as error:

@@ -32,6 +32,7 @@ PERSONAL_FIELDS = frozenset({
     "device", "devices", "ip",  # where a person signs in from
     "typed_reason",  # what a staff member wrote about the person when acting on the account
     "passkey_name",  # « Téléphone de Camille »
+    "property",  # the contract's property: an address, a lot
 })
 ERASED = "[effacé]"
 SEALED = "pii:v1:"

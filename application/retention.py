@@ -84,6 +84,7 @@ class Retention:
                 erased_identities.add(str(holder.id))
             if self._erase_contract(account_id):
                 erased_contracts += 1
+        self.erasure.forget_sent_notices()  # the addresses of erasure confirmations already sent
         return {"identities_erased": sorted(erased_identities), "contracts_erased": erased_contracts}
 
     def _all_ended(self, identity: Identity, cutoff: datetime) -> bool:

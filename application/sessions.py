@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from application.activation import invalid_credentials
+from application.activation import ACTIVATION
 from application.device_words import device_words
 from application.directory import Directory
 from application.emails import normalize_email
@@ -33,7 +33,7 @@ from application.passwords import Passwords
 from application.ports import Clock, ReadModels, Session, SessionStore
 from application.terms import current_terms_version
 from application.throttle import Throttle
-from domain.identity import ACTIVE, Identity
+from domain.identity import ACTIVATING, ACTIVE, Identity
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 IDLE_STEP = timedelta(minutes=1)  # a busy session writes its last use (and idle deadline) at most once a minute
@@ -103,9 +103,9 @@ class Sessions:
         pending = None if active or not address else self._pending(address)
         candidate = identity if active else pending
         if not self.passwords.verify(candidate.password_hash if candidate else None, password):
-            raise invalid_credentials()
-        if candidate is pending:
-            raise Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.")
+            raise Refused("invalid_credentials", "Adresse email ou mot de passe incorrect.")
+        if pending is not None and candidate is pending:
+            raise self._not_verified(pending)
         attempt.passed()
         if identity is None or identity.email is None or not identity.password_hash or not isinstance(password, str):
             raise RuntimeError("broken invariant: a person whose password was just verified has none")
@@ -145,6 +145,15 @@ class Sessions:
                 token=logged_in.token,
             )
         return logged_in
+
+    def _not_verified(self, pending: Identity) -> Refused:
+        """The right password of an activation still waiting for its emailed
+        link: its token comes with the refusal (the person just proved the
+        password they chose in it), so they can have the link sent again."""
+        details = {}
+        if pending.status == ACTIVATING and pending.activation_nonce:
+            details["activation"] = self.directory.keys.mint(ACTIVATION, pending.id, pending.activation_nonce)
+        return Refused("email_not_verified", "Validez d'abord votre adresse email avec le lien reçu.", **details)
 
     def _pending(self, email: str) -> Identity | None:
         """An activation awaiting its proof at this email with its password chosen:

@@ -22,6 +22,7 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.ports import Clock
 from application.staff_sessions import ConsoleSessions
+from domain.agency_codes import agency_pair
 from domain.errors import AlreadyOwned, DomainError
 from domain.staff import StaffMember
 
@@ -48,11 +49,11 @@ class Staff:
     def add(self, name: str, role: str, agency: str | None = None, email: str | None = None) -> NewStaff:
         """A new staff member: invited to the console when ``email`` is given,
         else with an API token, shown once and kept only as a nonce."""
-        client, _, company = (agency or "").partition("/")
+        client, company = agency_pair(agency or "")
         address = normalize_email(email) if email is not None else None
         nonce = self.keys.nonce()
         try:
-            member = StaffMember(name.strip(), role, client.strip(), company.strip(), None if address else nonce)
+            member = StaffMember(name.strip(), role, client, company, None if address else nonce)
         except DomainError as error:
             raise Refused("invalid_request", f"Membre du personnel invalide : {error}") from error
         if address is None:

@@ -52,6 +52,7 @@ from uuid import UUID
 
 from application.emails import normalize_email
 from application.errors import Refused
+from application.french_time import french_wait
 from application.keyring import Keyring
 from application.mail_requests import MailSpent
 from application.once import once
@@ -254,7 +255,8 @@ def too_many_attempts(wait: timedelta, rule: Rule) -> Refused:
     if wait >= LOCKED:
         return Refused("too_many_attempts", f"Trop de tentatives. {rule.advice}", retry_after=LOCKED_RETRY_AFTER)
     seconds = max(1, math.ceil(wait.total_seconds()))
-    return Refused("too_many_attempts", f"Trop de tentatives. {LATER}", retry_after=seconds)
+    message = f"Trop de tentatives. Réessayez dans {french_wait(seconds)}."
+    return Refused("too_many_attempts", message, retry_after=seconds)
 
 
 def _normal(email: object) -> str:

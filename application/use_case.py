@@ -45,6 +45,17 @@ class UseCase:
         attempt.passed()
         return identity, link
 
+    def check_link(
+        self, purpose: str, token: object, link_of: Callable[[Identity], Link | None], origin: str | None
+    ) -> Identity:
+        """Whether an emailed link still works, without using it: a page opened
+        from a mail checks it (mail scanners open links too, so nothing is
+        consumed) and shows only why a dead one is dead."""
+        identity, link = self.open_link(purpose, token, link_of, origin)
+        if self.clock.now() >= link.expires_at:
+            raise Refused("invalid_token", "Ce lien a expiré : demandez-en un nouveau.", reason="expired")
+        return identity
+
 
 def invalid_token() -> Refused:
     return Refused(

@@ -2,7 +2,9 @@
 
 Its id is a keyed digest of (client code, company code, login id), computed by
 the application, so a re-import of the same contract addresses the same
-aggregate and can only update it. The 6-digit provisional code is kept only as
+aggregate and can only update it. ``agency_name`` and ``property`` (the
+agency as its clients know it, the property the contract is about) came
+later: events recorded before them replay with both empty. The 6-digit provisional code is kept only as
 a keyed digest: a plain hash of a million possible codes would be no secret.
 """
 
@@ -35,6 +37,8 @@ class AgencyAccount(Aggregate):
         role: str
         suggested_email: str
         provisional_digest: str
+        agency_name: str = ""  # the import columns; events recorded before them have neither
+        property: str = ""
 
     @event(Imported)
     def __init__(
@@ -47,6 +51,8 @@ class AgencyAccount(Aggregate):
         role: str,
         suggested_email: str,
         provisional_digest: str,
+        agency_name: str = "",
+        property: str = "",
     ) -> None:
         self.client_code = client_code
         self.company_code = company_code
@@ -55,6 +61,8 @@ class AgencyAccount(Aggregate):
         self.role = role
         self.suggested_email = suggested_email
         self.provisional_digest = provisional_digest
+        self.agency_name = agency_name
+        self.property = property
         self.ended_at: datetime | None = None
         self.erased = False
 
@@ -65,6 +73,8 @@ class AgencyAccount(Aggregate):
             "role": self.role,
             "suggested_email": self.suggested_email,
             "provisional_digest": self.provisional_digest,
+            "agency_name": self.agency_name,
+            "property": self.property,
         }
 
     def reimport(self, **details: str) -> bool:
@@ -72,6 +82,7 @@ class AgencyAccount(Aggregate):
         An ended contract exported again is open again."""
         if self.erased:
             raise StepOutOfOrder("this contract was erased after it ended")
+        details = {"agency_name": "", "property": "", **details}  # an export without the later columns
         changed = details != self.details()
         if changed:
             self._updated(**details)
@@ -114,7 +125,7 @@ class AgencyAccount(Aggregate):
     @event(Erased)
     def _erased(self) -> None:
         self.erased = True
-        self.holder_name = self.login_id = self.suggested_email = ""
+        self.holder_name = self.login_id = self.suggested_email = self.property = ""
         self.provisional_digest = ""
 
     class Updated(Aggregate.Event):
@@ -122,12 +133,17 @@ class AgencyAccount(Aggregate):
         role: str
         suggested_email: str
         provisional_digest: str
+        agency_name: str = ""
+        property: str = ""
 
     @event(Updated)
     def _updated(
-        self, holder_name: str, role: str, suggested_email: str, provisional_digest: str
+        self, holder_name: str, role: str, suggested_email: str, provisional_digest: str,
+        agency_name: str = "", property: str = "",
     ) -> None:
         self.holder_name = holder_name
         self.role = role
         self.suggested_email = suggested_email
         self.provisional_digest = provisional_digest
+        self.agency_name = agency_name
+        self.property = property

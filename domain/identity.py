@@ -61,6 +61,7 @@ class Identity(Aggregate):
         self.status = ACTIVATING
         self.activating_account = account_id
         self.activation_nonce: str | None = activation_nonce
+        self.verified_activation_nonce: str | None = None  # the activation that ended verified, to tell its browser so
         self.proposed_email: str | None = None
         self.email: str | None = None
         self.password_hash: str | None = None
@@ -178,6 +179,7 @@ class Identity(Aggregate):
         self.status = ACTIVE
         self.email = email
         self.verification = None
+        self.verified_activation_nonce = self.activation_nonce
         self.activation_nonce = None
 
     def reset_activation(self) -> None:
@@ -314,6 +316,20 @@ class Identity(Aggregate):
     @event(EmailChangeRequested)
     def _email_change_requested(self, new_email: str, nonce: str, expires_at: datetime) -> None:
         self.email_change = Link(new_email, nonce, expires_at)
+
+    class EmailChangeCancelled(Aggregate.Event):
+        """The person withdrew the change of address they asked for: its link dies."""
+
+    def cancel_email_change(self) -> None:
+        """Withdraw the pending change of address; nothing to withdraw is a step out of order."""
+        self._require_active()
+        if self.email_change is None:
+            raise StepOutOfOrder("no change of address is pending")
+        self._email_change_cancelled()
+
+    @event(EmailChangeCancelled)
+    def _email_change_cancelled(self) -> None:
+        self.email_change = None
 
     def change_email(self, nonce: str, now: datetime) -> str:
         """Confirmation from the new address: it becomes the login. Returns the old one."""

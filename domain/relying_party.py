@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency_codes import same_agency
 from domain.errors import DomainError
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -91,7 +92,7 @@ class RelyingParty(Aggregate):
 
     def sees(self, client_code: str, company_code: str) -> bool:
         """An agency client sees only its agency's contracts; others see all."""
-        return self.agency is None or tuple(self.agency) == (client_code, company_code)
+        return self.agency is None or same_agency((self.agency[0], self.agency[1]), client_code, company_code)
 
     def change(
         self,

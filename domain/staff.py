@@ -19,6 +19,7 @@ from datetime import datetime
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.agency_codes import same_agency
 from domain.errors import DomainError, InvalidCode, InvalidToken, StepOutOfOrder
 from domain.identity import Link
 from domain.two_step import TwoStep
@@ -62,8 +63,8 @@ class StaffMember(Aggregate):
         self.disabled = False
 
     def sees_agency(self, client_code: str, company_code: str) -> bool:
-        """Agency staff see only their own codes; support and auditors see all."""
-        return self.role != "agency" or (client_code, company_code) == (self.client_code, self.company_code)
+        """Agency staff see only their own codes (in any case); support and auditors see all."""
+        return self.role != "agency" or same_agency((self.client_code, self.company_code), client_code, company_code)
 
     def _require_enabled(self) -> None:
         if self.disabled:

@@ -21,17 +21,23 @@ from uuid import UUID
 from adapters.database import Tx
 from application.backchannel_logout import KIND as BACKCHANNEL_LOGOUT
 from application.backchannel_logout import Notice
+from application.erasure import ERASURE_NOTICE
 from domain.client_sign_in import ClientSignIn
+from domain.erasure_notice import ErasureNotice
 from domain.identity import Identity
 from domain.staff import StaffMember
 from projections.follower import Projection
 
 IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
+ContractLabel = Callable[[str], str]
+SELF_ADDRESSED = (Identity.EmailChanged, ErasureNotice.Requested)  # the event itself names the address
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, *SELF_ADDRESSED,
 )
+# Replayed before the lock: for a notice's address, and for the contract whose agency signs a person's mail.
+REPLAYED = (*(n for n in NOTICES if n not in SELF_ADDRESSED), Identity.EmailVerificationRequested)
 TO_CLIENTS = (ClientSignIn.SignedOut,)  # back-channel logouts: POSTs to a client, never a person's mailbox
 # Sent by an operator's command on the server (``sesame staff add --email``): no public route asks for them.
 FROM_OPERATORS = (StaffMember.Invited,)
@@ -43,21 +49,25 @@ class OutboxProjection(Projection):
 
     def __init__(
         self, identity_at: IdentityAt, on_commit: Callable[[], None] = lambda: None,
-        logout_notice: LogoutNotice = lambda sign_in_id, version: None,
+        logout_notice: LogoutNotice = lambda sign_in_id, version: None, contract_label: ContractLabel = str,
     ) -> None:
         self._identity_at = identity_at
         self.on_commit = on_commit
         self._logout_notice = logout_notice
+        self._contract_label = contract_label  # how the person knows a contract, for the notice naming it
         self._states: dict[tuple[UUID, int], Identity] = {}
         self._notices: dict[tuple[UUID, int], Notice | None] = {}
+        self._labels: dict[str, str] = {}
 
     def prepare(self, events: list[Any]) -> None:
         """Replay, before the lock, the identities the batch's notices address."""
-        self._states, self._notices = {}, {}
+        self._states, self._notices, self._labels = {}, {}, {}
         for event in events:
-            if isinstance(event, NOTICES):
+            if isinstance(event, REPLAYED):
                 for version in (event.originator_version - 1, event.originator_version):
                     self.identity_at(event.originator_id, version)
+            if isinstance(event, Identity.AccountLinked):
+                self._labels[str(event.account_id)] = self._contract_label(str(event.account_id))
             elif isinstance(event, TO_CLIENTS):
                 key = (event.originator_id, event.originator_version)
                 self._notices[key] = self._logout_notice(*key)
@@ -103,7 +113,16 @@ class OutboxProjection(Projection):
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
         before = self.identity_at(event.originator_id, event.originator_version - 1)
         if before.accounts:  # the first contract is announced by the activation itself
-            self._queue(event, tx, "account_linked_notice", self._address_at(event), account_id=str(event.account_id))
+            account_id = str(event.account_id)
+            self._queue(
+                event, tx, "account_linked_notice", self._address_at(event),
+                account_id=account_id, contract=self._labels.get(account_id, ""),
+            )
+
+    @apply.register
+    def _(self, event: Identity.EmailChanged, position: int, tx: Tx) -> None:
+        """The old address learns its account moved: if the person did not ask, they can act."""
+        self._queue(event, tx, "email_changed_notice", event.old_email, new_email=event.new_email)
 
     @apply.register
     def _(self, event: Identity.NewDeviceSignedIn, position: int, tx: Tx) -> None:
@@ -118,13 +137,28 @@ class OutboxProjection(Projection):
         self._queue(event, tx, "staff_invitation", event.email, nonce=event.nonce, expires_at=expires_at)
 
     @apply.register
+    def _(self, event: ErasureNotice.Requested, position: int, tx: Tx) -> None:
+        """The row is the notice's (its id as subject), so the purge of the
+        person leaves it; retention forgets it once sent."""
+        self._queue(event, tx, ERASURE_NOTICE, event.email, reason=event.reason)
+
+    @apply.register
     def _(self, event: ClientSignIn.SignedOut, position: int, tx: Tx) -> None:
         notice = self._notices.get((event.originator_id, event.originator_version))
         if notice is not None:  # the row is the sign-in's, not the person's: an erasure keeps it
             self._queue(event, tx, BACKCHANNEL_LOGOUT, notice.uri, **notice.payload())
 
+    def _contract_at(self, event: Any) -> str:
+        """The contract whose agency signs a person's mail (its name, logo and
+        colour): the one the mail is about, else the person's default one, else
+        the one being activated."""
+        state = self.identity_at(event.originator_id, event.originator_version)
+        return str(state.default_account or state.activating_account or "")
+
     def _queue(self, event: Any, tx: Tx, kind: str, recipient: str, **payload: Any) -> None:
         at = event.timestamp.isoformat()
+        if isinstance(event, REPLAYED):
+            payload.setdefault("account_id", self._contract_at(event))
         tx.execute(
             "INSERT INTO outbox (mail_id, identity_id, kind, recipient, payload, status, created_at, next_attempt_at) "
             "VALUES (:id, :identity, :kind, :to, :payload, 'pending', :at, :at) ON CONFLICT (mail_id) DO NOTHING",

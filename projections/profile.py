@@ -17,7 +17,7 @@ from projections.follower import Projection
 
 class ProfileProjection(Projection):
     name = "profile"
-    tables = ("read_identities", "read_accounts", "read_identity_accounts")
+    tables = ("read_identities", "read_accounts", "read_account_names", "read_identity_accounts")
 
     @singledispatchmethod
     def apply(self, event: Any, position: int, tx: Tx) -> None:
@@ -114,12 +114,14 @@ class ProfileProjection(Projection):
                 "email": event.suggested_email,
             },
         )
+        _name(tx, event)
 
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
         self._set_account(
             event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email
         )
+        _name(tx, event)
 
     def _set_account(self, event: Any, tx: Tx, **columns: Any) -> None:
         _update(tx, "read_accounts", "account_id", event, **columns)
@@ -135,6 +137,19 @@ class ProfileProjection(Projection):
     @apply.register
     def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
         self._set_account(event, tx, login_id="", holder_name="", suggested_email="")
+        tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": str(event.originator_id)})
+
+
+def _name(tx: Tx, event: AgencyAccount.Imported | AgencyAccount.Updated) -> None:
+    """The names a contract is known by; events older than the import columns
+    have neither, and leave none."""
+    tx.execute(
+        "INSERT INTO read_account_names (account_id, agency_name, property) VALUES (:id, :agency, :property) "
+        "ON CONFLICT (account_id) DO UPDATE SET agency_name = excluded.agency_name, property = excluded.property",
+        {
+            "id": str(event.originator_id), "agency": event.agency_name, "property": event.property,
+        },
+    )
 
 
 def _update(tx: Tx, table: str, key: str, event: Any, **columns: Any) -> None:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from application.errors import Refused
+from domain.agency_codes import same_agency
 from domain.staff import StaffMember
 from web.api import services
 from web.requests import bearer, json_body
@@ -38,7 +39,7 @@ async def import_accounts(request: Request) -> Response:
         raise Refused("invalid_request", f"Au plus {MAX_ACCOUNTS} comptes par requête.")
     rows = [(n, row if isinstance(row, dict) else {}) for n, row in enumerate(body, start=1)]
     report = await run_in_threadpool(
-        services(request).importer.run, rows, allowed=lambda c, s: (c, s) == (client, company)
+        services(request).importer.run, rows, allowed=lambda c, s: same_agency((client, company), c, s)
     )
     return JSONResponse(report.as_dict())
 

@@ -10,11 +10,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from application.contract_names import ROLES
 from application.errors import Refused
 from application.french_time import PARIS, french_moment
 from web.console_gate import console_message, console_page, render_console
 from web.pages_common import refusal_status
-from web.pages_contracts import ROLES
 
 __all__ = ["console_message", "console_page", "local_moment", "refused_page", "render_page"]
 

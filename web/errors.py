@@ -43,6 +43,7 @@ STATUS = {
     "weak_password": 422,
     "idempotency_key_reused": 422,
     "password_mismatch": 422,
+    "same_password": 422,
     "email_mismatch": 422,
     "invalid_code": 422,
     "terms_not_accepted": 422,

@@ -22,8 +22,8 @@ from application.oidc.provider import Answer, ChooseContract, ErrorPage, Outcome
 from application.signing_keys import ALGORITHM
 from web.oidc_adapter import error_response, oauth2_request, response
 from web.oidc_return import csp_sending_to
-from web.pages_common import call, current_session, message, page, redirect, render, services
-from web.pages_contracts import ROLES
+from web.pages_common import call, current_session, message, page, redirect, render, services, viewer
+from web.pages_contracts import named_contracts
 from web.security import checked_form
 
 PATHS = {
@@ -80,7 +80,8 @@ async def authorize(request: Request) -> Response:
     except OAuth2Error:
         return refused_page(request, "La demande de connexion est illisible.")
     session = await current_session(request)
-    return outcome(request, await call(provider(request).authorize, oauth, session))
+    request.state.viewer = await viewer(request)
+    return await outcome(request, await call(provider(request).authorize, oauth, session))
 
 
 @page
@@ -92,10 +93,10 @@ async def choose_contract(request: Request) -> Response:
     except OAuth2Error:
         return refused_page(request, "La demande de connexion est illisible.")
     session = await current_session(request)
-    return outcome(request, await call(provider(request).authorize, oauth, session, form.get("contract")))
+    return await outcome(request, await call(provider(request).authorize, oauth, session, form.get("contract")))
 
 
-def outcome(request: Request, result: Outcome) -> Response:
+async def outcome(request: Request, result: Outcome) -> Response:
     if isinstance(result, Redirect):
         return Response(status_code=302, headers={"location": result.url})
     if isinstance(result, PortalFirst):
@@ -104,7 +105,7 @@ def outcome(request: Request, result: Outcome) -> Response:
     if isinstance(result, ChooseContract):
         page_ = render(
             request, "oidc_contract.html", client_name=result.client_name, contracts=result.contracts,
-            default=result.default, request_query=result.request, roles=ROLES,
+            default=result.default, request_query=result.request, **await named_contracts(request, result.contracts),
         )
         page_.headers["content-security-policy"] = csp_sending_to(result.redirect_uri)
         return page_

@@ -1,7 +1,8 @@
 """The way back to a client through the portal's own pages (sign-in, new terms).
 
 A page on that way carries ``next``: only a path of this site under
-``/oidc/`` is followed (never another site: no open redirect). Browsers apply
+``/oidc/``, or one of the person's own pages (a deep link followed while
+signed out), is followed (never another site: no open redirect). Browsers apply
 the policy's ``form-action`` to the redirects that follow a form's POST, so
 such a page allows its form to end at the client's registered address.
 """
@@ -17,12 +18,14 @@ from web.oidc_adapter import pairs
 from web.pages_common import call, services
 from web.security import CSP
 
+FOLLOWED = ("/oidc/", "/espace", "/biens", "/profil")
+
 
 def safe_next(value: str | None) -> str | None:
     if not value or "\\" in value or any(ord(c) < 32 for c in value):
         return None
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/oidc/") or value.startswith("//"):
+    if parts.scheme or parts.netloc or not parts.path.startswith(FOLLOWED) or value.startswith("//"):
         return None
     return value
 

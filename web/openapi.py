@@ -38,6 +38,17 @@ ERROR = {
         "terms_version": {"type": "string"},
         "challenge": {"type": "string"},
         "retry_after": {"type": "integer", "minimum": 1},
+        "activation": {
+            "type": "string", "description": "with `email_not_verified`: the activation's token, to resend its link",
+        },
+        "fields": {
+            "type": "array",
+            "description": "every problem of the request at once (`error` is the first): field, code, words",
+            "items": {
+                "type": "object", "required": ["field", "error", "message"],
+                "properties": {"field": {"type": "string"}, "error": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
 ERRORS = {
@@ -48,8 +59,8 @@ ERRORS = {
     404: "`not_found`, `activation_not_found`",
     409: "`already_activated`, `already_linked`, `email_taken`, `step_out_of_order`, `conflict`",
     413: "the body is over 1 MiB",
-    422: "a missing, mistyped or unacceptable field "
-    "(`invalid_request`, `invalid_email`, `weak_password`, `invalid_code`, ...)",
+    422: "a missing, mistyped or unacceptable field (`invalid_request`, `invalid_email`, `weak_password`, "
+    "`same_password`, `invalid_code`, ...); when several fields are wrong, `fields` lists them all",
     429: "`too_many_attempts`; `Retry-After` says in how many seconds to try again",
 }
 THROTTLED = {
@@ -64,6 +75,8 @@ ACCOUNT = {
         "id": UUID_TEXT, "client_code": {"type": "string"}, "company_code": {"type": "string"},
         "login_id": {"type": "string"}, "holder_name": {"type": "string"},
         "role": {"type": "string", "enum": list(ROLES)},
+        # import columns (contract: "Import columns"); "" when the agency left them empty
+        "agency_name": {"type": "string"}, "property": {"type": "string"},
     },
 }
 EVENTS = {"type": "array", "items": {"type": "object", "required": ["position", "type", "at"]}}

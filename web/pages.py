@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 
 from web import (
     pages_activation,
+    pages_branding,
     pages_connected_apps,
     pages_contracts,
     pages_fusion,
@@ -39,5 +40,6 @@ routes = [
     *pages_my_data.routes,
     *pages_terms.routes,
     *pages_connected_apps.routes,
+    *pages_branding.routes,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]

@@ -17,11 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_activation_state import forget_state, save_state, step, step_call
+from domain.agency_codes import canonical_code
+from web.pages_activation_state import forget_state, load_state, save_state, step, step_call
 from web.pages_common import (
     agency_codes,
     call,
-    form_page,
+    field_errors,
     kept,
     message,
     origin,
@@ -42,17 +43,22 @@ PROVISIONAL = {
     "login_id": "Indiquez votre identifiant provisoire.",
     "provisional_password": "Indiquez votre mot de passe provisoire.",
 }
-CREDENTIAL_FIELDS = {"invalid_credentials": "provisional_password", "already_activated": "form"}
+CODES = ("client", "societe", "login_id")
+# at the top: which of the four was wrong is not told
+CREDENTIAL_FIELDS = {"invalid_credentials": "form", "already_activated": "form"}
 
 
 async def start(request: Request, form: dict[str, str] | Any) -> dict[str, Any]:
-    """The first step's use case; the state the next steps need."""
-    fields = [form.get(name, "").strip() for name in ("client", "societe", "login_id")]
+    """The first step's use case; the state the next steps need (the codes
+    typed too, to fill step 1 in again after « Réinitialiser l'activation »)."""
+    codes = {name: canonical_code(form.get(name, ""))[:64] for name in CODES}
     result = await call(
-        services(request).activation.start, *fields, form.get("provisional_password", "").strip(), origin(request)
+        services(request).activation.start, *codes.values(), form.get("provisional_password", "").strip(),
+        origin(request),
     )
     return {
-        "token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or ""
+        "token": result["activation"], "holder": result["holder_name"], "suggested": result["suggested_email"] or "",
+        "codes": codes,
     }
 
 
@@ -70,6 +76,16 @@ def credentials_refused(
 
 
 # -- step 1: provisional credentials ---------------------------------------
+
+@page
+async def credentials_page(request: Request) -> Response:
+    """Step 1; after a reset, with the codes typed before (kept in the cookie, never in the address)."""
+    typed = (load_state(request) or {}).get("codes", {})
+    codes = agency_codes(request.query_params) if any(request.query_params.get(n) for n in ("client", "societe")) else {
+        "client": typed.get("client", ""), "societe": typed.get("societe", "")
+    }
+    return render(request, "activation_credentials.html", values=typed, codes=codes)
+
 
 @page
 async def credentials_submit(request: Request) -> Response:
@@ -130,7 +146,7 @@ def password_form(
     """The password step; after a refusal, each unmet criterion is marked and
     the terms box stays as it was ticked."""
     unmet = refusal.details.get("criteria") if refusal else None
-    errors = {PASSWORD_FIELDS.get(refusal.code, "form"): refusal.message} if refusal else {}
+    errors = field_errors(refusal, PASSWORD_FIELDS) if refusal else {}
     email = state.get("email", "")
     return render(
         request, "activation_password.html", refusal_status(refusal) if refusal else 200, email=email, errors=errors,
@@ -164,7 +180,9 @@ async def password_submit(request: Request, state: dict[str, Any]) -> Response:
 
 @step
 async def verification_page(request: Request, state: dict[str, Any]) -> Response:
-    return render(request, "activation_verification.html", email=state.get("email", ""))
+    """The waiting page; once the link was opened meanwhile, « Adresse vérifiée » (``step``)."""
+    email = await step_call(services(request).activation.waiting_for, state["token"])
+    return render(request, "activation_verification.html", email=email)
 
 
 @step
@@ -178,8 +196,9 @@ async def resend_submit(request: Request, state: dict[str, Any]) -> Response:
 
 @step
 async def reset_submit(request: Request, state: dict[str, Any]) -> Response:
+    """Back to step 1, its codes filled in again, saying what happened."""
     await step_call(services(request).activation.reset, state["token"])
-    return forget_state(redirect("/activation?info=reinitialise"), request)
+    return save_state(redirect("/activation?info=reinitialise"), request, {"codes": state.get("codes", {})})
 
 
 # -- the fusion step: the email already has an account ----------------------
@@ -193,17 +212,18 @@ async def link_page(request: Request, state: dict[str, Any]) -> Response:
 async def link_submit(request: Request, state: dict[str, Any]) -> Response:
     form = await checked_form(request)
     try:
-        await step_call(
+        linked = await step_call(
             services(request).fusion.link_during_activation, state["token"], form.get("password", ""), origin(request)
         )
     except Refused as refusal:
         return refused_form(
             request, "activation_link.html", refusal, {"invalid_credentials": "password"}, email=state.get("email", "")
         )
+    contract = await call(services(request).directory.account_label, linked["account"])
     response = message(
         request,
         "Comptes associés",
-        "Ce contrat est désormais rattaché à votre compte personnel. "
+        f"Le bien « {contract} » est désormais rattaché à votre compte personnel. "
         "Connectez-vous avec votre adresse email et votre mot de passe pour retrouver tous vos contrats.",
         link="/login",
         link_text="Me connecter",
@@ -213,7 +233,7 @@ async def link_submit(request: Request, state: dict[str, Any]) -> Response:
 
 
 routes = [
-    Route("/activation", form_page("activation_credentials.html"), methods=["GET"]),
+    Route("/activation", credentials_page, methods=["GET"]),
     Route("/activation", credentials_submit, methods=["POST"]),
     Route("/activation/email", email_page, methods=["GET"]),
     Route("/activation/email", email_submit, methods=["POST"]),

@@ -3,7 +3,10 @@ show (the holder, the suggested and the chosen email), in an HttpOnly cookie.
 
 The token never appears in an address; the cookie is signed with a key derived
 from SECRET_KEY so the pages can trust its shape. A step whose activation is
-gone (never started here, reset, superseded) sends the person back to step 1.
+gone (never started here, reset, superseded) sends the person back to step 1,
+unless it ended verified (the emailed link opened meanwhile, perhaps on
+another device): then the page says so and offers to sign in. After a reset
+the cookie keeps only the codes typed, to fill in step 1 again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from application.errors import Refused
-from web.pages_common import call, page, redirect, services
+from web.pages_common import call, message, page, redirect, services
 from web.security import delete_cookie, read_cookie, same_secret, set_cookie
 
 T = TypeVar("T")
@@ -55,8 +58,23 @@ class Lost(Exception):
     """The step's activation is gone: never started here, reset, or superseded."""
 
 
-def lost(request: Request) -> Response:
+async def lost(request: Request, state: dict[str, Any] | None) -> Response:
+    """Where a step of a gone activation leads: « Adresse vérifiée » if it
+    ended so, else step 1."""
+    token = (state or {}).get("token")
+    email = await call(services(request).activation.verified_address, token) if token else None
+    if email:
+        return forget_state(verified_meanwhile(request, email), request)
     return forget_state(redirect("/activation"), request)
+
+
+def verified_meanwhile(request: Request, email: str) -> Response:
+    return message(
+        request, "Adresse vérifiée",
+        f"L'adresse {email} est déjà vérifiée : votre compte est activé. Connectez-vous avec cette adresse et "
+        "le mot de passe que vous avez choisi.",
+        link="/login", link_text="Me connecter", success=True,
+    )
 
 
 async def step_call(function: Callable[..., T], *args: Any) -> T:
@@ -79,11 +97,11 @@ def step(handler: StepHandler) -> Callable[[Request], Awaitable[Response]]:
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
         state = load_state(request)
-        if state is None:
-            return lost(request)
+        if state is None or "token" not in state:
+            return await lost(request, None)
         try:
             return await handler(request, state)
         except Lost:
-            return lost(request)
+            return await lost(request, state)
 
     return endpoint

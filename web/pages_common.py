@@ -19,8 +19,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from adapters.bootstrap import Container
+from application import french_text
+from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
+from domain.agency_codes import canonical_code
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
@@ -31,15 +34,14 @@ SESSION_COOKIE = "sesame"
 T = TypeVar("T")
 
 # Short notices a redirect may ask the next page to show (``?info=...``): only
-# these words can appear, whatever the address says.
+# these words can appear, whatever the address says. Those in SUCCESSES say
+# that something the person asked for was done, and only they are green.
 NOTICES = {
     "deconnecte": "Vous êtes déconnecté. À bientôt !",
     "expire": "Votre session a expiré : reconnectez-vous.",
-    "reinitialise": "L'activation a été réinitialisée : saisissez à nouveau vos identifiants provisoires.",
-    "renvoye": "Un nouvel email de vérification vient de vous être envoyé.",
-    "aucun-compte": (
-        "Aucun compte personnel n'utilise encore cette adresse : choisissez votre mot de passe pour le créer."
-    ),
+    "reinitialise": "L'activation a été réinitialisée : les liens déjà envoyés ne fonctionnent plus. "
+    "Saisissez à nouveau votre mot de passe provisoire, puis vous pourrez corriger votre adresse email.",
+    "renvoye": "Un nouvel email de vérification vient de vous être envoyé : le lien du précédent ne fonctionne plus.",
     "rattache": "Contrat rattaché à votre compte.",
     "defaut": "Ce bien s'affichera désormais à votre connexion.",
     "mot-de-passe": "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
@@ -51,19 +53,34 @@ NOTICES = {
     "autres-fermees": "Vos autres appareils ont été déconnectés.",
     "cle-ajoutee": "Votre clé d'accès est enregistrée : vous pouvez l'utiliser à votre prochaine connexion.",
     "cle-supprimee": "La clé d'accès a été supprimée : elle ne permet plus de vous connecter.",
+    "nouveau-lien": "Connectez-vous avec votre adresse email et le mot de passe choisi : si l'adresse n'est pas encore "
+    "vérifiée, un bouton vous proposera d'en recevoir un nouveau lien.",
+    "lien-renvoye": "Un nouveau lien de confirmation vient d'être envoyé à votre nouvelle adresse : "
+    "le précédent ne fonctionne plus.",
+    "changement-annule": "Le changement d'adresse est annulé : votre adresse de connexion reste la même "
+    "et le lien envoyé ne fonctionne plus.",
+}
+SUCCESSES = {
+    "reinitialise", "renvoye", "rattache", "defaut", "mot-de-passe", "cgu", "session-fermee", "autres-fermees",
+    "lien-renvoye", "changement-annule", "cle-ajoutee", "cle-supprimee",
 }
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """What every template may use: the CSRF field and who is signed in."""
+    """What every template may use: the CSRF field, who is signed in (the
+    header says it on every page) and where the page is (the menu marks it)."""
+    viewer = getattr(request.state, "viewer", None)
     return {
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
-        "signed_in": getattr(request.state, "session", None) is not None,
+        "signed_in": viewer is not None,
+        "viewer": viewer,
+        "here": request.url.path,
     }
 
 
 templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
+french_text.install(templates.env)
 
 
 def services(request: Request) -> Container:
@@ -82,7 +99,7 @@ def origin(request: Request) -> str | None:
 
 def agency_codes(source: Mapping[str, str]) -> dict[str, str]:
     """The agency's client and company codes carried from its login address."""
-    return {name: source.get(name, "").strip()[:64] for name in ("client", "societe")}
+    return {name: canonical_code(source.get(name, ""))[:64] for name in ("client", "societe")}
 
 
 def with_codes(path: str, codes: Mapping[str, str]) -> str:
@@ -93,11 +110,23 @@ def with_codes(path: str, codes: Mapping[str, str]) -> str:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("codes", agency_codes(request.query_params))
+    codes = context["codes"] if isinstance(context["codes"], Mapping) else agency_codes(request.query_params)
+    context.setdefault("look", agency_look(request, codes))
     context.setdefault("values", {})
     context.setdefault("errors", {})
-    context.setdefault("notice", NOTICES.get(request.query_params.get("info", "")))
+    info = request.query_params.get("info", "")
+    context.setdefault("notice", NOTICES.get(info))
+    context.setdefault("notice_tone", "success" if info in SUCCESSES else "info")
     context["with_codes"] = with_codes
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def agency_look(request: Request, codes: Mapping[str, str]) -> Look | None:
+    """The look of the agency whose codes the page carries (its sign-in
+    address), if it set one; kept in memory a few seconds (application.agencies)."""
+    if not (codes.get("client") and codes.get("societe")):
+        return None
+    return services(request).agencies.look(codes["client"], codes["societe"])
 
 
 def redirect(url: str) -> Response:
@@ -109,10 +138,18 @@ def refusal_status(refusal: Refused) -> int:
 
 
 def field_errors(refusal: Refused, fields: Mapping[str, str], default: str = "form") -> dict[str, str]:
-    """The refusal's message placed next to the field it concerns: the one
-    ``fields`` names for its code, the one it names itself, or the form's top."""
-    field = fields.get(refusal.code) or refusal.details.get("field") or default
-    return {field: refusal.message}
+    """Each of the refusal's problems (all of them when the use case found
+    several: ``Problems``) placed next to the field it concerns: the one
+    ``fields`` names for its code, the one it names itself, or the form's top;
+    in the order ``fields`` lists them, the form's own order."""
+    problems = refusal.details.get("fields") or [
+        {"field": refusal.details.get("field"), "error": refusal.code, "message": refusal.message}
+    ]
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(fields.get(problem["error"]) or problem["field"] or default, problem["message"])
+    order = list(fields.values())
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 def refused_form(request: Request, name: str, refusal: Refused, fields: Mapping[str, str], **context: Any) -> Response:
@@ -163,12 +200,19 @@ def form_guard(refused: Callable[[Request, FormRefused], Response]) -> Callable[
 
 
 def page(handler: Handler) -> Handler:
-    """A portal endpoint (see ``form_guard``); a refused form becomes a French page."""
+    """A portal endpoint (see ``form_guard``): it knows who is viewing
+    (``request.state.viewer``); a refused form becomes a French page."""
+
+    @wraps(handler)
+    async def with_viewer(request: Request) -> Response:
+        request.state.viewer = await viewer(request)
+        return await handler(request)
+
     return form_guard(
         lambda request, refusal: message(
             request, "Demande refusée", refusal.message, refusal.status, link="/", link_text="Accueil"
         )
-    )(handler)
+    )(with_viewer)
 
 
 def form_page(template: str) -> Handler:
@@ -179,6 +223,43 @@ def form_page(template: str) -> Handler:
         return render(request, template)
 
     return endpoint
+
+
+async def viewer(request: Request) -> str | None:
+    """The signed-in person's address for the header, on any page (a session
+    waiting for new terms included); None when nobody is signed in."""
+    token = read_cookie(request, SESSION_COOKIE)
+    if token is None:
+        return None
+    container = services(request)
+    session = await call(container.sessions.current, token)
+    if session is None:
+        return None
+    profile = await call(container.read_models.profile, session.identity_id)
+    return str(profile["email"]) if profile else None
+
+
+async def home_if_signed_in(request: Request) -> Response | None:
+    """Where a signed-in person goes instead of the welcome or sign-in page:
+    their space, or the new terms first; None for anyone signed out."""
+    if request.state.viewer is None:
+        return None
+    try:
+        return redirect("/espace") if await current_session(request) is not None else None
+    except TermsPending:
+        return redirect("/cgu/accepter")
+
+
+def signed_out(request: Request) -> None:
+    """The page being written follows a sign-out or an erasure: no signed-in header."""
+    request.state.viewer = None
+
+
+def deep_link(request: Request) -> str | None:
+    """Where a signed-out person was going, to return there after signing in."""
+    if request.method != "GET":
+        return None
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def current_session(request: Request) -> Session | None:
@@ -200,7 +281,11 @@ def person_page(handler: PersonHandler) -> Handler:
             return redirect("/cgu/accepter")
         if session is None:
             had_cookie = read_cookie(request, SESSION_COOKIE) is not None
-            response = redirect("/login?info=expire" if had_cookie else "/login")
+            query = {"info": "expire"} if had_cookie else {}
+            going = deep_link(request)
+            if going and going != "/espace":
+                query["next"] = going
+            response = redirect(f"/login?{urlencode(query)}" if query else "/login")
             delete_cookie(response, request, SESSION_COOKIE)
             return response
         request.state.session = session

@@ -6,8 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.pages_common import form_page, page, render, services
+from web.pages_common import home_if_signed_in, page, render, services
 from web.pages_password import criteria
+
+
+@page
+async def welcome(request: Request) -> Response:
+    """The welcome choice; a signed-in person is taken to their space instead."""
+    return await home_if_signed_in(request) or render(request, "welcome.html")
 
 
 @page
@@ -17,6 +23,6 @@ async def help_page(request: Request) -> Response:
 
 
 routes = [
-    Route("/", form_page("welcome.html"), methods=["GET"]),
+    Route("/", welcome, methods=["GET"]),
     Route("/aide", help_page, methods=["GET"]),
 ]

@@ -20,10 +20,12 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.sessions import LoggedIn
 from web.oidc_return import on_the_way, safe_next
+from web.pages_activation_state import save_state
 from web.pages_common import (
     SESSION_COOKIE,
     agency_codes,
     call,
+    home_if_signed_in,
     origin,
     page,
     redirect,
@@ -45,6 +47,9 @@ DEVICE_COOKIE, DEVICE_DAYS = "appareil", 400  # kept across logouts: the browser
 @page
 async def login_form(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"))
+    home = None if next_path else await home_if_signed_in(request)  # single sign-on may ask to sign in again
+    if home is not None:
+        return home
     hint = request.query_params.get("login_hint", "")[:320]
     return await on_the_way(request, render(request, "login.html", next=next_path, values={"email": hint}), next_path)
 
@@ -66,10 +71,13 @@ async def login_submit(request: Request) -> Response:
         sign_in_device(request, device_key),
     )
     if isinstance(signed, Refused):
-        return await on_the_way(request, refused_form(
-            request, "login.html", signed, {}, values=values, codes=codes,
-            activate_hint=signed.code == "invalid_credentials", next=next_path,
-        ), next_path)
+        refused = refused_form(
+            request, "login.html", signed, {}, values=values, codes=codes, next=next_path,
+            wrong=signed.code == "invalid_credentials", resend="activation" in signed.details,
+        )
+        if "activation" in signed.details:  # the password of an activation waiting for its link: offer to resend it
+            save_state(refused, request, {"token": signed.details["activation"], "email": email})
+        return await on_the_way(request, refused, next_path)
     return remember_device(request, signed, device_key)
 
 

@@ -5,36 +5,51 @@ password, changed behind the current one; and the account's history in plain wor
 
 from __future__ import annotations
 
-from datetime import datetime
+from contextlib import suppress
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from application.emails import check_confirmation
 from application.errors import Refused
+from application.french_time import french_moment
 from application.ports import Session
-from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required, services
+from web.pages_common import (
+    call,
+    message,
+    origin,
+    person_page,
+    redirect,
+    refusal_status,
+    refused_form,
+    render,
+    required,
+    services,
+)
 from web.pages_contracts import profile_of
 from web.pages_password import password_context
 from web.security import checked_form
 
-EMAIL_FIELDS = {"invalid_credentials": "password", "email_taken": "new_email", "invalid_email": "new_email"}
-PASSWORD_FIELDS = {
-    "invalid_credentials": "current_password", "weak_password": "password",
-    "password_mismatch": "password_confirmation",
+EMAIL_FIELDS = {  # in the form's order
+    "email_taken": "new_email", "invalid_email": "new_email", "email_mismatch": "new_email_confirmation",
+    "invalid_credentials": "password", "too_many_attempts": "password",
 }
-try:
-    PARIS: ZoneInfo | None = ZoneInfo("Europe/Paris")
-except ZoneInfoNotFoundError:  # no tz database: the times stay in UTC, still correct
-    PARIS = None
-
+PASSWORD_FIELDS = {
+    "invalid_credentials": "current_password", "too_many_attempts": "current_password",
+    "weak_password": "password", "same_password": "password", "password_mismatch": "password_confirmation",
+}
 
 @person_page
 async def profile_page(request: Request, session: Session) -> Response:
     two_step = await call(services(request).two_step.is_on, session.identity_id)
-    return render(request, "profile.html", profile=await profile_of(request, session), two_step=two_step)
+    pending = await call(services(request).account_settings.pending_email_change, session.identity_id)
+    if pending:
+        pending["until"] = french_moment(pending["expires_at"])
+    return render(
+        request, "profile.html", profile=await profile_of(request, session), two_step=two_step, pending_email=pending,
+    )
 
 
 # -- email ------------------------------------------------------------------
@@ -55,7 +70,12 @@ async def email_submit(request: Request, session: Session) -> Response:
         "password": "Indiquez votre mot de passe actuel.",
     })
     context = {"values": values, "profile": await profile_of(request, session)}
-    if errors:
+    if errors:  # the use case cannot run yet: what it would check of the two addresses is told at once
+        if new_email and values["new_email_confirmation"]:
+            try:
+                check_confirmation(new_email, values["new_email_confirmation"])
+            except Refused as refusal:
+                errors = {"new_email_confirmation": refusal.message, **errors}
         return render(request, "change_email.html", 422, errors=errors, **context)
     try:
         await call(
@@ -70,6 +90,29 @@ async def email_submit(request: Request, session: Session) -> Response:
         "jusqu'à ce que vous cliquiez sur ce lien ; un avis a aussi été envoyé à votre adresse actuelle.",
         link="/profil", link_text="Retour au profil",
     )
+
+
+@person_page
+async def email_resend_submit(request: Request, session: Session) -> Response:
+    """« Renvoyer le lien » of the pending change of address."""
+    await checked_form(request)
+    try:
+        await call(services(request).account_settings.resend_email_change, session.identity_id, origin(request))
+    except Refused as refusal:
+        return message(
+            request, "Lien non renvoyé", refusal.message, refusal_status(refusal), link="/profil",
+            link_text="Retour au profil",
+        )
+    return redirect("/profil?info=lien-renvoye")
+
+
+@person_page
+async def email_cancel_submit(request: Request, session: Session) -> Response:
+    """« Annuler le changement »: the address stays, the link dies."""
+    await checked_form(request)
+    with suppress(Refused):  # nothing pending any more: the profile shows so
+        await call(services(request).account_settings.cancel_email_change, session.identity_id)
+    return redirect("/profil?info=changement-annule")
 
 
 # -- password ---------------------------------------------------------------
@@ -104,11 +147,8 @@ async def password_submit(request: Request, session: Session) -> Response:
 # -- history ----------------------------------------------------------------
 
 def local_time(moment: str) -> str:
-    """An ISO time as a French reader writes it, in Paris time."""
-    at = datetime.fromisoformat(moment)
-    if PARIS is not None:
-        at = at.astimezone(PARIS)
-    return at.strftime("%d/%m/%Y à %H:%M")
+    """An ISO time as a French reader writes it, in Paris time (« 1er novembre 2026 à 9 h 05 »)."""
+    return french_moment(moment)
 
 
 @person_page
@@ -126,6 +166,8 @@ routes = [
     Route("/profil", profile_page, methods=["GET"]),
     Route("/profil/email", email_page, methods=["GET"]),
     Route("/profil/email", email_submit, methods=["POST"]),
+    Route("/profil/email/renvoyer", email_resend_submit, methods=["POST"]),
+    Route("/profil/email/annuler", email_cancel_submit, methods=["POST"]),
     Route("/profil/mot-de-passe", password_page, methods=["GET"]),
     Route("/profil/mot-de-passe", password_submit, methods=["POST"]),
     Route("/profil/historique", history_page, methods=["GET"]),

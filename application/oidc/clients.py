@@ -17,6 +17,7 @@ from uuid import UUID
 from application.errors import Refused
 from application.event_store import EventStore, retrying
 from application.keyring import Keyring
+from domain.agency_codes import agency_pair
 from domain.errors import DomainError
 from domain.relying_party import RelyingParty
 
@@ -49,8 +50,7 @@ class RelyingParties:
         secret = None if public else secrets.token_urlsafe(32)
         codes = None
         if agency is not None:
-            client, _, company = agency.partition("/")
-            codes = (client.strip(), company.strip())
+            codes = agency_pair(agency)
         try:
             party = RelyingParty(
                 name, list(redirect_uris), list(post_logout_redirect_uris or []), backchannel_logout_uri, public, codes,

@@ -91,3 +91,18 @@ def test_rows_stream_through_in_batches_without_holding_the_file(app: Container)
     tracemalloc.stop()
     assert report.added == 4000 and sum(progress) == 4000 and set(progress) == {200}
     assert peak < 30 * 1024 * 1024
+
+
+def test_the_later_columns_are_imported_the_property_sealed_and_old_rows_keep_working(app: Container) -> None:
+    """Contract "Import columns": agency_name and property, optional; the property is personal data."""
+    named = row(1, agency_name="Agence du Parc", property="12 rue des Lilas, lot 4")
+    assert app.importer.run(numbered(named)).added == 1
+    account = app.directory.account("AG1", "SOC1", "L0000001")
+    assert account is not None
+    assert (account.agency_name, account.property) == ("Agence du Parc", "12 rue des Lilas, lot 4")
+    stored = app.store.recorder.select_events(account.id)
+    assert b"12 rue des Lilas" not in stored[0].state and b"Agence du Parc" in stored[0].state
+    again = app.importer.run(numbered(row(1)))  # an export without the columns: the names are emptied
+    assert again.updated == 1 and app.directory.account("AG1", "SOC1", "L0000001").property == ""  # type: ignore[union-attr]
+    refused = app.importer.run(numbered(row(2, agency_name=["pas", "du", "texte"])))  # type: ignore[arg-type]
+    assert refused.rejected[0]["reason"].startswith("colonne qui n'est pas du texte")

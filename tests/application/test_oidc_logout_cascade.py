@@ -117,7 +117,7 @@ def test_the_person_signs_out_of_one_application(world: World, clock: FakeClock)
     second, _ = world.sign_in(session, world.silent)
     listed = world.app.connected_apps.listed(world.person.id)
     assert [a["client_name"] for a in listed] == ["Appli mobile", "Extranet Dupont"]
-    assert listed[0]["contract"] == "R001 (AG1/SOC1)"
+    assert listed[0]["contract"] == "Bien de l'identifiant R001 · votre agence"  # named for the person (issue 16)
     world.app.sign_outs.sign_out(world.person.id, str(first))
     assert world.ended(first) == "person" and world.ended(second) is None
     assert [a["id"] for a in world.app.connected_apps.listed(world.person.id)] == [str(second)]
@@ -135,7 +135,7 @@ def test_sign_ins_are_in_the_history_export_and_audit_but_not_in_the_identity_st
     world.app.sessions.log_out(token)
     history = world.app.account_settings.history(world.person.id)
     assert [e["description"] for e in history[-2:]] == [
-        "Connexion à l'application Extranet Dupont avec le contrat R001 (AG1/SOC1)",
+        "Connexion à l'application Extranet Dupont pour le bien : Bien de l'identifiant R001 · votre agence",
         "Déconnexion de l'application Extranet Dupont (déconnexion du portail)",
     ]
     assert world.app.export.export(world.person.id)["history"][-2:] == history[-2:]

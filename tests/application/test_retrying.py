@@ -50,7 +50,8 @@ def test_a_retried_use_case_counts_one_throttle_hit_and_hashes_once(
 
     app.account_settings.change_password(person.id, PASSWORD, NEW_PASSWORD, NEW_PASSWORD, keep_session=None)
 
-    assert spent == ["hit", "verify", "hash", "commit", "commit"]
+    # two verifications, each once: the current password, and the new one compared with it (same_password)
+    assert spent == ["hit", "verify", "verify", "hash", "commit", "commit"]
     assert app.passwords.verify(identity_of(app, person.id).password_hash, NEW_PASSWORD)
 
 

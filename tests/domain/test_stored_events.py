@@ -41,6 +41,7 @@ NEWER: set[type[Aggregate.Event]] = {
     StaffMember.Invited, StaffMember.PasswordSet, StaffMember.TwoStepEnrolled, StaffMember.TwoStepConfirmed,
     StaffMember.TwoStepCodeAccepted, StaffMember.RecoveryCodeUsed, StaffMember.Disabled,
     Identity.PasskeyRegistered, Identity.PasskeyUsed, Identity.PasskeyRemoved,
+    Identity.EmailChangeCancelled,  # issue 16: a pending email change cancelled
 }
 
 

@@ -47,7 +47,7 @@ def test_a_person_signs_into_an_extranet_with_a_chosen_contract_and_signs_out(
     walk.shot("portail-connexion")
     walk.submit_sign_in(creds["email"], PASSWORD)
 
-    expect(page.get_by_role("heading", name="Avec quel contrat continuer ?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Avec quel bien continuer ?")).to_be_visible()
     walk.shot("choix-du-contrat")
     page.get_by_label(second["login_id"], exact=False).check()
     walk.press("Continuer")

@@ -113,8 +113,8 @@ def test_the_person_signs_out_of_an_application_from_the_portal(
     assert "Extranet Dupont" not in browser.http.get("/profil/applications").text
     history = [e["description"] for e in op.http.get("/me/history", headers=auth).json()["events"]]
     assert history[-2:] == [
-        f"Connexion à l'application Extranet Dupont avec le contrat {creds['login_id']} "
-        f"({creds['client_code']}/{creds['company_code']})",
+        "Connexion à l'application Extranet Dupont pour le bien : "
+        f"Bien de l'identifiant {creds['login_id']} · votre agence",
         "Déconnexion de l'application Extranet Dupont (depuis « Applications connectées »)",
     ]
     exported = op.http.get("/me/export", headers=auth).json()["history"]

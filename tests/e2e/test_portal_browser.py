@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Response, Viewpor
 
 from application.passwords import BLOCKLIST
 from domain.password_policy import seeds_policy
-from tests.e2e.flows import PASSWORD, contract
+from tests.e2e.flows import PASSWORD, activate, contract
 from tests.e2e.harness import Sesame, link_token
 
 SIZES: dict[str, ViewportSize] = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
@@ -141,27 +141,28 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
 
     walk.log_in(first["email"], PASSWORD)
     expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
-    expect(page.get_by_role("heading", name="Titulaire", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="Bien de l'identifiant", exact=False)).to_be_visible()
     walk.shot("espace")
 
     # a second contract, from another agency, while logged in
-    page.get_by_role("link", name="Rattacher un contrat").click()
+    page.get_by_role("link", name="Rattacher un bien").click()
     walk.fill("Code client", second["client_code"])
     walk.fill("Code société", second["company_code"])
     walk.fill("Identifiant provisoire", second["login_id"])
     walk.fill("Mot de passe provisoire", second["provisional_password"])
     walk.shot("rattachement")
     walk.press("Rattacher ce contrat")
-    expect(page.get_by_text("Contrat rattaché à votre compte.")).to_be_visible()
+    expect(page.get_by_text("Bien rattaché à votre compte")).to_be_visible()
     expect(page.locator(".contracts > li")).to_have_count(2)
     walk.shot("biens")
 
-    # « Changement de bien », then the default contract
-    page.locator(".contracts > li").nth(1).get_by_role("button", name="Afficher ce bien").click()
-    expect(page.get_by_text(second["login_id"])).to_be_visible()
+    # « Mes biens »: another one consulted, then the default one
+    page.locator(".contracts > li").nth(1).get_by_role("button", name="Consulter ce bien").click()
+    expect(page.get_by_text("Vous consultez :")).to_be_visible()
+    expect(page.get_by_text(second["login_id"], exact=True)).to_be_visible()
     walk.shot("changement-de-bien")
-    page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Changement de bien").click()
-    page.locator(".contracts > li").nth(1).get_by_role("button", name="Définir par défaut").click()
+    page.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Mes biens").click()
+    page.locator(".contracts > li").nth(1).get_by_role("button", name="Afficher par défaut à la connexion").click()
     expect(page.locator(".contracts > li").nth(1).get_by_text("Par défaut")).to_be_visible()
     walk.shot("bien-par-defaut")
 
@@ -201,7 +202,7 @@ def test_a_person_walks_through_the_portal(sesame: Sesame, browser: Browser, siz
     walk.shot("mot-de-passe-reinitialise")
 
     walk.log_in(first["email"], RESET_PASSWORD)
-    expect(page.get_by_text(second["login_id"])).to_be_visible()  # the default contract shows first
+    expect(page.get_by_text(second["login_id"], exact=True)).to_be_visible()  # the default contract shows first
     walk.shot("reconnexion")
     context.close()
 
@@ -220,7 +221,8 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
     walk.fill("Identifiant provisoire", creds["login_id"])
     walk.fill("Mot de passe provisoire", "000000" if creds["provisional_password"] != "000000" else "111111")
     walk.press("Continuer")
-    expect(page.locator("#f-provisional_password-error")).to_contain_text("Identifiant ou mot de passe incorrect")
+    # at the top of the form (issue 16)
+    expect(page.locator(".error-summary")).to_contain_text("Identifiant ou mot de passe incorrect")
     expect(page.get_by_label("Identifiant provisoire")).to_have_value(creds["login_id"])
     expect(page.get_by_label("Mot de passe provisoire")).to_have_value("")
     walk.shot("erreur-identifiants")
@@ -262,8 +264,12 @@ def test_errors_show_next_to_their_field_and_forms_work_without_javascript(sesam
 def test_the_live_criteria_apply_the_servers_policy(sesame: Sesame, browser: Browser) -> None:
     """The ✓ a person sees is the server's verdict: the page's script and the
     domain policy agree on the seeds' examples, edge cases and random strings."""
+    creds = contract(sesame)
+    activate(sesame, creds)  # a live reset link: a dead one opens on its reason, without the form (issue 16)
+    sesame.http.post("/password-resets", json={"email": creds["email"]})
+    token = link_token(sesame.wait_for_mail(creds["email"], count=2), "/reset-password")
     page = browser.new_page()
-    page.goto(sesame.url + "/reset-password?token=x")
+    page.goto(sesame.url + f"/reset-password?token={token}")
     policy = seeds_policy(BLOCKLIST)
     rng = random.Random(8)
     alphabet = string.ascii_letters + string.digits + string.punctuation + " éÉàÀßøØÿœ€٣_"

@@ -24,6 +24,17 @@ PASSWORD = "Tr3s-Secret!"
 NEW_PASSWORD = "Nouve@u-Secret-9"
 
 
+class ReadingClient(TestClient):
+    """A browser that reads French text as a person does: the non-breaking
+    spaces of French typography (application/french_text.py, tested on their
+    own in test_look.py) read as spaces, so a test quotes « À bientôt ! » as typed."""
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().request(*args, **kwargs)
+        response._text = response.text.replace("\u00a0", " ")
+        return response
+
+
 class ShiftedClock:
     """The real time moved forward by the test: the outbox compares the clock
     with the times the event store writes, so a frozen clock would hold mail back."""
@@ -133,7 +144,7 @@ class Portal:
 
 def serve(root: Path, clock: ShiftedClock | None = None) -> Iterator[Portal]:
     container = bootstrap(Settings.from_env(), clock=clock)
-    with TestClient(create_app(container), base_url="http://testserver") as client:
+    with ReadingClient(create_app(container), base_url="http://testserver") as client:
         yield Portal(client, container, root, clock)
 
 

@@ -9,10 +9,15 @@ from web.oidc_return import csp_sending_to, safe_next
 
 @pytest.mark.parametrize("value", [
     None, "", "https://evil.test/oidc/authorize", "//evil.test/oidc/authorize", "/\\evil.test/oidc/x",
-    "/espace", "/oidc", "javascript:alert(1)", "/oidc/authorize\n", "http:/oidc/authorize",
+    "/oidc", "/login", "/api/v1/me", "javascript:alert(1)", "/oidc/authorize\n", "http:/oidc/authorize",
 ])
 def test_anything_but_a_path_of_the_flow_is_not_followed(value: str | None) -> None:
     assert safe_next(value) is None
+
+
+@pytest.mark.parametrize("value", ["/espace", "/biens?info=defaut", "/profil/historique"])
+def test_a_deep_link_into_the_persons_pages_is_followed(value: str) -> None:
+    assert safe_next(value) == value
 
 
 def test_a_path_of_the_flow_is_followed() -> None:

@@ -3,9 +3,11 @@ what its form does, and where each refusal lands."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -20,7 +22,7 @@ def error_of(html: str, field: str) -> str:
 
 
 def alert(html: str) -> str:
-    match = re.search(r'class="alert alert-error"[^>]*><p>(.*?)</p>', html)
+    match = re.search(r'class="alert alert-error error-summary".*?<p class="summary-form">(.*?)</p>', html, re.S)
     assert match, "no error at the top of the form"
     return match.group(1)
 
@@ -39,7 +41,7 @@ def test_login_keeps_the_agency_codes_and_what_was_typed_but_not_the_password(po
     empty = portal.submit("/login", email="", password="")
     assert empty.status_code == 422 and error_of(empty.text, "email") == "Indiquez votre adresse email."
     wrong = portal.submit("/login", email="inconnu@exemple.fr", password="Secret-123!", client="AG1", societe="SOC1")
-    assert wrong.status_code == 401 and alert(wrong.text) == "Identifiant ou mot de passe incorrect."
+    assert wrong.status_code == 401 and alert(wrong.text) == "Adresse email ou mot de passe incorrect."  # issue 16
     assert 'value="inconnu@exemple.fr"' in wrong.text and "Secret-123!" not in wrong.text
     assert 'name="client" value="AG1"' in wrong.text  # the codes stay in the page
 
@@ -54,7 +56,7 @@ def test_activation_steps_and_their_errors(portal: Portal) -> None:
     creds = portal.contract()
     assert portal.client.get("/activation/email", follow_redirects=False).headers["location"] == "/activation"
     wrong = portal.submit("/activation", **{**portal.provisional(creds), "provisional_password": "999999"})
-    assert error_of(wrong.text, "provisional_password") == "Identifiant ou mot de passe incorrect."
+    assert alert(wrong.text) == "Identifiant ou mot de passe incorrect."  # at the top: which one is not told
     assert f'value="{creds["login_id"]}"' in wrong.text and "999999" not in wrong.text
     missing = portal.submit("/activation", client="AG1", societe="SOC1", login_id="", provisional_password="")
     assert error_of(missing.text, "login_id") == "Indiquez votre identifiant provisoire."
@@ -100,7 +102,8 @@ def test_resend_and_reset_of_an_activation(portal: Portal) -> None:
     assert first != second
     reset = portal.submit("/activation/verification", "/activation/reinitialiser")
     assert reset.headers["location"] == "/activation?info=reinitialise"
-    assert 'activation=""' in reset.headers["set-cookie"]
+    # the cookie keeps only the codes typed (issue 16): the steps after the first are gone
+    assert portal.client.get("/activation/email", follow_redirects=False).headers["location"] == "/activation"
     again = portal.submit("/activation", **portal.provisional(creds))
     assert again.headers["location"] == "/activation/email"  # the provisional credentials work again
 
@@ -113,8 +116,9 @@ def test_an_emailed_link_is_consumed_only_by_the_submit(portal: Portal) -> None:
         page = portal.client.get(f"/verify-email?token={token}")
         assert page.status_code == 200 and f'value="{token}"' in page.text
     assert "Adresse email validée" in portal.submit(f"/verify-email?token={token}", token=token).text
-    used = portal.submit(f"/verify-email?token={token}", token=token)
-    assert used.status_code == 400 and "plus valable" in alert(used.text)
+    # used, it opens on the reason and one button, no form (issue 16)
+    used = portal.client.get(f"/verify-email?token={token}")
+    assert used.status_code == 400 and "déjà vérifiée" in used.text and "Me connecter" in used.text
 
 
 def test_fusion_during_activation_asks_the_accounts_password(portal: Portal) -> None:
@@ -141,7 +145,7 @@ def test_je_fusionne_mes_comptes_from_the_welcome_screen(portal: Portal) -> None
     assert merged.headers["location"] == "/activation/fusion"
     assert "Comptes associés" in portal.submit("/activation/fusion", password=PASSWORD).text
     fresh = portal.submit("/fusion", email="nouvelle@exemple.fr", **portal.provisional(newcomer))
-    assert fresh.headers["location"] == "/activation/mot-de-passe?info=aucun-compte"
+    assert fresh.headers["location"] == "/fusion/aucun-compte"  # a warning, never a silent new account (issue 16)
     assert "Aucun compte personnel" in portal.client.get(fresh.headers["location"]).text
 
 
@@ -170,17 +174,11 @@ def test_forgot_password_by_email_or_login_id_answers_alike(portal: Portal) -> N
 
 
 def test_signed_in_pages_need_a_session(portal: Portal) -> None:
-    for path in (
-        "/espace",
-        "/biens",
-        "/biens/ajouter",
-        "/profil",
-        "/profil/email",
-        "/profil/mot-de-passe",
-        "/profil/historique",
-    ):
+    """Signing in leads back to the page asked for (issue 16 point 7): the login page carries it."""
+    assert portal.client.get("/espace", follow_redirects=False).headers["location"] == "/login"
+    for path in ("/biens", "/biens/ajouter", "/profil", "/profil/email", "/profil/mot-de-passe", "/profil/historique"):
         answer = portal.client.get(path, follow_redirects=False)
-        assert answer.status_code == 303 and answer.headers["location"] == "/login", path
+        assert answer.status_code == 303 and answer.headers["location"] == f"/login?next={quote(path, safe='')}", path
 
 
 def test_contracts_link_switch_and_default(portal: Portal) -> None:
@@ -189,14 +187,18 @@ def test_contracts_link_switch_and_default(portal: Portal) -> None:
     other = portal.contract(client="AG2", company="SOC2")
     portal.log_in(person["email"])
     wrong = portal.submit("/biens/ajouter", **{**portal.provisional(other), "provisional_password": "999999"})
-    assert error_of(wrong.text, "provisional_password")
-    assert portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"] == "/biens?info=rattache"
+    assert alert(wrong.text)  # at the top of the form (issue 16)
+    linked = portal.submit("/biens/ajouter", **portal.provisional(other)).headers["location"]
+    assert linked.startswith("/biens?info=rattache&bien=")  # the page names the contract linked (issue 16)
+    notice = html.unescape(portal.client.get(linked).text)
+    assert f"Bien rattaché à votre compte : Bien de l'identifiant {other['login_id']}" in notice
     again = portal.submit("/biens/ajouter", **portal.provisional(other))
     assert again.status_code == 409 and "déjà rattaché" in alert(again.text)
     profile = portal.container.sessions.me(portal.container.sessions.current(portal.client.cookies["sesame"]))  # type: ignore[arg-type]
     second = next(a["id"] for a in profile["accounts"] if a["login_id"] == other["login_id"])
-    assert portal.submit("/biens", "/biens/afficher", account=second).headers["location"] == "/espace"
-    assert other["login_id"] in portal.client.get("/espace").text
+    assert portal.submit("/biens", "/biens/afficher", account=second).headers["location"] == "/espace?info=consulte"
+    shown = html.unescape(portal.client.get("/espace?info=consulte").text)
+    assert f"Vous consultez : Bien de l'identifiant {other['login_id']}" in shown
     assert portal.submit("/biens", "/biens/defaut", account=second).headers["location"] == "/biens?info=defaut"
     session = portal.container.sessions.current(portal.client.cookies["sesame"])
     assert session is not None
@@ -237,7 +239,7 @@ def test_profile_changes_the_password_behind_the_current_one(portal: Portal) -> 
     wrong = portal.submit(
         "/profil/mot-de-passe", current_password="x", password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD
     )
-    assert error_of(wrong.text, "current_password") == "Identifiant ou mot de passe incorrect."
+    assert error_of(wrong.text, "current_password") == "Mot de passe actuel incorrect."  # issue 16
     weak = portal.submit("/profil/mot-de-passe", current_password=PASSWORD, password="abc", password_confirmation="abc")
     assert 'data-criterion="min_length" class="unmet"' in weak.text
     done = portal.submit(

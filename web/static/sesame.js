@@ -4,7 +4,10 @@
  *   domain/password_policy.py, read from the page's JSON data block
  *   (#password-policy) that the server fills from its own policy;
  * - whether the confirmation matches;
- * - a button to show or hide a password.
+ * - once either passes, the server's error about that field is taken away
+ *   (beside the field and in the summary at the top of the form);
+ * - a button to show or hide a password;
+ * - « Imprimer » on the documents (CGU, « Mes données »).
  */
 (function () {
   "use strict";
@@ -58,6 +61,22 @@
     if (state) { state.textContent = met ? " : respecté" : " : non respecté"; }
   }
 
+  /* The server's error about ``input``, gone once the live check passes. */
+  function clearServerError(input) {
+    var field = input.closest(".field");
+    var error = field && field.querySelector(".field-error");
+    if (!error) { return; }
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== error.id;
+    });
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+    error.remove();
+    field.classList.remove("field-invalid");
+    input.removeAttribute("aria-invalid");
+    var entry = document.querySelector('.error-summary a[href="#' + input.id + '"]');
+    if (entry) { entry.parentNode.remove(); }
+  }
+
   function watchCriteria(input, policy) {
     var list = document.getElementById(input.getAttribute("data-criteria"));
     var summary = document.getElementById("criteres-bilan");
@@ -74,6 +93,7 @@
         mark(item, ok);
       });
       if (summary) { summary.textContent = met + " critères sur " + shown + " respectés"; }
+      if (!failed.length) { clearServerError(input); }
     });
   }
 
@@ -89,6 +109,7 @@
       var same = input.value === original.value;
       note.className = "match " + (same ? "met" : "unmet");
       note.textContent = same ? "✓ Les deux mots de passe sont identiques" : "✗ Les deux mots de passe sont différents";
+      if (same) { clearServerError(input); }
     }
     input.addEventListener("input", update);
     original.addEventListener("input", update);
@@ -124,6 +145,11 @@
     }
     document.querySelectorAll("input[data-confirms]").forEach(watchConfirmation);
     document.querySelectorAll("input[data-reveal]").forEach(addReveal);
+    // « Imprimer »: shown only where a script can print; the print style sheet does the rest.
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   }
 
   if (document.readyState === "loading") {
