@@ -48,7 +48,8 @@ def caught_up_on_demand(app: Container, monkeypatch: pytest.MonkeyPatch) -> None
 
     def wait_for(queries: ReadModelQueries, position: int) -> None:
         if queries.wait_timeout:
+            tracked = {follower.projection.name: follower for follower in app.followers.values()}
             for name in queries.projections:
-                app.followers[name].catch_up()
+                tracked[name].catch_up()
 
     monkeypatch.setattr(ReadModelQueries, "wait_for", wait_for)

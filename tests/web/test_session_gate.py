@@ -66,7 +66,8 @@ def pending(portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_a_session_with_terms_to_accept_opens_nothing_but_the_allow_list(pending: tuple[Portal, str]) -> None:
     portal, token = pending
-    anonymous = TestClient(portal.client.app, base_url="http://testserver")
+    # An address of its own: the link pages count every token they check, per address.
+    anonymous = TestClient(portal.client.app, base_url="http://testserver", client=("192.0.2.7", 50000))
     tokens = {client: client_csrf(client) for client in (portal.client, anonymous)}
     refused_me = []
     app = portal.client.app
