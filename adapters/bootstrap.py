@@ -341,7 +341,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
     support = Support(read_models, access, query_words)
-    my_sessions = MySessions(directory, sign_outs, clock, connected_apps.by_session)
+    my_sessions = MySessions(directory, sign_outs, clock, proof, connected_apps.by_session)
     console_sessions = ConsoleSessions(store, ConsoleSessionTable(db), clock)
     staff = Staff(directory, clock, console_sessions)
     staff_two_step = StaffTwoStep(directory, clock, throttle)

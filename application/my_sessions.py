@@ -18,6 +18,7 @@ from uuid import UUID
 from application.directory import Directory
 from application.errors import Refused
 from application.event_store import retrying
+from application.password_proof import PasswordProof
 from application.ports import Clock, Session
 from application.sign_outs import SignOuts
 
@@ -32,10 +33,11 @@ def not_found() -> Refused:
 
 class MySessions:
     def __init__(
-        self, directory: Directory, sessions: SignOuts, clock: Clock,
+        self, directory: Directory, sessions: SignOuts, clock: Clock, proof: PasswordProof,
         applications: Applications = lambda identity_id: {},
     ) -> None:
         self.directory = directory
+        self.proof = proof
         self.store = directory.store
         self.sessions = sessions
         self.clock = clock
@@ -76,6 +78,13 @@ class MySessions:
         """Every session of the person but this one ends."""
         others = [s for s in self.sessions.of_person(current.identity_id) if s.token_digest != current.token_digest]
         self._end(current.identity_id, others)
+
+    def end_others_proven(self, current: Session, password: object, origin: str | None = None) -> None:
+        """``end_others`` behind the one throttled password proof: the portal's
+        « Déconnecter les autres appareils » (the API's ``DELETE /me/sessions``
+        takes no body in the contract, so it keeps ``end_others``)."""
+        self.proof.prove(self.directory.identity(current.identity_id), password, origin)
+        self.end_others(current)
 
     def _end(self, identity_id: UUID, sessions: list[Session]) -> None:
         for session in sessions:

@@ -2,10 +2,10 @@
 all the others, without JavaScript (CSRF-protected forms), through the same
 use case as ``/me/sessions``.
 
-Ending sessions asks no password: it only ever takes access away, the API's
-``DELETE /me/sessions`` (the contract's) takes none either, and whoever holds
-this session could use its token there; a stranger's session is best ended
-by changing the password, which asks for it and ends every other session.
+Ending one session asks nothing more than the session itself; ending all the
+others passes through the one throttled password proof (issue 14), so a
+stolen portal session cannot lock the person's own devices out. The API's
+``DELETE /me/sessions`` keeps the contract's empty body.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.french_time import french_moment
 from application.ports import Session
-from web.pages_common import call, message, person_page, redirect, render, services
-from web.pages_passkeys import passkeys_shown
+from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required, services
+from web.pages_passkeys import PASSWORD_FIELDS, passkeys_shown
 from web.security import checked_form
 
 
@@ -58,14 +58,30 @@ async def end_session_submit(request: Request, session: Session) -> Response:
     return redirect("/profil/securite?info=session-fermee")
 
 
+END_OTHERS_PAGE = "sessions_end_others.html"
+
+
+@person_page
+async def end_others_page(request: Request, session: Session) -> Response:
+    return render(request, END_OTHERS_PAGE)
+
+
 @person_page
 async def end_others_submit(request: Request, session: Session) -> Response:
-    await call(services(request).my_sessions.end_others, session)
+    form = await checked_form(request)
+    errors = required(form, {"password": "Indiquez votre mot de passe."})
+    if errors:
+        return render(request, END_OTHERS_PAGE, 422, errors=errors)
+    try:
+        await call(services(request).my_sessions.end_others_proven, session, form.get("password", ""), origin(request))
+    except Refused as refusal:
+        return refused_form(request, END_OTHERS_PAGE, refusal, PASSWORD_FIELDS)
     return redirect("/profil/securite?info=autres-fermees")
 
 
 routes = [
     Route("/profil/securite", security_page, methods=["GET"]),
     Route("/profil/securite/fermer", end_session_submit, methods=["POST"]),
+    Route("/profil/securite/fermer-autres", end_others_page, methods=["GET"]),
     Route("/profil/securite/fermer-autres", end_others_submit, methods=["POST"]),
 ]

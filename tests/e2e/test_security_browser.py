@@ -41,6 +41,9 @@ def test_the_security_page(sesame: Sesame, browser: Browser, size: str) -> None:
     others = [bearer(sign_in(sesame, creds["email"], IPHONE)), bearer(sign_in(sesame, creds["email"], "curl/8.0"))]
     page.reload()
     walk.shot("securite-trois-appareils")
+    page.get_by_role("link", name="Déconnecter les autres appareils").click()
+    walk.fill("Mot de passe", PASSWORD)  # behind the one throttled password proof
+    walk.shot("securite-confirmer-mot-de-passe")
     walk.press("Déconnecter les autres appareils")
     expect(page.get_by_text("Vos autres appareils ont été déconnectés.")).to_be_visible()
     assert all(sesame.http.get("/me", headers=h).status_code == 401 for h in others)

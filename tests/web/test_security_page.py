@@ -59,7 +59,13 @@ def test_disconnect_the_other_devices(portal: Portal) -> None:
     person = portal.activated()
     portal.log_in(person["email"])
     tokens = [api_session(portal, person["email"]), api_session(portal, person["email"], "curl/8.0")]
-    ended = portal.submit("/profil/securite", "/profil/securite/fermer-autres")
+    wrong = portal.submit("/profil/securite/fermer-autres", "/profil/securite/fermer-autres", password="pas le bon")
+    assert wrong.status_code == 401 and "Mot de passe actuel incorrect" in wrong.text  # one throttled proof
+    blank = portal.submit("/profil/securite/fermer-autres", "/profil/securite/fermer-autres", password="")
+    assert blank.status_code == 422 and "Indiquez votre mot de passe" in blank.text
+    for token in tokens:
+        assert portal.client.get(f"{API}/me", headers={"authorization": f"Bearer {token}"}).status_code == 200
+    ended = portal.submit("/profil/securite/fermer-autres", "/profil/securite/fermer-autres", password=PASSWORD)
     assert ended.headers["location"] == "/profil/securite?info=autres-fermees"
     for token in tokens:
         assert portal.client.get(f"{API}/me", headers={"authorization": f"Bearer {token}"}).status_code == 401
