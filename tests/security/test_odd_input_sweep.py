@@ -104,7 +104,11 @@ class Browser:
         return answer
 
     def csrf(self) -> bytes:
-        match = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", "/login").text)
+        """From the sign-in form, or, signed in (``/login`` leads on), from « Mon espace »'s logout form."""
+        page = self.request("GET", "/login")
+        if page.is_redirect:
+            page = self.request("GET", "/espace")
+        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert match
         return match.group(1).encode()
 
