@@ -99,8 +99,10 @@ class OutboxTable:
         return [(row["mail_id"], UUID(row["identity_id"])) for row in rows]
 
     def forget(self, mail_id: str) -> None:
+        """The row goes, and with it (``compact``) every copy SQLite's WAL kept of it."""
         with self.db.transaction() as tx:
             tx.execute("DELETE FROM outbox WHERE mail_id = :id", {"id": mail_id})
+        self.db.compact()
 
     def queued(self, mail_id: str, now: datetime) -> None:
         """Record that a job for a due mail is on the broker. Called after the
