@@ -155,7 +155,7 @@ def test_rp_initiated_logout_without_a_hint_asks_the_person_first(
     asked = browser.http.get(
         "/oidc/logout", params={"client_id": extranet["client_id"], "post_logout_redirect_uri": BYE}
     )
-    assert asked.status_code == 200 and "Vous déconnecter ?" in asked.text and "Extranet Dupont" in asked.text
+    assert asked.status_code == 200 and "Vous déconnecter\u00a0?" in asked.text and "Extranet Dupont" in asked.text
     assert browser.http.get("/espace").status_code == 200  # nothing ended yet
     form = {"csrf": browser.csrf(asked), "client_id": extranet["client_id"], "post_logout_redirect_uri": BYE}
     confirmed = browser.http.post("/oidc/logout/confirmer", data=form)
