@@ -22,7 +22,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from application.emails import MAX_EMAIL_LENGTH
+from application.emails import MAX_EMAIL_LENGTH, normalize_email
 from application.errors import Refused
 from web.requests import MAX_FIELD, json_body
 
@@ -54,13 +54,20 @@ def _absent(name: str) -> Refused:
     return Refused("invalid_request", f"Le champ « {name} » est requis (texte).", field=name)
 
 
-def _unfit(name: str) -> Refused:
+def _unfit(name: str, value: str = "") -> Refused:
     return Refused(
         "invalid_request", f"Le champ « {name} » est trop long ou contient des caractères interdits.", field=name
     )
 
 
-def _no_email(name: str) -> Refused:
+def _no_email(name: str, value: str = "") -> Refused:
+    """Why the address is refused, in email-validator's reasons put in French
+    (``normalize_email``), else (an address outside the published pattern that
+    the validator would take) the general sentence."""
+    try:
+        normalize_email(value)
+    except Refused as refusal:
+        return refusal
     return Refused("invalid_email", "Saisissez une adresse email valide.")
 
 
@@ -75,7 +82,7 @@ class Field:
     max_length: int | None = MAX_FIELD
     text: bool = True
     pattern: str | None = None
-    refuse: Callable[[str], Refused] = _unfit
+    refuse: Callable[[str, str], Refused] = _unfit
     missing: Callable[[str], Refused] = _absent
     kind: Schema | None = None  # a JSON Schema passed through to the use case as it is
     choices: Callable[[], list[Any]] | None = None  # the values the use case takes, known at run time
@@ -109,7 +116,7 @@ class Field:
         too_long = self.max_length is not None and len(value) > self.max_length
         unfit = self.pattern is not None and not re.search(self.pattern, value)
         if too_long or unfit or (self.text and re.search(CONTROL, value)):
-            raise self.refuse(name)
+            raise self.refuse(name, value)
         return value
 
 
