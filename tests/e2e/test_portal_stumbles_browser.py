@@ -29,7 +29,7 @@ def test_the_live_check_takes_a_server_error_away_once_it_passes(sesame: Sesame,
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_count(3)  # weak, mismatch, CGU: all at once
-    assert page.title().startswith("Erreur : ")
+    assert page.title().startswith("Erreur\u00a0: ")
     walk.shot("erreurs-toutes-ensemble")
 
     page.get_by_label("Nouveau mot de passe", exact=True).fill(PASSWORD)
