@@ -114,8 +114,9 @@ class Field:
         if self.text and not re.search(VISIBLE, value):
             raise self.missing(name)
         too_long = self.max_length is not None and len(value) > self.max_length
-        unfit = self.pattern is not None and not re.search(self.pattern, value)
-        if too_long or unfit or (self.text and re.search(CONTROL, value)):
+        if too_long or (self.text and re.search(CONTROL, value)):
+            raise _unfit(name)  # no value of the kind at all, whatever the field
+        if self.pattern is not None and not re.search(self.pattern, value):
             raise self.refuse(name, value)
         return value
 
