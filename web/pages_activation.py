@@ -10,6 +10,7 @@ posts twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -116,17 +117,22 @@ async def email_page(request: Request, state: dict[str, Any]) -> Response:
 
 @step
 async def email_submit(request: Request, state: dict[str, Any]) -> Response:
+    return await propose_email(request, state, "activation_email.html", next_step, holder_name=state.get("holder"))
+
+
+async def propose_email(
+    request: Request, state: dict[str, Any], template: str, where_next: Callable[[str], str], **context: Any
+) -> Response:
+    """The activation's address step, wherever it is asked (activation, a
+    corrected fusion address): refused on ``template``, else on to ``where_next``."""
     form = await checked_form(request)
     email = form.get("email", "").strip()
     try:
         result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
     except Refused as refusal:
-        return refused_form(
-            request, "activation_email.html", refusal, EMAIL_FIELDS, values={"email": email},
-            holder_name=state.get("holder"),
-        )
+        return refused_form(request, template, refusal, EMAIL_FIELDS, values={"email": email}, **context)
     state["email"] = email
-    return save_state(redirect(next_step(result["next"])), request, state)
+    return save_state(redirect(where_next(result["next"])), request, state)
 
 
 def next_step(step: str) -> str:

@@ -17,21 +17,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_activation import CREDENTIAL_FIELDS, EMAIL_FIELDS, PROVISIONAL, credentials_refused, next_step, start
-from web.pages_activation_state import save_state, step, step_call
-from web.pages_common import (
-    agency_codes,
-    call,
-    form_page,
-    kept,
-    origin,
-    page,
-    redirect,
-    refused_form,
-    render,
-    required,
-    services,
+from web.pages_activation import (
+    CREDENTIAL_FIELDS,
+    EMAIL_FIELDS,
+    PROVISIONAL,
+    credentials_refused,
+    next_step,
+    propose_email,
+    start,
 )
+from web.pages_activation_state import save_state, step
+from web.pages_common import agency_codes, call, form_page, kept, origin, page, redirect, render, required, services
 from web.security import checked_form
 
 TEMPLATE = "fusion.html"
@@ -70,17 +66,7 @@ async def no_account_page(request: Request, state: dict[str, Any]) -> Response:
 @step
 async def no_account_submit(request: Request, state: dict[str, Any]) -> Response:
     """« Corriger l'adresse »: the corrected address, asked about like the first."""
-    form = await checked_form(request)
-    email = form.get("email", "").strip()
-    try:
-        result = await step_call(services(request).activation.propose_email, state["token"], email, origin(request))
-    except Refused as refusal:
-        return refused_form(
-            request, "fusion_no_account.html", refusal, EMAIL_FIELDS, email=state.get("email", ""),
-            values={"email": email},
-        )
-    state["email"] = email
-    return save_state(redirect(after_email(result["next"])), request, state)
+    return await propose_email(request, state, "fusion_no_account.html", after_email, email=state.get("email", ""))
 
 
 NO_ACCOUNT = "/fusion/aucun-compte"
