@@ -30,7 +30,9 @@ class Problems:
     """Every refusal of one request, found in one pass (GOV.UK: validate every
     field at once). The first is the answer's ``error``, as the contract has
     one code per answer; every one is in its ``fields`` detail, each with the
-    field it concerns, so a form shows them all at once."""
+    field it concerns, so a form shows them all at once. A refusal that says
+    to wait (``retry_after``, a throttle) leads: nothing else the person fixes
+    helps before then."""
 
     def __init__(self) -> None:
         self.found: list[tuple[str, Refused]] = []
@@ -49,7 +51,8 @@ class Problems:
     def raise_any(self) -> None:
         if not self.found:
             return
-        _, first = self.found[0]
+        waits = [r for _, r in self.found if "retry_after" in r.details]
+        first = waits[0] if waits else self.found[0][1]
         fields = [{"field": field, "error": r.code, "message": r.message} for field, r in self.found]
         details = {k: v for r in reversed([r for _, r in self.found]) for k, v in r.details.items()}
         raise Refused(first.code, first.message, **{**details, "fields": fields})

@@ -6,6 +6,7 @@ their own contracts; every profile they open is recorded for the person.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,10 @@ NEXT_STEPS = {
 MAX_PER_PAGE = 100
 
 
+def no_query(field: str) -> Refused:
+    return Refused("invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field=field)
+
+
 class Support:
     def __init__(self, read_models: ReadModels, access: AccessRecords, fold_query: Any) -> None:
         self.read_models = read_models
@@ -34,15 +39,13 @@ class Support:
     ) -> dict[str, Any]:
         """A page of results: after ``cursor`` (the ``next_cursor`` of the page
         before: the database resumes where it stopped) or else the ``page``-th."""
-        words = self.fold_query(query) if isinstance(query, str) else []
-        if not words:
-            raise Refused(
-                "invalid_request", "Indiquez ce que vous cherchez (email, identifiant, nom, codes).", field="q"
-            )
+        if not isinstance(query, str) or not query.strip():
+            raise no_query("q")
+        words = self.fold_query(query)  # none (punctuation alone): nothing can match
         page_number, size = _positive(page, "page"), min(_positive(per_page, "per_page"), MAX_PER_PAGE)
         after = _cursor(cursor)
         offset = 0 if after is not None else (page_number - 1) * size
-        found = self.read_models.search(words, Staff.scope(member), size + 1, offset, after)
+        found = self.read_models.search(words, Staff.scope(member), size + 1, offset, after) if words else []
         shown = found[:size]
         more = len(found) > size
         return {
@@ -86,6 +89,9 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+CURSOR_PATTERN = "^[0-9]{1,18}\\.[0-9]{1,18}$"  # rank.seq, as _cursor_of writes it; the API document publishes it
+
+
 def _cursor_of(key: tuple[int, int]) -> str:
     return f"{key[0]}.{key[1]}"
 
@@ -94,11 +100,11 @@ def _cursor(value: object) -> tuple[int, int] | None:
     """The (rank, seq) a ``next_cursor`` stands for; absent is None."""
     if value is None or value == "":
         return None
-    rank, _, seq = str(value).partition(".")
-    if not (rank.isdigit() and seq.isdigit() and len(seq) < 19):
+    if not re.search(CURSOR_PATTERN, str(value)):
         raise Refused(
             "invalid_request", "« cursor » est la valeur « next_cursor » d'une page précédente.", field="cursor"
         )
+    rank, _, seq = str(value).partition(".")
     return int(rank), int(seq)
 
 

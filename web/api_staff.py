@@ -11,9 +11,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from application.errors import Refused
+from application.support import no_query
 from domain.agency_codes import same_agency
 from domain.staff import StaffMember
 from web.api import services
+from web.body_schema import Field
 from web.requests import bearer, json_body
 
 MAX_ACCOUNTS = 10_000
@@ -52,11 +54,15 @@ async def end_contract(request: Request) -> Response:
     return JSONResponse({"ended_at": ended_at.isoformat()}, status_code=202)
 
 
+# What a search may be: visible text without control characters (the API document publishes it).
+QUERY = Field(missing=no_query)
+
+
 async def search(request: Request) -> Response:
     member = await staff(request, "support", "agency")
     params = request.query_params
     result = await run_in_threadpool(
-        services(request).support.search, member, params.get("q"), params.get("page", "1"),
+        services(request).support.search, member, QUERY.read("q", params.get("q")), params.get("page", "1"),
         params.get("per_page", "20"), params.get("cursor"),
     )
     return JSONResponse(result)

@@ -29,7 +29,9 @@ from web.requests import MAX_FIELD, json_body
 Schema = dict[str, Any]
 
 CONTROL = "[\\u0000-\\u0008\\u000a-\\u001f]"  # a tab is text; a newline or NUL is not
-VISIBLE = "\\S"  # something that is not blank
+# Something that is not blank, the same in every regex dialect: Python's \s
+# also holds U+001C-U+001F and U+0085, ECMAScript's also U+FEFF.
+VISIBLE = "[^\\s\\u001c-\\u001f\\u0085\\ufeff]"
 NUL = {"type": "string", "pattern": "\\u0000"}
 # An address email-validator takes (so the document can say it): up to three
 # dot-separated atoms of RFC 5322 characters or Latin-1 letters, then up to
@@ -76,14 +78,16 @@ class Field:
     """One field. ``text``: a non-blank string without control characters (a
     tab aside); else any string (the use case judges it) or, with ``kind``,
     any JSON value of that kind. ``pattern`` is searched as JSON Schema does;
-    ``missing`` gives the refusal for an absent or mistyped value, ``refuse``
-    for a string that does not fit."""
+    ``missing`` gives the refusal for an absent or mistyped value, ``unfit``
+    for a string too long or with control characters, ``refuse`` for one
+    outside the pattern."""
 
     max_length: int | None = MAX_FIELD
     text: bool = True
     pattern: str | None = None
     refuse: Callable[[str, str], Refused] = _unfit
     missing: Callable[[str], Refused] = _absent
+    unfit: Callable[[str, str], Refused] = _unfit
     kind: Schema | None = None  # a JSON Schema passed through to the use case as it is
     choices: Callable[[], list[Any]] | None = None  # the values the use case takes, known at run time
 
@@ -115,7 +119,7 @@ class Field:
             raise self.missing(name)
         too_long = self.max_length is not None and len(value) > self.max_length
         if too_long or (self.text and re.search(CONTROL, value)):
-            raise _unfit(name)  # no value of the kind at all, whatever the field
+            raise self.unfit(name, value)
         if self.pattern is not None and not re.search(self.pattern, value):
             raise self.refuse(name, value)
         return value
@@ -130,8 +134,10 @@ def any_string(max_length: int = MAX_FIELD) -> Field:
     return Field(max_length, text=False)
 
 
-EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email, missing=_no_email)
-LOGIN_EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email)  # a missing one is a missing field
+# An address a person proposes: whatever is wrong with it is the contract's 422 invalid_email.
+EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email, missing=_no_email, unfit=_no_email)
+# An address to sign in with: a missing, too long or odd one is a malformed request.
+LOGIN_EMAIL = Field(MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN, refuse=_no_email)
 # Any other value is refused by the use case (400 invalid_token) once counted as a guess.
 TOKEN = Field(kind={"type": "string", "pattern": TOKEN_PATTERN})
 SECRET = text()  # a password to check

@@ -18,10 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from application.support import MAX_PER_PAGE
+from application.support import CURSOR_PATTERN, MAX_PER_PAGE
 from domain.agency_account import ROLES
-from web import api, api_account, api_two_step
-from web.api_staff import MAX_ACCOUNTS
+from web import api, api_account, api_staff, api_two_step
 from web.body_schema import ANY_JSON, Body
 
 Schema = dict[str, Any]
@@ -305,8 +304,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     "/agencies/{client_code}/{company_code}/accounts": {"post": operation(
         "An agency's provisional credentials, as import-accounts reads them", (200, IMPORT_REPORT), (404,),
         # a row that is no account is reported in the answer, with its line and reason; no body is no row
-        body={"type": "array", "maxItems": MAX_ACCOUNTS, "items": {"$ref": "#/components/schemas/AnyJson"}}, staff=True,
-        optional_body=True,
+        body={"type": "array", "maxItems": api_staff.MAX_ACCOUNTS, "items": {"$ref": "#/components/schemas/AnyJson"}},
+        staff=True, optional_body=True,
     )},
     "/agencies/{client_code}/{company_code}/accounts/{login_id}": {"delete": operation(
         "The agency ends a contract", (202, obj(ended_at={"type": "string"})), (404, 409), staff=True,
@@ -314,8 +313,8 @@ OPERATIONS: dict[str, dict[str, Schema]] = {
     "/support/identities": {"get": operation(
         "Support search over the read models", (200, obj(["results"], results={"type": "array"})), (422,), staff=True,
         query={
-            "q": {"type": "string", "pattern": "\\S"}, "page": PAGE, "per_page": PAGE,
-            "cursor": {"type": "string", "description": "the next_cursor of the page before"},
+            "q": api_staff.QUERY.schema(), "page": PAGE, "per_page": PAGE,
+            "cursor": {"type": "string", "pattern": CURSOR_PATTERN, "description": "the page before's next_cursor"},
         },
     )},
     "/support/identities/{identity}": {"get": operation(

@@ -159,3 +159,12 @@ def test_documents_hold_each_agency_apart() -> None:
     assert sorted(docs[1:]) == sorted([(scope_key(("AG1", "SOC1")), 0, "helene hel001 lefevre"),
                                        (scope_key(("AG2", "SOC2")), 0, "helene x002 lefevre")])
 
+
+
+def test_a_blank_query_is_refused_and_punctuation_alone_finds_nobody(people: tuple[Container, dict[str, Any]]) -> None:
+    app, ids = people
+    for blank in ("", "  \u0085 ", None):
+        with pytest.raises(Refused) as refused:
+            app.support.search(ids["support"], blank)
+        assert refused.value.details["field"] == "q"
+    assert app.support.search(ids["support"], ")?×'^,^")["results"] == []

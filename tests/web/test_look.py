@@ -179,7 +179,9 @@ def test_destructive_buttons_look_dangerous(portal: Portal) -> None:
     portal.container.sessions.log_in(creds["email"], PASSWORD)  # another device, to disconnect
     portal.log_in(creds["email"])
     assert 'class="danger strong">Supprimer mon compte' in portal.client.get("/profil/supprimer").text
-    assert 'class="danger">Déconnecter les autres appareils' in portal.client.get("/profil/securite").text
+    assert 'class="button danger" href="/profil/securite/fermer-autres">Déconnecter les autres appareils' in (
+        portal.client.get("/profil/securite").text
+    )
 
 
 def test_the_cgu_offer_imprimer(portal: Portal) -> None:
