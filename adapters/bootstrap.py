@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlparse
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
-from adapters.console_session_table import SCHEMA as CONSOLE_SESSION_SCHEMA
 from adapters.console_session_table import ConsoleSessionTable
 from adapters.database import Database
 from adapters.dramatiq_jobs import Jobs
@@ -28,15 +27,11 @@ from adapters.event_recorders import POPORecorder, create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
 from adapters.maildir_mailer import MaildirMailer
-from adapters.oidc_key_table import SCHEMA as OIDC_KEY_SCHEMA
 from adapters.oidc_key_table import SigningKeyTable
-from adapters.oidc_token_table import SCHEMA as OIDC_TOKEN_SCHEMA
 from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
-from adapters.passkey_ceremony_table import SCHEMA as PASSKEY_CEREMONY_SCHEMA
 from adapters.passkey_ceremony_table import PasskeyCeremonyTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
-from adapters.schema import SCHEMA
 from adapters.session_table import SessionTable
 from adapters.throttle_table import ThrottleTable
 from application.access_records import AccessRecords
@@ -93,10 +88,7 @@ from projections.follower import Follower
 from projections.outbox import OutboxProjection
 from projections.profile import ProfileProjection
 from projections.queries import ReadModelQueries
-from projections.sign_ins import SCHEMA as SIGN_IN_SCHEMA
 from projections.sign_ins import SignInQueries, SignInsProjection
-from projections.support_search import SCHEMA as SEARCH_SCHEMA
-from projections.support_search import SCHEMA_INDEXES as SEARCH_INDEXES
 from projections.support_search import SupportSearchProjection, query_words
 
 log = logging.getLogger(__name__)
@@ -297,11 +289,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
     if isinstance(store.recorder, POPORecorder):
         store.recorder.side_tables = db
-    db.create_schema(
-        SCHEMA + SEARCH_SCHEMA[db.dialect] + SEARCH_INDEXES + OIDC_KEY_SCHEMA + OIDC_TOKEN_SCHEMA + SIGN_IN_SCHEMA
-        + CONSOLE_SESSION_SCHEMA + PASSKEY_CEREMONY_SCHEMA,
-        then=[*((lambda r=r: create_tables(r)) for r in store.recorders()), key_table.wrap_clear_keys],
-    )
+    db.migrate(then=[*((lambda r=r: create_tables(r)) for r in store.recorders()), key_table.wrap_clear_keys])
     keys = Keyring(settings.secret_key)
     directory = Directory(store, keys)
     passwords = Passwords(

@@ -9,16 +9,6 @@ from uuid import UUID
 from adapters.database import Database
 from application.staff_sessions import ConsoleSession
 
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS console_sessions (
-        token_digest TEXT PRIMARY KEY,
-        staff_id TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        idle_until TEXT NOT NULL,
-        last_seen_at TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS console_sessions_staff ON console_sessions (staff_id)",
-]
-
 
 class ConsoleSessionTable:
     def __init__(self, db: Database) -> None:

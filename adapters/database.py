@@ -42,10 +42,10 @@ class Database(ABC):
         """A read-only transaction that blocks no writer."""
 
     @abstractmethod
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
-        """Create the side tables, then call ``then`` (the event store's own
-        table creation), so that processes starting together on a new database
-        do not race each other."""
+    def migrate(self, then: Sequence[Callable[[], object]] = ()) -> list[str]:
+        """Apply the migrations this database has not had (``adapters/schema.py``),
+        then call ``then`` (the event store's own table creation), holding a
+        lock that processes starting together queue on. Returns the ids applied."""
 
     def listen(self, channel: str, heard: Callable[[], None], stop: threading.Event) -> None:  # noqa: B027 - a hook
         """Call ``heard`` whenever another process announces a commit on

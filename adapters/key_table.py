@@ -17,7 +17,7 @@ from adapters.database import Database, compose, in_list
 from application.config import ConfigurationError
 from application.key_wrapping import WRAPPED, KeyWrapping, UnreadableKey
 
-# The rows an older version wrote in clear; ``schema.SCHEMA`` indexes exactly
+# The rows an older version wrote in clear; the side tables' baseline migration indexes exactly
 # these (a partial index), so finding none at each start costs nothing.
 IN_CLEAR = f"substr(data_key, 1, {len(WRAPPED)}) <> '{WRAPPED}'"
 

@@ -13,15 +13,6 @@ from datetime import datetime
 from adapters.database import Database
 from application.signing_keys import StoredKey
 
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS oidc_signing_keys (
-        kid TEXT PRIMARY KEY,
-        generation INTEGER NOT NULL UNIQUE,
-        sealed TEXT NOT NULL,
-        public_jwk TEXT NOT NULL,
-        created_at TEXT NOT NULL)""",
-]
-
 
 class SigningKeyTable:
     def __init__(self, db: Database) -> None:

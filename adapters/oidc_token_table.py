@@ -14,26 +14,6 @@ from uuid import UUID
 from adapters.database import Database
 from application.oidc.tokens import REFRESH_LIFETIME, TokenRecord
 
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS oidc_tokens (
-        digest TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        sign_in_id TEXT NOT NULL,
-        client_id TEXT NOT NULL,
-        identity_id TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        data TEXT NOT NULL,
-        issued_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        spent_at TEXT,
-        revoked_at TEXT)""",
-    "CREATE INDEX IF NOT EXISTS oidc_tokens_sign_in ON oidc_tokens (sign_in_id)",
-    "CREATE INDEX IF NOT EXISTS oidc_tokens_identity ON oidc_tokens (identity_id)",
-    """CREATE TABLE IF NOT EXISTS oidc_revoked_sign_ins (
-        sign_in_id TEXT PRIMARY KEY,
-        revoked_at TEXT NOT NULL)""",
-]
-
 
 class TokenTable:
     def __init__(self, db: Database) -> None:

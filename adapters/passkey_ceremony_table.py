@@ -12,15 +12,6 @@ from uuid import UUID
 from adapters.database import Database
 from application.passkey_ceremonies import Ceremony
 
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS passkey_ceremonies (
-        token_digest TEXT PRIMARY KEY,
-        purpose TEXT NOT NULL,
-        identity_id TEXT,
-        expires_at TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS passkey_ceremonies_expiry ON passkey_ceremonies (expires_at)",
-]
-
 
 class PasskeyCeremonyTable:
     def __init__(self, db: Database) -> None:

@@ -20,9 +20,10 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from adapters.database import Database, Tx
+from adapters.schema import migrate
 
 log = logging.getLogger(__name__)
-SCHEMA_LOCK = 7318  # the advisory lock every starting process queues on before creating tables
+SCHEMA_LOCK = 7318  # the advisory lock every starting process queues on before migrating
 
 
 class PostgresDatabase(Database):
@@ -69,19 +70,19 @@ class PostgresDatabase(Database):
 
     read = transaction
 
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
-        """Run the statements, then the other stores' table creators, holding a
-        session advisory lock: processes starting at once on a new database
-        queue here instead of racing on ``CREATE ... IF NOT EXISTS`` (which
-        PostgreSQL does not make safe under concurrency). A dedicated connection
-        holds the lock, so it is released even when this process dies."""
+    def migrate(self, then: Sequence[Callable[[], object]] = ()) -> list[str]:
+        """Apply the migrations, then the other stores' table creators, holding
+        a session advisory lock: processes starting at once queue here instead
+        of racing on the same migration or on ``CREATE ... IF NOT EXISTS``
+        (which PostgreSQL does not make safe under concurrency). A dedicated
+        connection holds the lock, so it is released even when this process
+        dies; yoyo runs each migration in a transaction of its own connection."""
         with psycopg.connect(self.url, autocommit=True) as connection:
             connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-            with connection.transaction():
-                for statement in statements:
-                    connection.execute(statement)  # our own constant DDL
+            applied = migrate("postgresql+psycopg" + self.url[self.url.index("://"):], self.dialect)
             for create in then:
                 create()
+        return applied
 
     def listen(self, channel: str, heard: Callable[[], None], stop: threading.Event) -> None:
         """Call ``heard`` for each NOTIFY on ``channel`` until ``stop``, and once

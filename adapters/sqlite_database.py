@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -9,6 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from adapters.database import Database, Tx
+from adapters.schema import migrate
 
 
 class SQLiteDatabase(Database):
@@ -53,15 +55,16 @@ class SQLiteDatabase(Database):
     def read(self) -> AbstractContextManager[Tx]:
         return self.transaction("BEGIN")
 
-    def create_schema(self, statements: Sequence[str], then: Sequence[Callable[[], object]] = ()) -> None:
-        """The write lock serializes schema changes between processes; ``then``
-        runs after the commit, as the event store writes through a connection of
-        its own that would otherwise wait on ours."""
-        with self.transaction() as tx:
-            for statement in statements:
-                tx.execute(statement)
-        for create in then:
-            create()
+    def migrate(self, then: Sequence[Callable[[], object]] = ()) -> list[str]:
+        """Processes starting together queue on an exclusive lock of a file
+        beside the database (released when a process dies), as yoyo and the
+        event store write through connections of their own."""
+        with open(f"{self.path}-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            applied = migrate(f"sqlite:///{self.path}", self.dialect)
+            for create in then:
+                create()
+        return applied
 
     def compact(self) -> None:
         """Copy the WAL into the database and truncate it: with ``secure_delete``

@@ -2,9 +2,8 @@
 
 Activating a million people through the API would take hours of argon2, so
 the read models are written directly, the way the projections would have
-written them: the schema is Sésame's own (``adapters.schema.SCHEMA`` and
-``projections.support_search.SCHEMA``, created by ``Database.create_schema``
-as ``bootstrap`` does) and the search documents come from the projection's
+written them: the schema is Sésame's own (its migrations, applied by
+``Database.migrate`` as ``bootstrap`` does) and the search documents come from the projection's
 own ``words_of`` and ``documents`` (its bookkeeping tables, which only the
 projection's own updates read, are left empty). Every identity has one contract of an agency; nine in ten are
 active (linked), one in ten still activating (the contract through
@@ -31,13 +30,11 @@ from typing import Any
 
 from adapters.bootstrap import open_database
 from adapters.database import compose
-from adapters.schema import SCHEMA
 from bench.common import cores, percentile
 from bench.databases import fresh, postgres_available
 from bench.report import Row, Section, ms, plot, table
 from projections.queries import WINDOW, ReadModelQueries
-from projections.support_search import SCHEMA as SEARCH_SCHEMA
-from projections.support_search import SCHEMA_INDEXES, documents, fold, query_words, words_of
+from projections.support_search import documents, fold, query_words, words_of
 
 TARGET = 0.020  # seconds, p95
 CHUNK = 50_000  # identities per transaction while populating
@@ -117,6 +114,7 @@ def populate(url: str, numbers: range) -> float:
     """Write these people's read-model rows; the seconds it took."""
     began = time.monotonic()
     if not url.startswith("sqlite:"):  # a bulk load: the GIN index is built once after it, not row by row
+        tsv_index = _postgres_execute(url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_docs_tsv'")
         _postgres_execute(url, "DROP INDEX IF EXISTS search_docs_tsv")
     for start in range(numbers.start, numbers.stop, CHUNK):
         identities, accounts, links, docs = rows_of(range(start, min(start + CHUNK, numbers.stop)))
@@ -125,18 +123,18 @@ def populate(url: str, numbers: range) -> float:
         else:
             _postgres_write(url, identities, accounts, links, docs)
     if not url.startswith("sqlite:"):  # autovacuum would, soon after a real load; SQLite's Sésame never runs ANALYZE
-        for statement in SEARCH_SCHEMA["postgresql"]:
-            if "search_docs_tsv" in statement:
-                _postgres_execute(url, statement)
+        _postgres_execute(url, tsv_index)  # as the migration made it
         _postgres_execute(url, "ANALYZE")
     return time.monotonic() - began
 
 
-def _postgres_execute(url: str, statement: str) -> None:
+def _postgres_execute(url: str, statement: str) -> Any:
+    """Run one statement; the first column of its first row, if it returns rows."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
+        cursor = connection.execute(statement)
+        return cursor.fetchone()[0] if cursor.description else None  # type: ignore[index]
 
 
 def _sqlite_write(url: str, identities: list[Any], accounts: list[Any], links: list[Any], docs: list[Any]) -> None:
@@ -252,7 +250,7 @@ def run(sizes: list[int], backends: list[str], out: Path, work: Path, seconds: f
             continue
         with fresh(backend, work, "search") as url:
             db = open_database(url)
-            db.create_schema(SCHEMA + SEARCH_SCHEMA[db.dialect] + SCHEMA_INDEXES)
+            db.migrate()
             getattr(db, "close", lambda: None)()
             present = 0
             for size in sizes:

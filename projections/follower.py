@@ -23,10 +23,13 @@ log = logging.getLogger(__name__)
 
 
 class Projection:
-    """A read model: its tables, and how each event changes them."""
+    """A read model: its tables (created and changed by the migrations in its
+    folder, ``projections/migrations/<migrations>``), how each event changes
+    them, and how a person's data leaves them at once on erasure."""
 
     name: str
     tables: Sequence[str]
+    migrations: str
 
     def prepare(self, events: list[Any]) -> None:
         """Gather, before the write lock, what ``apply`` will need from elsewhere."""
@@ -36,6 +39,13 @@ class Projection:
 
     def committed(self) -> None:
         """Called after a batch commits (the outbox hands mail to the worker)."""
+
+    def forget(self, tx: Tx, identity_id: str) -> None:
+        """Clear an erased person's data now, as the ``Erased`` event will on
+        its way (the projection may be behind, or its process down)."""
+
+    def forget_contract(self, tx: Tx, account_id: str) -> None:
+        """Clear an erased contract's data now, likewise."""
 
 
 class Follower:

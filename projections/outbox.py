@@ -45,6 +45,7 @@ FROM_OPERATORS = (StaffMember.Invited,)
 
 class OutboxProjection(Projection):
     name = "outbox"
+    migrations = "outbox"
     tables = ()  # never cleared: a rebuild must not send every mail again
 
     def __init__(

@@ -17,6 +17,7 @@ from projections.follower import Projection
 
 class ProfileProjection(Projection):
     name = "profile"
+    migrations = "profile"
     tables = ("read_identities", "read_accounts", "read_account_names", "read_identity_accounts")
 
     @singledispatchmethod

@@ -41,47 +41,6 @@ from domain.identity import Identity
 from projections.agency_scope import SUPPORT_SCOPE, scope_key
 from projections.follower import Projection
 
-_KEPT = (
-    "CREATE TABLE IF NOT EXISTS search_people (identity_id TEXT PRIMARY KEY, words TEXT NOT NULL)",
-    ("CREATE TABLE IF NOT EXISTS search_contracts (account_id TEXT PRIMARY KEY, client_code TEXT NOT NULL, "
-     "company_code TEXT NOT NULL, codes TEXT NOT NULL, details TEXT NOT NULL)"),
-    ("CREATE TABLE IF NOT EXISTS search_links (identity_id TEXT NOT NULL, account_id TEXT NOT NULL, "
-     "kind TEXT NOT NULL, PRIMARY KEY (identity_id, account_id))"),
-    "DROP TABLE IF EXISTS search_terms",  # the folded-terms table this one replaces (rebuilt from the events)
-    "DELETE FROM tracking WHERE name = 'support_search'",
-)
-_DOCS = "seq {key}, identity_id TEXT NOT NULL, scope TEXT NOT NULL, support INTEGER NOT NULL, words TEXT NOT NULL"
-SCHEMA = {
-    "sqlite": [
-        *_KEPT,
-        f"CREATE TABLE IF NOT EXISTS search_docs ({_DOCS.format(key='INTEGER PRIMARY KEY')})",
-        # prefixes up to 8 characters are indexed: a longer one merges the lists of every word it begins
-        ("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(scope, words, identity_id UNINDEXED, "
-         "support UNINDEXED, content='search_docs', content_rowid='seq', tokenize='unicode61 remove_diacritics 2', "
-         "prefix='2 3 4 5 6 7 8')"),
-        ("CREATE TRIGGER IF NOT EXISTS search_docs_added AFTER INSERT ON search_docs BEGIN "
-         "INSERT INTO search_fts (rowid, scope, words, identity_id, support) "
-         "VALUES (new.seq, new.scope, new.words, new.identity_id, new.support); END"),
-        ("CREATE TRIGGER IF NOT EXISTS search_docs_removed AFTER DELETE ON search_docs BEGIN "
-         "INSERT INTO search_fts (search_fts, rowid, scope, words, identity_id, support) "
-         "VALUES ('delete', old.seq, old.scope, old.words, old.identity_id, old.support); END"),
-    ],
-    "postgresql": [
-        *_KEPT,
-        # the words, and who may read the document as words no query can hold (``_``: see ``words_of``),
-        # so the GIN index alone finds what a scope's query matches
-        (f"CREATE TABLE IF NOT EXISTS search_docs ({_DOCS.format(key='BIGSERIAL PRIMARY KEY')}, "
-         "tsv TSVECTOR GENERATED ALWAYS AS (array_to_tsvector(array_remove(string_to_array("
-         "words || ' _' || scope || CASE WHEN support = 1 THEN ' _support' ELSE '' END, ' '), ''))) STORED)"),
-        "CREATE INDEX IF NOT EXISTS search_docs_tsv ON search_docs USING GIN (tsv)",
-        "CREATE INDEX IF NOT EXISTS search_docs_support ON search_docs (seq) WHERE support = 1",
-        "CREATE INDEX IF NOT EXISTS search_docs_scope ON search_docs (scope, seq)",
-    ],
-}
-SCHEMA_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS search_docs_identity ON search_docs (identity_id)",
-    "CREATE INDEX IF NOT EXISTS search_links_account ON search_links (account_id)",
-]
 MAX_QUERY_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # French writes them; Unicode does not decompose them
@@ -172,6 +131,7 @@ def forget_person(tx: Tx, identity_id: str) -> None:
 
 class SupportSearchProjection(Projection):
     name = "support_search_docs"
+    migrations = "support_search"
     tables = ("search_docs", "search_people", "search_contracts", "search_links")
 
     @staticmethod

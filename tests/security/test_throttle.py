@@ -16,7 +16,6 @@ import pytest
 
 from adapters.bootstrap import open_database
 from adapters.database import Database
-from adapters.schema import SCHEMA
 from adapters.throttle_table import ThrottleTable
 from application.errors import Refused
 from application.keyring import Keyring
@@ -50,7 +49,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         database = open_database(postgres_database())
     else:
         database = open_database(f"sqlite:///{tmp_path}/throttle.db")
-    database.create_schema(SCHEMA)
+    database.migrate()
     yield database
     database.close()
 

@@ -1,0 +1,98 @@
+"""Upgrading a database the last release before migrations made (5eb3a55):
+the migrations apply over it, and its person still signs in, keeps their
+session and is found by support search.
+
+The fixtures are that release's own dumps (``sqlite3 .dump``; ``pg_dump
+--no-owner --no-privileges --inserts``, without psql's ``\\restrict`` lines):
+with its code, under ``SECRET_KEY=TEST_SECRET``, a contract was imported,
+activated as helene@exemple.fr with the password below, its address verified,
+and the person signed in once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from adapters.bootstrap import Container, bootstrap
+from adapters.schema import folders
+from application.config import Settings
+from projections.support_search import query_words
+from tests.application.conftest import FakeClock
+from tests.conftest import TEST_SECRET
+from tests.e2e.harness import create_database, drop_database
+from tests.servers import postgres
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+EMAIL, PASSWORD = "helene@exemple.fr", "Tr3s-Secret!"
+# The person and the session token of each dump.
+MADE = {
+    "sqlite": ("b5b6b3bd-5f18-49c2-879a-b81ff6b63111", "41smO03hg-pjA2TTH-GrSe2WiHD7YzHtMYwIc-F5o_g"),
+    "postgresql": ("74b038b9-ecd3-4b1c-a41a-56343b590fee", "D2EBozhThe67EGNbeynNl4CUtdGUdZvonLQhipLkWps"),
+}
+
+
+def released_sqlite(workdir: Path) -> str:
+    path = workdir / "var" / "sesame.db"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as connection:
+        connection.executescript((FIXTURES / "release-5eb3a55.sqlite.sql").read_text())
+    connection.close()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def released_postgres() -> Iterator[str]:
+    name = create_database()
+    with psycopg.connect(postgres() + name, autocommit=True) as connection:
+        connection.execute((FIXTURES / "release-5eb3a55.postgresql.sql").read_text().encode())  # our own dump
+    yield postgres() + name
+    drop_database(name)
+
+
+def opened(database_url: str) -> Container:
+    clock = FakeClock()
+    clock.current = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # within the dumped session's lifetime
+    return bootstrap(Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET}), clock=clock)
+
+
+def assert_upgraded(app: Container, dialect: str) -> None:
+    person, token = MADE[dialect]
+    assert app.db.migrate() == []  # all applied at start: a second start has nothing to do
+    for follower in app.followers.values():
+        follower.catch_up()  # the support search starts over from the events (its tables were replaced)
+    session = app.sessions.current(token)
+    assert session is not None and str(session.identity_id) == person
+    assert str(app.sessions.log_in(EMAIL, PASSWORD).identity_id) == person
+    for query in ("hélène", EMAIL, "R001"):
+        assert [row["identity_id"] for row in app.read_models.search(query_words(query), None, 10)] == [person]
+    assert app.directory.identity(UUID(person)) is not None
+
+
+def test_a_sqlite_database_of_the_last_release_is_upgraded_in_place(workdir: Path) -> None:
+    app = opened(released_sqlite(workdir))
+    try:
+        assert_upgraded(app, "sqlite")
+    finally:
+        app.stop()
+
+
+def test_a_postgresql_database_of_the_last_release_is_upgraded_in_place(workdir: Path, released_postgres: str) -> None:
+    app = opened(released_postgres)
+    try:
+        assert_upgraded(app, "postgresql")
+    finally:
+        app.stop()
+
+
+def test_each_dialect_reads_the_shared_folders_and_its_own() -> None:
+    sqlite, postgresql = folders("sqlite"), folders("postgresql")
+    assert [f for f in sqlite if not f.endswith("/sqlite")] == [f for f in postgresql if not f.endswith("/postgresql")]
+    assert any(f.endswith("support_search/sqlite") for f in sqlite)
+    assert not any(f.endswith("/sqlite") for f in postgresql)
