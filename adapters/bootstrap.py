@@ -316,8 +316,18 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
     connected_apps = ConnectedApps(store, sign_ins, sign_ins_read, directory.account_label)
     proof = PasswordProof(passwords, throttle)  # every check of a given password goes through it
+    projections = {
+        "profile": ProfileProjection(),
+        "support_search": SupportSearchProjection(),
+        "sign_ins": SignInsProjection(),
+        "outbox": OutboxProjection(
+            lambda i, v: store.repository.get(i, version=v), logout_notice=LogoutNotices(store, relying_parties.find),
+            contract_label=directory.account_label,
+        ),
+    }
     erasure = Erasure(
-        directory, proof, subject_keys, PersonalDataPurgeTable(db), read_models, throttle, sign_outs, outbox
+        directory, proof, subject_keys, PersonalDataPurgeTable(db, projections.values()), read_models, throttle,
+        sign_outs, outbox,
     )
     link_ttl = timedelta(hours=settings.verification_ttl_hours)
     activation = Activation(directory, passwords, clock, current_terms_version, link_ttl, throttle)
@@ -386,15 +396,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
         identity_file=IdentityFile(directory, support, access, my_sessions, clock, throttle, connected_apps.timeline),
         agencies=agencies,
     )
-    container.followers = {
-        "profile": Follower(store, db, ProfileProjection()),
-        "support_search": Follower(store, db, SupportSearchProjection()),
-        "sign_ins": Follower(store, db, SignInsProjection()),
-        "outbox": Follower(store, db, OutboxProjection(
-            lambda i, v: store.repository.get(i, version=v), logout_notice=LogoutNotices(store, relying_parties.find),
-            contract_label=directory.account_label,
-        )),
-    }
+    container.followers = {name: Follower(store, db, projection) for name, projection in projections.items()}
     jobs.register("retention_sweep", container.retention.sweep)
     store.on_commit = container.wake_followers
     return container

@@ -1,26 +1,29 @@
 """Clearing a person from the side tables, then compacting SQLite's WAL.
 
 Read models are cleared by their projections on the ``Erased`` event (so a
-rebuild gives the same result); this clears them too, at once, in case the
-projection process is behind or down, and clears what is not a projection:
-sessions, queued mail, remembered API answers, throttles.
+rebuild gives the same result); the purge asks each projection to forget at
+once too (``Projection.forget``), in case it is behind or its process down,
+and clears what no projection owns: sessions, tokens, remembered API answers.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+from collections.abc import Iterable
 from uuid import UUID
 
 from adapters.database import Database, compose, in_list
 from adapters.session_table import SIDE_TABLES
-from projections.support_search import forget_contract, forget_person
+from projections.follower import Projection
 
-BY_IDENTITY = ("sessions", "outbox", "oidc_tokens")  # tokens: revoked first, by the sign-out cascade
+BY_IDENTITY = ("sessions", "oidc_tokens")  # tokens: revoked first, by the sign-out cascade
 
 
 class PersonalDataPurgeTable:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, projections: Iterable[Projection]) -> None:
         self.db = db
+        self.projections = list(projections)
 
     def related_identities(self, identity_id: UUID, account_ids: list[UUID]) -> list[UUID]:
         on_contracts, params = in_list("a", [str(a) for a in account_ids])
@@ -38,12 +41,8 @@ class PersonalDataPurgeTable:
 
     def forget_contract(self, account_id: UUID) -> None:
         with self.db.transaction() as tx:
-            tx.execute(
-                "UPDATE read_accounts SET login_id = '', holder_name = '', suggested_email = '' WHERE account_id = :id",
-                {"id": str(account_id)},
-            )
-            tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": str(account_id)})
-            forget_contract(tx, str(account_id))
+            for projection in self.projections:
+                projection.forget_contract(tx, str(account_id))
         self.db.compact()
 
     def forget(self, identity_ids: list[UUID], emails: list[str]) -> None:
@@ -58,16 +57,22 @@ class PersonalDataPurgeTable:
                     ),
                     {"id": identity},
                 )
-            for table in BY_IDENTITY:
-                for identity in ids:
-                    tx.execute(compose("DELETE FROM {table} WHERE identity_id = :id", table=table), {"id": identity})
-            for identity in ids:
-                tx.execute(
-                    "UPDATE read_identities SET status = 'erased', email = NULL, proposed_email = NULL, "
-                    "pending_email = NULL WHERE identity_id = :id",
-                    {"id": identity},
-                )
-                forget_person(tx, identity)
+            for table, identity in itertools.product(BY_IDENTITY, ids):
+                tx.execute(compose("DELETE FROM {table} WHERE identity_id = :id", table=table), {"id": identity})
+            for projection, identity in itertools.product(self.projections, ids):
+                projection.forget(tx, identity)
             for email in emails:
-                tx.execute("DELETE FROM idempotency WHERE body LIKE :pattern", {"pattern": f"%{email}%"})
+                tx.execute(
+                    "DELETE FROM idempotency WHERE body LIKE :pattern ESCAPE '\\'", {"pattern": mentioning(email)}
+                )
         self.db.compact()
+
+
+def mentioning(text: str) -> str:
+    """A ``LIKE`` pattern matching a remembered answer that holds ``text``, as
+    ``web/idempotency.py`` stores it: the response's JSON text, its bytes read
+    as latin-1, inside JSON again. ``%`` and ``_`` match only themselves: an
+    address such as ``jean_dupont@...`` must not match ``jean.dupont@...``."""
+    in_response = json.dumps(text, ensure_ascii=False)[1:-1]
+    stored = json.dumps(in_response.encode().decode("latin-1"))[1:-1]
+    return "%" + stored.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

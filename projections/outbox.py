@@ -82,6 +82,10 @@ class OutboxProjection(Projection):
     def committed(self) -> None:
         self.on_commit()
 
+    def forget(self, tx: Tx, identity_id: str) -> None:
+        """The person's queued mail goes unsent: it holds their address."""
+        tx.execute("DELETE FROM outbox WHERE identity_id = :id", {"id": identity_id})
+
     def _address_at(self, event: Any) -> str:
         return self.identity_at(event.originator_id, event.originator_version).email or ""
 

@@ -33,7 +33,21 @@ class ProfileProjection(Projection):
         )
 
     def _set(self, event: Any, tx: Tx, **columns: Any) -> None:
-        _update(tx, "read_identities", "identity_id", event, updated_at=event.timestamp.isoformat(), **columns)
+        _update(
+            tx, "read_identities", "identity_id", str(event.originator_id), updated_at=event.timestamp.isoformat(),
+            **columns,
+        )
+
+    def forget(self, tx: Tx, identity_id: str) -> None:
+        _update(
+            tx, "read_identities", "identity_id", identity_id, status="erased", email=None, proposed_email=None,
+            default_account=None, next_step=None, pending_email=None, reset_pending_until=None,
+        )
+        tx.execute("DELETE FROM read_identity_accounts WHERE identity_id = :id", {"id": identity_id})
+
+    def forget_contract(self, tx: Tx, account_id: str) -> None:
+        _update(tx, "read_accounts", "account_id", account_id, login_id="", holder_name="", suggested_email="")
+        tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": account_id})
 
     @apply.register
     def _(self, event: Identity.EmailProposed, position: int, tx: Tx) -> None:
@@ -81,11 +95,8 @@ class ProfileProjection(Projection):
 
     @apply.register
     def _(self, event: Identity.Erased, position: int, tx: Tx) -> None:
-        self._set(
-            event, tx, status="erased", email=None, proposed_email=None, default_account=None,
-            next_step=None, pending_email=None, reset_pending_until=None,
-        )
-        tx.execute("DELETE FROM read_identity_accounts WHERE identity_id = :id", {"id": str(event.originator_id)})
+        self.forget(tx, str(event.originator_id))
+        self._set(event, tx)
 
     @apply.register
     def _(self, event: Identity.AccountLinked, position: int, tx: Tx) -> None:
@@ -125,7 +136,7 @@ class ProfileProjection(Projection):
         _name(tx, event)
 
     def _set_account(self, event: Any, tx: Tx, **columns: Any) -> None:
-        _update(tx, "read_accounts", "account_id", event, **columns)
+        _update(tx, "read_accounts", "account_id", str(event.originator_id), **columns)
 
     @apply.register
     def _(self, event: AgencyAccount.Ended, position: int, tx: Tx) -> None:
@@ -137,8 +148,7 @@ class ProfileProjection(Projection):
 
     @apply.register
     def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
-        self._set_account(event, tx, login_id="", holder_name="", suggested_email="")
-        tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": str(event.originator_id)})
+        self.forget_contract(tx, str(event.originator_id))
 
 
 def _name(tx: Tx, event: AgencyAccount.Imported | AgencyAccount.Updated) -> None:
@@ -153,10 +163,10 @@ def _name(tx: Tx, event: AgencyAccount.Imported | AgencyAccount.Updated) -> None
     )
 
 
-def _update(tx: Tx, table: str, key: str, event: Any, **columns: Any) -> None:
-    """Set columns of the row of the event's aggregate."""
+def _update(tx: Tx, table: str, key: str, row_id: str, **columns: Any) -> None:
+    """Set columns of the row whose ``key`` is ``row_id``."""
     assignments = ", ".join(f"{column} = :{column}" for column in columns)
     tx.execute(
         compose("UPDATE {table} SET {assignments} WHERE {key} = :id", table=table, assignments=assignments, key=key),
-        {"id": str(event.originator_id), **columns},
+        {"id": row_id, **columns},
     )

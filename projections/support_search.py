@@ -134,6 +134,12 @@ class SupportSearchProjection(Projection):
     migrations = "support_search"
     tables = ("search_docs", "search_people", "search_contracts", "search_links")
 
+    def forget(self, tx: Tx, identity_id: str) -> None:
+        forget_person(tx, identity_id)
+
+    def forget_contract(self, tx: Tx, account_id: str) -> None:
+        forget_contract(tx, account_id)
+
     @staticmethod
     def _person(tx: Tx, identity_id: str, *texts: str) -> None:
         tx.execute(
