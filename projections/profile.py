@@ -18,7 +18,7 @@ from projections.follower import Projection
 class ProfileProjection(Projection):
     name = "profile"
     migrations = "profile"
-    tables = ("read_identities", "read_accounts", "read_account_names", "read_identity_accounts")
+    tables = ("read_identities", "read_accounts", "read_identity_accounts")
 
     @singledispatchmethod
     def apply(self, event: Any, position: int, tx: Tx) -> None:
@@ -46,8 +46,10 @@ class ProfileProjection(Projection):
         tx.execute("DELETE FROM read_identity_accounts WHERE identity_id = :id", {"id": identity_id})
 
     def forget_contract(self, tx: Tx, account_id: str) -> None:
-        _update(tx, "read_accounts", "account_id", account_id, login_id="", holder_name="", suggested_email="")
-        tx.execute("DELETE FROM read_account_names WHERE account_id = :id", {"id": account_id})
+        _update(
+            tx, "read_accounts", "account_id", account_id, login_id="", holder_name="", suggested_email="",
+            agency_name="", property="",
+        )
 
     @apply.register
     def _(self, event: Identity.EmailProposed, position: int, tx: Tx) -> None:
@@ -113,9 +115,10 @@ class ProfileProjection(Projection):
     @apply.register
     def _(self, event: AgencyAccount.Imported, position: int, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO read_accounts "
-            "(account_id, client_code, company_code, login_id, holder_name, role, suggested_email) "
-            "VALUES (:id, :client, :company, :login, :holder, :role, :email) ON CONFLICT (account_id) DO NOTHING",
+            "INSERT INTO read_accounts (account_id, client_code, company_code, login_id, holder_name, role, "
+            "suggested_email, agency_name, property) "
+            "VALUES (:id, :client, :company, :login, :holder, :role, :email, :agency, :property) "
+            "ON CONFLICT (account_id) DO NOTHING",
             {
                 "id": str(event.originator_id),
                 "client": event.client_code,
@@ -124,16 +127,17 @@ class ProfileProjection(Projection):
                 "holder": event.holder_name,
                 "role": event.role,
                 "email": event.suggested_email,
+                "agency": event.agency_name,
+                "property": event.property,
             },
         )
-        _name(tx, event)
 
     @apply.register
     def _(self, event: AgencyAccount.Updated, position: int, tx: Tx) -> None:
         self._set_account(
-            event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email
+            event, tx, holder_name=event.holder_name, role=event.role, suggested_email=event.suggested_email,
+            agency_name=event.agency_name, property=event.property,
         )
-        _name(tx, event)
 
     def _set_account(self, event: Any, tx: Tx, **columns: Any) -> None:
         _update(tx, "read_accounts", "account_id", str(event.originator_id), **columns)
@@ -149,18 +153,6 @@ class ProfileProjection(Projection):
     @apply.register
     def _(self, event: AgencyAccount.Erased, position: int, tx: Tx) -> None:
         self.forget_contract(tx, str(event.originator_id))
-
-
-def _name(tx: Tx, event: AgencyAccount.Imported | AgencyAccount.Updated) -> None:
-    """The names a contract is known by; events older than the import columns
-    have neither, and leave none."""
-    tx.execute(
-        "INSERT INTO read_account_names (account_id, agency_name, property) VALUES (:id, :agency, :property) "
-        "ON CONFLICT (account_id) DO UPDATE SET agency_name = excluded.agency_name, property = excluded.property",
-        {
-            "id": str(event.originator_id), "agency": event.agency_name, "property": event.property,
-        },
-    )
 
 
 def _update(tx: Tx, table: str, key: str, row_id: str, **columns: Any) -> None:

@@ -48,9 +48,8 @@ class ReadModelQueries:
                 return None
             accounts = tx.execute(
                 "SELECT a.account_id, a.client_code, a.company_code, a.login_id, a.holder_name, a.role, "
-                "COALESCE(n.agency_name, '') AS agency_name, COALESCE(n.property, '') AS property "
+                "a.agency_name, a.property "
                 "FROM read_identity_accounts l JOIN read_accounts a ON a.account_id = l.account_id "
-                "LEFT JOIN read_account_names n ON n.account_id = a.account_id "
                 "WHERE l.identity_id = :id ORDER BY l.linked_at, a.account_id",
                 {"id": str(identity_id)},
             ).all()

@@ -19,8 +19,9 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from yoyo import get_backend, read_migrations
 
-from adapters.bootstrap import Container, bootstrap
+from adapters.bootstrap import Container, bootstrap, open_database
 from adapters.schema import folders
 from application.config import Settings
 from projections.support_search import query_words
@@ -72,7 +73,8 @@ def assert_upgraded(app: Container, dialect: str) -> None:
     assert str(app.sessions.log_in(EMAIL, PASSWORD).identity_id) == person
     for query in ("hélène", EMAIL, "R001"):
         assert [row["identity_id"] for row in app.read_models.search(query_words(query), None, 10)] == [person]
-    assert app.directory.identity(UUID(person)) is not None
+    profile = app.read_models.profile(UUID(person))
+    assert profile is not None and [a["holder_name"] for a in profile["accounts"]] == ["Hélène Ancienne"]
 
 
 def test_a_sqlite_database_of_the_last_release_is_upgraded_in_place(workdir: Path) -> None:
@@ -96,3 +98,29 @@ def test_each_dialect_reads_the_shared_folders_and_its_own() -> None:
     assert [f for f in sqlite if not f.endswith("/sqlite")] == [f for f in postgresql if not f.endswith("/postgresql")]
     assert any(f.endswith("support_search/sqlite") for f in sqlite)
     assert not any(f.endswith("/sqlite") for f in postgresql)
+
+
+def test_a_column_change_keeps_the_rows_it_moves(tmp_path: Path) -> None:
+    """``profile-0002``: the names of ``read_account_names`` become columns of ``read_accounts``."""
+    url = f"sqlite:///{tmp_path}/names.db"
+    baselines = read_migrations(*folders("sqlite"))
+    baselines[:] = [m for m in baselines if m.id.endswith("-0001-baseline")]
+    backend = get_backend(url)
+    backend.apply_migrations(backend.to_apply(baselines))
+    backend.connection.close()
+    with sqlite3.connect(tmp_path / "names.db") as connection:
+        for account in ("named", "unnamed"):
+            connection.execute(
+                "INSERT INTO read_accounts VALUES (?, 'AG1', 'SOC1', ?, 'Titulaire', 'tenant', '', NULL)",
+                (account, account),
+            )
+        connection.execute("INSERT INTO read_account_names VALUES ('named', 'Agence du Port', '3 quai Est')")
+    connection.close()
+    db = open_database(url)
+    assert db.migrate() == ["profile-0002-account-names-as-columns"]
+    with db.read() as tx:
+        rows = tx.execute("SELECT account_id, agency_name, property FROM read_accounts ORDER BY account_id").all()
+        tables = tx.execute("SELECT name FROM sqlite_master WHERE name = 'read_account_names'").all()
+    db.close()
+    assert [tuple(r) for r in rows] == [("named", "Agence du Port", "3 quai Est"), ("unnamed", "", "")]
+    assert tables == []
