@@ -1,0 +1,119 @@
+"""Subject keys in a table of their own: deleting a row shreds a person's data.
+
+Keys are stored wrapped (``application.key_wrapping``): this table and the
+events together still open nothing without the key-encryption key. An erased
+subject keeps a tombstone row without key, so nothing can quietly create a new
+key and write fresh personal data for it. SQLite connections run with
+``secure_delete``, so a deleted key is overwritten, not left in a free page.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from uuid import UUID
+
+from adapters.database import Database, compose, in_list
+from application.config import ConfigurationError
+from application.key_wrapping import WRAPPED, KeyWrapping, UnreadableKey
+
+# The rows an older version wrote in clear; the side tables' baseline migration indexes exactly
+# these (a partial index), so finding none at each start costs nothing.
+IN_CLEAR = f"substr(data_key, 1, {len(WRAPPED)}) <> '{WRAPPED}'"
+
+
+class KeyTable:
+    def __init__(self, db: Database, wrapping: KeyWrapping) -> None:
+        self.db = db
+        self.wrapping = wrapping
+
+    def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """One INSERT and one SELECT for the whole list (an import's batch)."""
+        if not subjects:
+            return {}
+        params: dict[str, str] = {}
+        for i, subject in enumerate(subjects):
+            params[f"s{i}"], params[f"k{i}"] = str(subject), self.wrapping.wrap(str(subject), os.urandom(32))
+        with self.db.transaction() as tx:
+            values = ", ".join(f"(:s{i}, :k{i})" for i in range(len(subjects)))
+            tx.execute(
+                compose(
+                    "INSERT INTO subject_keys (subject_id, data_key) VALUES {values} "
+                    "ON CONFLICT (subject_id) DO NOTHING",
+                    values=values,
+                ),
+                params,
+            )
+            ids, id_params = in_list("s", [str(s) for s in subjects])
+            rows = tx.execute(
+                compose("SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", ids=ids), id_params
+            ).all()
+        found = {row["subject_id"]: row["data_key"] for row in rows}
+        return {s: self._open(str(s), found.get(str(s))) for s in subjects}
+
+    def _open(self, subject: str, stored: str | None) -> bytes | None:
+        return self.wrapping.unwrap(subject, stored) if stored else None
+
+    def get(self, subject: UUID) -> bytes | None:
+        with self.db.read() as tx:
+            row = tx.execute("SELECT data_key FROM subject_keys WHERE subject_id = :s", {"s": str(subject)}).one()
+        return self._open(str(subject), row["data_key"] if row else None)
+
+    def shred(self, subject: UUID) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO subject_keys (subject_id, data_key) VALUES (:s, NULL) "
+                "ON CONFLICT (subject_id) DO UPDATE SET data_key = NULL",
+                {"s": str(subject)},
+            )
+
+    def wrap_clear_keys(self, batch: int = 1000) -> int:
+        """At start, before any key is read: refuse a key-encryption key that
+        does not open the keys already wrapped (a wrong SECRET_KEY would
+        otherwise wrap the old rows with it), then wrap the rows an older
+        version left in clear; returns how many. A row is replaced only while
+        it is still in clear (a clear key never changes), so processes starting
+        together on SQLite (PostgreSQL queues them on the schema lock) wrap each
+        row once."""
+        with self.db.read() as tx:
+            sample = tx.execute(
+                compose(
+                    "SELECT subject_id, data_key FROM subject_keys "
+                    "WHERE data_key IS NOT NULL AND NOT ({in_clear}) LIMIT 1",
+                    in_clear=IN_CLEAR,
+                )
+            ).one()
+        if sample:
+            try:
+                self.wrapping.unwrap(sample["subject_id"], sample["data_key"])
+            except UnreadableKey:
+                raise ConfigurationError(
+                    "SECRET_KEY (or KEY_ENCRYPTION_KEY) does not open this database's subject keys"
+                ) from None
+        wrapped, after = 0, ""
+        while True:
+            with self.db.transaction() as tx:
+                rows = tx.execute(  # on from the last one, past the index entries PostgreSQL keeps until vacuum
+                    compose(
+                        "SELECT subject_id, data_key FROM subject_keys WHERE {in_clear} AND subject_id > :after "
+                        "ORDER BY subject_id LIMIT :batch",
+                        in_clear=IN_CLEAR,
+                    ),
+                    {"after": after, "batch": int(batch)},
+                ).all()
+                if rows:
+                    ids, params = in_list("s", [row["subject_id"] for row in rows])
+                    for i, row in enumerate(rows):  # base64 in clear: how older versions kept it
+                        params[f"w{i}"] = self.wrapping.wrap(row["subject_id"], base64.b64decode(row["data_key"]))
+                    cases = " ".join(f"WHEN :s{i} THEN :w{i}" for i in range(len(rows)))
+                    wrapped += tx.execute(
+                        compose(
+                            "UPDATE subject_keys SET data_key = CASE subject_id {cases} END "
+                            "WHERE subject_id IN {ids} AND {in_clear}",
+                            cases=cases, ids=ids, in_clear=IN_CLEAR,
+                        ),
+                        params,
+                    ).rowcount
+            if len(rows) < batch:
+                return wrapped
+            after = rows[-1]["subject_id"]

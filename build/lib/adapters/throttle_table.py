@@ -1,0 +1,80 @@
+"""Throttle counts in a table beside the events, shared by every server process.
+
+Each key's row is locked before it is read (``UPDATE ... SET hits = hits``
+takes PostgreSQL's row lock; SQLite's write transaction already holds the
+whole file), so the read, the decision and the new count are one step even
+when processes race on the same key. Rows whose rule forgets them are swept
+as they expire; rows that never expire (a locked code, a password's
+consecutive failures) are cleared by success, a reset or a new code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from adapters.database import Database, Tx
+from application.throttle import Limit
+
+UNTOUCHED = timedelta(days=1)  # a row created for a refused request, swept after
+
+
+class ThrottleTable:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def hit(self, limits: Sequence[Limit], now: datetime) -> list[timedelta]:
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM throttle WHERE forget_at < :now", {"now": now.isoformat()})
+            counts = [self._locked_count(tx, limit, now) for limit in limits]
+            waits = [limit.rule.wait(hits, last_at, now) for limit, (hits, last_at) in zip(limits, counts, strict=True)]
+            if any(waits):
+                return waits
+            for limit, (hits, _) in zip(limits, counts, strict=True):
+                forget = limit.rule.forget_after
+                tx.execute(
+                    "UPDATE throttle SET hits = :hits, last_at = :now, forget_at = :forget WHERE key_digest = :k",
+                    {
+                        "k": limit.key,
+                        "hits": hits + 1,
+                        "now": now.isoformat(),
+                        "forget": (now + forget).isoformat() if forget else None,
+                    },
+                )
+            return waits
+
+    @staticmethod
+    def _locked_count(tx: Tx, limit: Limit, now: datetime) -> tuple[int, datetime]:
+        """The key's count in force and its last hit, its row locked until commit.
+
+        A concurrent ``forget`` (a right password) may delete the row between
+        the insert and the lock; the row is then created again."""
+        row = None
+        while row is None:
+            tx.execute(
+                "INSERT INTO throttle (key_digest, hits, last_at, forget_at) VALUES (:k, 0, :now, :forget) "
+                "ON CONFLICT (key_digest) DO NOTHING",
+                {"k": limit.key, "now": now.isoformat(), "forget": (now + UNTOUCHED).isoformat()},
+            )
+            tx.execute("UPDATE throttle SET hits = hits WHERE key_digest = :k", {"k": limit.key})
+            row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": limit.key}).one()
+        last_at = datetime.fromisoformat(row["last_at"])
+        return limit.rule.hits(int(row["hits"]), last_at, now), last_at
+
+    def forget(self, keys: Sequence[str]) -> None:
+        if keys:
+            with self.db.transaction() as tx:
+                for key in keys:
+                    tx.execute("DELETE FROM throttle WHERE key_digest = :k", {"k": key})
+
+    def take_back(self, keys: Sequence[str]) -> None:
+        if keys:
+            with self.db.transaction() as tx:
+                for key in keys:
+                    tx.execute("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": key})
+
+    def count(self, key: str) -> tuple[int, datetime] | None:
+        """A key's hits and last hit, read without adding one (support reads it)."""
+        with self.db.read() as tx:
+            row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": key}).one()
+        return (int(row["hits"]), datetime.fromisoformat(row["last_at"])) if row else None

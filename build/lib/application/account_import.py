@@ -1,0 +1,215 @@
+"""Importing an agency's provisional credentials, idempotently and in batches.
+
+Rows stream in; each batch is checked, loaded, changed and saved in one atomic
+write, so memory stays flat however long the file. A contract is addressed by
+the keyed digest of its codes and login id: importing it again updates it,
+never duplicates it. Lines already seen in this file are remembered in a
+private on-disk SQLite table, so a repeated line is reported with the line it
+repeats without holding a million keys in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.directory import Directory
+from application.emails import normalize_email
+from application.errors import Conflict, Refused
+from domain.agency_account import ROLES, AgencyAccount
+from domain.agency_codes import canonical_code
+from domain.digest_ids import uuid_of
+from domain.errors import DomainError
+
+COLUMNS = ("client_code", "company_code", "login_id", "provisional_password", "email", "holder_name", "role")
+REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "holder_name", "role")
+# Later columns (contract: "Import columns"): a file without them imports as before.
+OPTIONAL = ("agency_name", "property")
+NAMES = {"holder_name": "nom du titulaire", "agency_name": "nom de l'agence", "property": "bien"}
+CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+MAX_NAME = 200
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A line the file's reader could not turn into fields, and why: rejected
+    with its number like any other bad line."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    digest: str
+    values: dict[str, str]
+    legacy: str | None = None  # the digest of codes as written, for a contract imported before they were canonical
+
+
+class KnownAccounts(Protocol):
+    def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
+        """Which of these contracts the read models have seen imported."""
+
+
+class AccountImport:
+    def __init__(self, directory: Directory, known: KnownAccounts, batch_size: int = 1000) -> None:
+        self.directory = directory
+        self.store = directory.store
+        self.known = known
+        self.batch_size = batch_size
+
+    def run(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any] | Unreadable]],
+        progress: Callable[[int], None] = lambda _: None,
+        allowed: Callable[[str, str], bool] = lambda _c, _s: True,
+    ) -> ImportReport:
+        """Import (line number, row) pairs; ``allowed`` scopes an agency to its codes."""
+        report = ImportReport()
+        seen = SeenKeys()
+        for batch in _batched(iter(rows), self.batch_size):
+            checked: list[Row] = []
+            for line, raw in batch:
+                try:
+                    row = self._check(line, raw, allowed)
+                    seen.add(row.digest, line)
+                    checked.append(row)
+                except Refused as refusal:
+                    report.rejected.append({"line": line, "reason": refusal.message})
+            self._save(checked, report)
+            progress(len(batch))
+        seen.close()
+        report.rejected.sort(key=lambda r: r["line"])
+        return report
+
+    def _check(self, line: int, raw: dict[str, Any] | Unreadable, allowed: Callable[[str, str], bool]) -> Row:
+        if isinstance(raw, Unreadable):
+            raise Refused("rejected", raw.reason)
+        missing = [c for c in REQUIRED if not isinstance(raw.get(c), str) or not raw[c].strip()]
+        if missing:
+            raise Refused("rejected", "colonne manquante ou vide : " + ", ".join(missing))
+        not_text = [c for c in OPTIONAL if raw.get(c) is not None and not isinstance(raw[c], str)]
+        if not_text:
+            raise Refused("rejected", "colonne qui n'est pas du texte : " + ", ".join(not_text))
+        values = {c: str(raw.get(c) or "").strip() for c in COLUMNS + OPTIONAL}
+        written = (values["client_code"], values["company_code"], values["login_id"])
+        for c in ("client_code", "company_code", "login_id"):
+            if not CODE.fullmatch(values[c]):
+                raise Refused("rejected", f"{c} invalide (lettres, chiffres, . _ -, 64 au plus)")
+            values[c] = canonical_code(values[c])
+        if not allowed(values["client_code"], values["company_code"]):
+            raise Refused("rejected", "codes d'une autre agence")
+        if not re.fullmatch(r"\d{6}", values["provisional_password"]):
+            raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
+        if values["role"] not in ROLES:
+            raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » ({', '.join(ROLES)})")
+        for column, name in NAMES.items():
+            if len(values[column]) > MAX_NAME or "\x00" in values[column]:
+                raise Refused("rejected", f"{name} invalide ({MAX_NAME} caractères au plus)")
+        if values["email"]:
+            try:
+                values["email"] = normalize_email(values["email"])
+            except Refused as refusal:
+                raise Refused("rejected", "email mal formé") from refusal
+        digest = self.directory.account_digest(*written)
+        return Row(line, digest, values, self.directory.legacy_digest(*written))
+
+    def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
+        """One atomic write per batch. The read models say which contracts
+        exist, so new ones are created without a read each; if they were
+        behind, or a concurrent import won, the store refuses the write and
+        the batch is replayed reading every contract from the store."""
+        known: set[UUID] | None = self.known.known_accounts([uuid_of(r.digest) for r in rows])
+        for attempt in range(attempts):
+            outcome = ImportReport()
+            changed = self._apply(rows, outcome, known)
+            self.store.subject_keys.prepare(a.id for a in changed)  # one write for the batch's keys
+            try:
+                self.store.commit(*changed)
+            except Conflict:
+                if attempt == attempts - 1:
+                    raise
+                known = None
+                continue
+            report.added += outcome.added
+            report.updated += outcome.updated
+            report.unchanged += outcome.unchanged
+            report.rejected.extend(outcome.rejected)
+            return
+
+    def _apply(self, rows: list[Row], outcome: ImportReport, known: set[UUID] | None) -> list[AgencyAccount]:
+        changed: dict[str, AgencyAccount] = {}
+        for row in rows:
+            account_id = uuid_of(row.digest)
+            exists = known is None or account_id in known
+            account = self.store.find(AgencyAccount, account_id) if exists else None
+            digest = row.digest
+            if account is None and row.legacy and (older := self.store.find(AgencyAccount, uuid_of(row.legacy))):
+                account, digest = older, row.legacy
+            details = {
+                "holder_name": row.values["holder_name"],
+                "role": row.values["role"],
+                "suggested_email": row.values["email"],
+                "provisional_digest": self.directory.provisional_digest(digest, row.values["provisional_password"]),
+                "agency_name": row.values["agency_name"],
+                "property": row.values["property"],
+            }
+            if account is None:
+                account = AgencyAccount(
+                    row.digest, row.values["client_code"], row.values["company_code"], row.values["login_id"], **details
+                )
+                changed[row.digest] = account
+                outcome.added += 1
+            else:
+                try:
+                    updated = account.reimport(**details)
+                except DomainError:
+                    outcome.rejected.append(
+                        {"line": row.line, "reason": "contrat effacé après sa fin : il ne peut revenir"}
+                    )
+                    continue
+                if updated:
+                    changed[row.digest] = account
+                    outcome.updated += 1
+                else:
+                    outcome.unchanged += 1
+        return list(changed.values())
+
+
+class SeenKeys:
+    """The contracts already read from this file, spilled to a temporary file."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "" is a private, on-disk temporary database
+        self.db.execute("CREATE TABLE seen (digest TEXT PRIMARY KEY, line INTEGER)")
+
+    def add(self, digest: str, line: int) -> None:
+        """Remember a contract's first line; refuse a later line of the same one."""
+        inserted = self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line)).rowcount
+        if not inserted:
+            (first,) = self.db.execute("SELECT line FROM seen WHERE digest = ?", (digest,)).fetchone()
+            raise Refused("rejected", f"ligne répétée (même contrat qu'à la ligne {first})")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch

@@ -1,0 +1,1 @@
+"""Sésame as an OpenID Connect provider: clients, signing keys, sign-ins, tokens."""

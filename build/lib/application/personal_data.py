@@ -1,0 +1,161 @@
+"""Crypto-shredding: personal fields of events sealed with their subject's key.
+
+Every event field that names a person (an email, a holder name, a login id)
+is encrypted with AES-GCM under a data key of the aggregate it belongs to: the
+identity's own key, or the agency contract's. The keys live in a table
+outside the event store. Erasing a subject deletes its key, so its history
+stays in order but its personal fields read as erased, in every replay, every
+projection rebuild and every export, with no event rewritten.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+
+from application.ports import KeyStore
+from application.snapshots import STATE_FIELD, is_snapshot, opened_state, sealed_state
+
+# ``totp_secret``: a two-step sign-in secret is shredded with the rest.
+PERSONAL_FIELDS = frozenset({
+    "email", "new_email", "old_email", "holder_name", "suggested_email", "login_id", "totp_secret",
+    "device", "devices", "ip",  # where a person signs in from
+    "typed_reason",  # what a staff member wrote about the person when acting on the account
+    "passkey_name",  # « Téléphone de Camille »
+    "property",  # the contract's property: an address, a lot
+})
+ERASED = "[effacé]"
+SEALED = "pii:v1:"
+
+
+class SubjectErased(Exception):
+    """Personal data may not be written for a subject that was erased."""
+
+
+class SubjectKeys:
+    """The key store behind a short-lived cache, so replays cost one lookup.
+
+    An erasure in another process is seen here within ``ttl`` seconds.
+    """
+
+    def __init__(self, store: KeyStore, ttl: float = 5.0, size: int = 10_000) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.size = size
+        self._cache: dict[UUID, tuple[float, bytes | None]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, subject: UUID) -> tuple[bool, bytes | None]:
+        with self._lock:
+            hit = self._cache.get(subject)
+        if hit and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
+    def _remember(self, subject: UUID, key: bytes | None) -> None:
+        with self._lock:
+            if len(self._cache) >= self.size:
+                self._cache.clear()
+            self._cache[subject] = (time.monotonic() + self.ttl, key)
+
+    def prepare(self, subjects: Iterable[UUID]) -> None:
+        """Create (in one write) and cache the keys of many subjects: imports."""
+        missing = [s for s in subjects if not self._cached(s)[0]]
+        if missing:
+            for subject, key in self.store.ensure(missing).items():
+                self._remember(subject, key)
+
+    def for_writing(self, subject: UUID) -> bytes:
+        found, key = self._cached(subject)
+        if not found:
+            key = self.store.ensure([subject])[subject]
+            self._remember(subject, key)
+        if key is None:
+            raise SubjectErased(str(subject))
+        return key
+
+    def for_reading(self, subject: UUID) -> bytes | None:
+        found, key = self._cached(subject)
+        if not found:
+            key = self.store.get(subject)
+            self._remember(subject, key)
+        return key
+
+    def shred(self, subject: UUID) -> None:
+        self.store.shred(subject)
+        self._remember(subject, None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    """One cipher object per key: building it costs more than a short seal."""
+    return AESGCM(key)
+
+
+def seal(key: bytes, subject: UUID, field: str, value: str) -> str:
+    nonce = os.urandom(12)
+    sealed = _cipher(key).encrypt(nonce, value.encode(), f"{subject}:{field}".encode())
+    return SEALED + base64.b64encode(nonce + sealed).decode()
+
+
+def unseal(key: bytes | None, subject: UUID, field: str, value: str) -> str:
+    if key is None:
+        return ERASED
+    raw = base64.b64decode(value[len(SEALED):])
+    return _cipher(key).decrypt(raw[:12], raw[12:], f"{subject}:{field}".encode()).decode()
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """eventsourcing's Mapper, sealing personal fields on the way in and opening
+    them (or reading them as erased) on the way out."""
+
+    def __init__(self, transcoder: Transcoder, keys: SubjectKeys) -> None:
+        super().__init__(transcoder=transcoder)
+        self.keys = keys
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        state: dict[str, Any] = dict(vars(domain_event))
+        personal = [f for f in PERSONAL_FIELDS if isinstance(state.get(f), str) and state[f]]
+        subject = domain_event.originator_id
+        if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
+            key = self.keys.for_writing(subject)
+            state["state"] = sealed_state(
+                self.transcoder, state["state"], lambda text: seal(key, subject, STATE_FIELD, text)
+            )
+            personal = ["state"]
+        elif personal:
+            key = self.keys.for_writing(subject)
+            for field in personal:
+                state[field] = seal(key, subject, field, state[field])
+        if personal:
+            sealed_event = object.__new__(type(domain_event))
+            object.__setattr__(sealed_event, "__dict__", state)
+            domain_event = sealed_event
+        return super().to_stored_event(domain_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event = super().to_domain_event(stored_event)
+        state = vars(event)
+        if is_snapshot(event):
+            key = self.keys.for_reading(event.originator_id)
+            state["state"] = opened_state(
+                self.transcoder, state["state"],
+                lambda text: None if key is None else unseal(key, event.originator_id, STATE_FIELD, text),
+            )
+            return event
+        sealed = [f for f, v in state.items() if isinstance(v, str) and v.startswith(SEALED)]
+        if sealed:
+            key = self.keys.for_reading(event.originator_id)
+            for field in sealed:
+                state[field] = unseal(key, event.originator_id, field, state[field])
+        return event
