@@ -39,6 +39,7 @@ SUBJECTS = {
     "email_changed_notice": "Votre adresse email a été changée",
     "account_erased_notice": "Votre compte a été supprimé",
     "new_device_notice": "Nouvelle connexion à votre compte",
+    "security_notice": "Sécurité de votre compte modifiée",
     "staff_invitation": "Invitation à la console Sésame",
 }
 LINKS = {

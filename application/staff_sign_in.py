@@ -8,7 +8,8 @@ member's two-step limit besides. The password's count is cleared only once
 the code is right too, so a right password with a wrong code looks, to the
 throttle as to the page, like any failure. A member who chose a password but
 has not yet set up two-step sign-in gets a session that opens nothing but the
-set-up (``web.console_gate``).
+set-up (``web.console_gate``). A password hashed under weaker parameters
+than the configured ones is re-hashed at a successful sign-in, as the people's.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class ConsoleSignIn:
                 self.two_step.use(usable, code, origin)
             except Refused as refusal:
                 raise wrong_sign_in() if refusal.code == "invalid_code" else refusal from refusal
+        if usable.password_hash and self.passwords.needs_rehash(usable.password_hash):
+            usable.rehash_password(self.passwords.rehash(str(password)))
+        if usable.pending_events:
             self.staff.store.commit(usable)
         attempt.passed()
         return self.sessions.open(usable)

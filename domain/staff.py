@@ -125,6 +125,20 @@ class StaffMember(Aggregate):
         self.password_hash = password_hash
         self.invitation = None
 
+    class PasswordRehashed(Aggregate.Event):
+        password_hash: str
+
+    def rehash_password(self, password_hash: str) -> None:
+        """The same password under stronger hashing parameters (at sign-in)."""
+        self._require_enabled()
+        if not self.password_hash:
+            raise StepOutOfOrder("no password to rehash")
+        self._password_rehashed(password_hash)
+
+    @event(PasswordRehashed)
+    def _password_rehashed(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
     class TwoStepEnrolled(Aggregate.Event):
         totp_secret: str
 

@@ -32,9 +32,14 @@ IdentityAt = Callable[[UUID, int], Identity]
 LogoutNotice = Callable[[UUID, int], Notice | None]
 ContractLabel = Callable[[str], str]
 SELF_ADDRESSED = (Identity.EmailChanged, ErasureNotice.Requested)  # the event itself names the address
+# A change to how the person signs in, each behind a proven secret: the notice lets them act if it was not them.
+SECURITY_CHANGES = {
+    Identity.PasskeyRegistered: "passkey_added", Identity.PasskeyRemoved: "passkey_removed",
+    Identity.TwoStepConfirmed: "two_step_on", Identity.TwoStepDisabled: "two_step_off",
+}
 NOTICES = (
     Identity.PasswordResetRequested, Identity.EmailChangeRequested, Identity.PasswordChanged,
-    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, *SELF_ADDRESSED,
+    Identity.PasswordReset, Identity.AccountLinked, Identity.NewDeviceSignedIn, *SECURITY_CHANGES, *SELF_ADDRESSED,
 )
 # Replayed before the lock: for a notice's address, and for the contract whose agency signs a person's mail.
 REPLAYED = (*(n for n in NOTICES if n not in SELF_ADDRESSED), Identity.EmailVerificationRequested)
@@ -135,6 +140,16 @@ class OutboxProjection(Projection):
             event, tx, "new_device_notice", self._address_at(event),
             device=event.device, ip=event.ip, at=event.timestamp.isoformat(),
         )
+
+    @apply.register
+    def _(
+        self,
+        event: Identity.PasskeyRegistered | Identity.PasskeyRemoved | Identity.TwoStepConfirmed
+        | Identity.TwoStepDisabled,
+        position: int, tx: Tx,
+    ) -> None:
+        at = event.timestamp.isoformat()
+        self._queue(event, tx, "security_notice", self._address_at(event), change=SECURITY_CHANGES[type(event)], at=at)
 
     @apply.register
     def _(self, event: StaffMember.Invited, position: int, tx: Tx) -> None:

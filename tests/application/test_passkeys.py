@@ -200,3 +200,21 @@ def test_the_history_names_the_passkey_and_erasure_shreds_the_name(
 def test_the_options_are_json_for_the_browser(app: Container) -> None:  # noqa: F811
     start = app.passkeys.start_sign_in()
     assert isinstance(start, CeremonyStart) and json.loads(start.options)["rpId"] == app.passkeys.rp_id
+
+
+def test_adding_and_removing_a_passkey_are_each_told_by_mail(app: Container, authenticator: SoftAuthenticator) -> None:  # noqa: F811
+    """A change to how the person signs in is told to their address, so that
+    whoever did not make it can act (two-step sign-in on and off the same way)."""
+    person = registered(app, authenticator)
+    app.passkeys.remove(person.id, app.passkeys.listed(person.id)[0]["id"], PASSWORD)
+    app.followers["outbox"].catch_up()
+    with app.db.read() as tx:
+        rows = tx.execute("SELECT * FROM outbox WHERE kind = 'security_notice'", {}).all()
+    compose = app.delivery.composer.compose
+    bodies = [compose(dict(r, payload=json.loads(r["payload"]))).get_body(("plain",)) for r in rows]
+    texts = [body.get_content() for body in bodies if body is not None]
+    assert [r["recipient"] for r in rows] == [EMAIL, EMAIL]
+    assert sorted(t.split(" le ")[0].split("\n")[-1] for t in texts) == [
+        "Une clé d'accès a été ajoutée à votre compte", "Une clé d'accès a été supprimée de votre compte",
+    ]
+    assert all("/mot-de-passe-oublie" in t and NAME not in t for t in texts)

@@ -103,3 +103,21 @@ def test_console_sessions_end_unused_at_their_deadline_and_all_at_disabling(app:
     assert rows == []  # both sessions deleted at once
     with pytest.raises(Refused):
         app.console.two_step.enrol(member.id)
+
+
+def test_raised_argon2_parameters_rehash_a_staff_password_at_sign_in(
+    app: Container, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the people's (tests/application/test_sessions.py): the stored hash follows the configured cost."""
+    member, totp = enrolled(app)
+    old_hash = app.staff.member(str(member.id)).password_hash
+    monkeypatch.setattr(app.console.sign_in.passwords, "needs_rehash", lambda stored: stored == old_hash)
+    clock.advance(seconds=30)
+    app.console.sign_in.sign_in(EMAIL, PASSWORD, totp.at(clock.now()))
+    rehashed = app.staff.member(str(member.id)).password_hash
+    assert rehashed not in (None, old_hash) and app.console.sign_in.passwords.verify(rehashed, PASSWORD)
+    events = [type(e).__name__ for e in app.store.events.get(member.id)]
+    clock.advance(seconds=30)
+    app.console.sign_in.sign_in(EMAIL, PASSWORD, totp.at(clock.now()))
+    assert [type(e).__name__ for e in app.store.events.get(member.id)].count("PasswordRehashed") == 1
+    assert events.count("PasswordRehashed") == 1

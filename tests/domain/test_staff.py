@@ -164,3 +164,15 @@ def test_the_events_replay_to_the_same_member() -> None:
     assert isinstance(replayed, StaffMember)
     assert replayed.email == member.email and replayed.disabled and replayed.two_step_on
     assert replayed.two_step is not None and replayed.two_step.recovery == {"r1"} and replayed.two_step.last_step == 100
+
+
+def test_a_password_is_rehashed_only_once_chosen_and_while_enabled() -> None:
+    member = invited()
+    with pytest.raises(StepOutOfOrder):
+        member.rehash_password("$argon2id$stronger")
+    member.accept_invitation("nonce-1", NOW, "argon2-hash")
+    member.rehash_password("$argon2id$stronger")
+    assert member.password_hash == "$argon2id$stronger"
+    member.disable()
+    with pytest.raises(StaffDisabled):
+        member.rehash_password("$argon2id$strongest")

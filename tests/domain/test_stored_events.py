@@ -42,6 +42,7 @@ NEWER: set[type[Aggregate.Event]] = {
     StaffMember.TwoStepCodeAccepted, StaffMember.RecoveryCodeUsed, StaffMember.Disabled,
     Identity.PasskeyRegistered, Identity.PasskeyUsed, Identity.PasskeyRemoved,
     Identity.EmailChangeCancelled,  # issue 16: a pending email change cancelled
+    StaffMember.PasswordRehashed,  # a staff password follows the configured argon2 cost
 }
 
 
