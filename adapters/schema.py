@@ -13,6 +13,7 @@ EXISTS`` so that it accepts a database one of them made.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from projections.profile import ProfileProjection
 from projections.sign_ins import SignInsProjection
 from projections.support_search import SupportSearchProjection
 
+log = logging.getLogger(__name__)
+logging.getLogger("yoyo").setLevel(logging.WARNING)  # it logs each statement; ``migrate`` logs each migration
 SIDE_TABLES = Path(__file__).parent / "migrations"
 READ_MODELS = Path(projections.__file__).parent / "migrations"
 PROJECTIONS = (ProfileProjection, OutboxProjection, SignInsProjection, SupportSearchProjection)
@@ -51,6 +54,9 @@ def migrate(url: str, dialect: str) -> list[str]:
     try:
         pending = backend.to_apply(read_migrations(*folders(dialect)))
         backend.apply_migrations(pending)
-        return [migration.id for migration in pending]
+        applied = [migration.id for migration in pending]
+        if applied:
+            log.info("migrations applied: %s", ", ".join(applied))
+        return applied
     finally:
         backend.connection.close()

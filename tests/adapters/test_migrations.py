@@ -12,6 +12,7 @@ and the person signed in once.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from application.config import Settings
 from projections.support_search import query_words
 from tests.application.conftest import FakeClock
 from tests.conftest import TEST_SECRET
-from tests.e2e.harness import create_database, drop_database
+from tests.e2e.harness import SESAME, create_database, drop_database
 from tests.servers import postgres
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -124,3 +125,18 @@ def test_a_column_change_keeps_the_rows_it_moves(tmp_path: Path) -> None:
     db.close()
     assert [tuple(r) for r in rows] == [("named", "Agence du Port", "3 quai Est"), ("unnamed", "", "")]
     assert tables == []
+
+
+def test_processes_starting_together_on_a_new_sqlite_database_migrate_it_once(tmp_path: Path) -> None:
+    """They queue on the lock file; each migration is recorded once."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/var/sesame.db", "SECRET_KEY": TEST_SECRET, "PATH": "/usr/bin:/bin"}
+    starts = [
+        subprocess.Popen([SESAME, "search", "personne"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starts]
+    assert [code for code, _ in outcomes] == [0] * 3, [err for code, err in outcomes if code]
+    with sqlite3.connect(tmp_path / "var" / "sesame.db") as connection:
+        recorded = [row[0] for row in connection.execute("SELECT migration_id FROM _yoyo_migration")]
+    connection.close()
+    assert sorted(recorded) == sorted({m.id for m in read_migrations(*folders("sqlite"))})
