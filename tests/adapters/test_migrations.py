@@ -23,7 +23,7 @@ import pytest
 from yoyo import get_backend, read_migrations
 
 from adapters.bootstrap import Container, bootstrap, open_database
-from adapters.schema import folders
+from adapters.schema import PROJECTIONS, folders
 from application.config import Settings
 from projections.support_search import query_words
 from tests.application.conftest import FakeClock
@@ -67,6 +67,7 @@ def opened(database_url: str) -> Container:
 def assert_upgraded(app: Container, dialect: str) -> None:
     person, token = MADE[dialect]
     assert app.db.migrate() == []  # all applied at start: a second start has nothing to do
+    assert {type(f.projection) for f in app.followers.values()} == set(PROJECTIONS)  # each one's tables migrated
     for follower in app.followers.values():
         follower.catch_up()  # the support search starts over from the events (its tables were replaced)
     session = app.sessions.current(token)
