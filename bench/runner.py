@@ -27,14 +27,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import audit, importing, login, oidc, projections, scaleout, search, server
+from bench import audit, importing, login, oidc, projections, runners, scaleout, search, server
 from bench.common import REPO, cores, machine
 from bench.report import Pending, Row, Section, write
 
-BENCHMARKS = ("login", "import", "projections", "audit", "search", "scaleout", "oidc")
+BENCHMARKS = ("login", "import", "projections", "audit", "search", "scaleout", "oidc", "runners")
 TITLES = {
     "login": "Login", "import": "Import", "projections": "Projections", "audit": "Audit", "search": "Search",
-    "scaleout": "Scale-out", "oidc": "Single sign-on",
+    "scaleout": "Scale-out", "oidc": "Single sign-on", "runners": "Projection runners",
 }
 FAILED: list[str] = []  # benchmarks that raised: the run still writes the report, then exits 1
 PENDING: list[Pending] = []
@@ -82,6 +82,8 @@ def options() -> argparse.Namespace:
         "--scaleout-concurrency", type=int, default=8, help="connections of the scale-out load (and refresh chains)"
     )
     parser.add_argument("--oidc-seconds", type=float, default=10, help="of sign-ins, then of refresh grants")
+    parser.add_argument("--runner-identities", type=int, default=300, help="of 10 events each, projection runners")
+    parser.add_argument("--runner-rounds", type=int, default=3, help="of each projection runner, alternating")
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",")]
     unknown = set(args.only) - set(BENCHMARKS)
@@ -142,6 +144,10 @@ def main() -> int:
     if "oidc" in args.only:
         sections["oidc"] = step("oidc", lambda: oidc.run(
             args.people, args.oidc_seconds, args.limit_seconds, args.concurrency, args.out, args.work))
+    if "runners" in args.only:
+        sections["runners"] = step(
+            "runners", lambda: runners.run(args.runner_identities, args.runner_rounds, args.out, args.work)
+        )
     ordered = [sections[name] for name in BENCHMARKS if name in sections]
     # what `make bench` ran, BENCH_ARGS included
     command = "python -m bench" + "".join(f" {arg}" for arg in sys.argv[1:])
