@@ -57,8 +57,10 @@ test: lint $(CHROMIUM) $(SERVERS) $(AXE)
 test-fast: install
 	$(VENV)/bin/pytest -q tests/domain tests/application
 
-# Not part of `test`: minutes of load on every core. BENCH_ARGS passes options
-# (`make bench BENCH_ARGS="--import-sizes 10000,100000,1000000"`); see `python -m bench --help`.
+# Not part of `test`: minutes of load on every core (the default sizes: under a quarter of an
+# hour on two cores). BENCH_ARGS passes options, e.g. the millions
+# (`make bench BENCH_ARGS="--import-sizes 10000,100000,1000000 --search-sizes 100000,1000000"`);
+# see `python -m bench --help`.
 bench: $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -114,7 +114,7 @@ def main() -> int:
     )
     if {"login", "projections"} & set(args.only):
         with server.running(args.work / "serve") as sesame:
-            population = server.populate(sesame, args.people, activations=1)
+            population = server.populate(sesame, args.people, projections.activations_needed(args.lag_seconds))
             if "login" in args.only:
                 sections["login"] = step(
                     "login", lambda: login.run(sesame, population, login_options, args.out, args.work)

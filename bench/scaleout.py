@@ -199,14 +199,15 @@ def ceiling(measured: list[Round], call: str) -> tuple[float, float]:
 
 def miss(measured: list[Round]) -> str:
     bounds = "; ".join(
-        f"{CALLS[call]}: {top:,.0f} /s at most, {ratio:.2f} × one server's rate"
+        f"{CALLS[call]}: about {top:,.0f} /s, {ratio:.2f} × one server's rate"
         for call in CALLS for top, ratio in [ceiling(measured, call)]
     )
     return f"""\
 The ratio is bounded by the cores, and the table shows by how much. Each call's machine CPU per
 request (servers, PostgreSQL, Redis, roles, load generator and the neighbours' share) over
-{cores()} cores gives the most calls per second this machine can serve whatever the number of
-servers: {bounds}. Where that bound is under 1.7 × one server's rate, one `serve` already uses
+{cores()} cores gives about the most calls per second this machine can serve whatever the number of
+servers (an estimate: the CPU is counted over the whole round, start-up included): {bounds}.
+Where that bound is under 1.7 × one server's rate, one `serve` already uses
 about one core (its GIL's limit) and PostgreSQL, the generator and the neighbours most of the
 other, so a second server has little free core to run on. The load generator is not the
 bottleneck: it uses a small fraction of a core (the "load generator cores" column). The servers
