@@ -228,5 +228,5 @@ read-model row or a cached claim), and, for the measure itself, a load generator
 as real clients are. A side experiment on 2026-11-24 (the server patched at start-up, nothing
 committed; the code of that day), 4 connections: the semaphore saved about 1.2 ms of server CPU
 per login, skipping the throttle 0.3 to 0.7 ms; with 1 connection, the CPU of a login beyond its
-hash was about 2 ms. The cap alone is thus worth about 0.05 of share; 0.9 needs the request
-around the hash under about 1.5 ms."""
+hash was about 2 ms. The cap alone is thus worth about 0.05 of share; 0.95 needs the request
+around the hash under about 1 ms (a twentieth of the hash)."""
