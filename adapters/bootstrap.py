@@ -8,6 +8,7 @@ Nothing else constructs adapters. ``Container.start`` runs the process roles
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from adapters.aes_gcm import aes_gcm
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
@@ -26,6 +28,7 @@ from adapters.dramatiq_jobs import Jobs
 from adapters.event_recorders import POPORecorder, create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
+from adapters.mail_messages import MailComposer
 from adapters.maildir_mailer import MaildirMailer
 from adapters.oidc_key_table import SigningKeyTable
 from adapters.oidc_token_table import TokenTable
@@ -55,7 +58,6 @@ from application.key_wrapping import PURPOSE as WRAPPING
 from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
-from application.mail_messages import MailComposer
 from application.my_sessions import MySessions
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import ID_TOKEN_LIFETIME
@@ -284,8 +286,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
-    key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
-    subject_keys = SubjectKeys(key_table)
+    key_encryption_key = Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)
+    key_table = KeyTable(db, KeyWrapping(aes_gcm(key_encryption_key)))
+    subject_keys = SubjectKeys(key_table, aes_gcm)
     store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
     if isinstance(store.recorder, POPORecorder):
         store.recorder.side_tables = db
@@ -301,7 +304,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock, agencies.contract)
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
-    signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
+    signing_keys = SigningKeys(SigningKeyTable(db), keys, aes_gcm, clock, keep_for=ID_TOKEN_LIFETIME)
     token_table = TokenTable(db)
     oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
     backchannel = BackchannelLogout(settings.public_url, signing_keys.current, BackchannelHttp(), clock)
@@ -310,7 +313,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     )
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
     access = AccessRecords(store)
-    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
+    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale(os.environ))
     session_table = SessionTable(db)
     sign_ins, sign_ins_read = SignInQueries(db), ReadModelQueries(db, projections=("sign_ins",))
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)

@@ -10,7 +10,7 @@ password was set, not its hash; whether a link was pending, not its nonce.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -162,3 +162,14 @@ def state_view(identity: Identity, at: datetime) -> dict[str, Any]:
             "two_step_challenge": link(identity.two_step_challenge, "email"),
         },
     }
+
+
+def parse_moment(value: str | None) -> datetime:
+    """An ISO-8601 moment; one without a zone is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError as error:
+        raise Refused(
+            "invalid_request", "« at » doit être une date ISO-8601, par exemple 2026-11-24T10:00:00Z.", field="at"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

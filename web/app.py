@@ -11,9 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from adapters.bootstrap import Container
+from adapters.environment import container, started
 from application.errors import Refused
 from web import (
     api,
@@ -41,6 +42,22 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
 
 
+routes: list[BaseRoute] = [
+    Route("/healthz", healthz),
+    Mount(
+        "/api/v1",
+        routes=(
+            api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes
+            + openapi.routes
+        ),
+    ),
+    *oidc.routes,
+    *oidc_logout.routes,  # a protocol endpoint: a client's own POST carries no CSRF token of ours
+    *console_routes.routes,
+    *pages.routes,
+]
+
+
 def create_app(container: Container, run_background: bool = True) -> Starlette:
     """The ASGI app; with ``run_background`` the process roles run in-process."""
 
@@ -53,29 +70,24 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
         container.stop()
 
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Mount(
-                "/api/v1",
-                routes=(
-                    api.routes + api_account.routes + api_sessions.routes + api_two_step.routes + api_staff.routes
-                    + openapi.routes
-                ),
-            ),
-            *oidc.routes,
-            *oidc_logout.routes,  # a protocol endpoint: a client's own POST carries no CSRF token of ours
-            *console_routes.routes,
-            *pages.routes,
-        ],
+        routes=routes,
         exception_handlers={Refused: refused, HTTPException: http_error, Exception: unexpected},
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
             Middleware(BodyLimitMiddleware),
             Middleware(CsrfSeedMiddleware),
-            Middleware(IdempotencyMiddleware),
+            Middleware(IdempotencyMiddleware, answers=container.idempotency, clock=container.clock),
         ],
         lifespan=lifespan,
     )
     app.state.container = container
     return app
+
+
+def from_environment() -> Starlette:
+    """``sesame serve``'s app (a uvicorn factory): wired from the process environment,
+    running the background roles in-process when the broker is embedded."""
+    c = container()
+    started(c, ("serve", *(("projections", "outbox", "worker") if c.settings.embedded else ())))
+    return create_app(c, run_background=c.settings.embedded)

@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from adapters import french_text
 from adapters.bootstrap import Container
-from application import french_text
 from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
