@@ -160,6 +160,41 @@ def open_mailer(smtp_url: str) -> Any:
     return SmtpMailer(smtp_url)
 
 
+@dataclass(frozen=True)
+class UseCases:
+    """All the web layer may reach: the use cases and the read models' queries,
+    never a table, the settings or the clock of the ``Container``."""
+
+    activation: Activation
+    account_settings: AccountSettings
+    agencies: Agencies
+    audit: Audit
+    connected_apps: ConnectedApps
+    console: Console
+    directory: Directory
+    end_session: EndSession
+    erasure: Erasure
+    export: Export
+    fusion: Fusion
+    identity_file: IdentityFile
+    importer: AccountImport
+    my_sessions: MySessions
+    oidc: Provider
+    passkeys: Passkeys
+    password_reset: PasswordReset
+    passwords: Passwords
+    read_models: ReadModelQueries
+    retention: Retention
+    sessions: Sessions
+    sign_outs: SignOuts
+    staff: Staff
+    support: Support
+    support_actions: SupportActions
+    two_step: TwoStepSignIn
+    public_url: str  # the OIDC issuer; an https one makes every cookie ``__Host-``
+    health: Callable[[], dict[str, str]]
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -203,6 +238,39 @@ class Container:
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+
+    def use_cases(self) -> UseCases:
+        """The narrow façade the web layer is given (``web.app.create_app``)."""
+        return UseCases(
+            activation=self.activation,
+            account_settings=self.account_settings,
+            agencies=self.agencies,
+            audit=self.audit,
+            connected_apps=self.connected_apps,
+            console=self.console,
+            directory=self.directory,
+            end_session=self.end_session,
+            erasure=self.erasure,
+            export=self.export,
+            fusion=self.fusion,
+            identity_file=self.identity_file,
+            importer=self.importer,
+            my_sessions=self.my_sessions,
+            oidc=self.oidc,
+            passkeys=self.passkeys,
+            password_reset=self.password_reset,
+            passwords=self.passwords,
+            read_models=self.read_models,
+            retention=self.retention,
+            sessions=self.sessions,
+            sign_outs=self.sign_outs,
+            staff=self.staff,
+            support=self.support,
+            support_actions=self.support_actions,
+            two_step=self.two_step,
+            public_url=self.settings.public_url,
+            health=self.health,
+        )
 
     def health(self) -> dict[str, str]:
         """What a load balancer needs to know: can this process reach its stores."""
@@ -370,7 +438,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
             two_step=staff_two_step,
         ),
         support=support,
-        audit=Audit(store, access, directory.account_label, connected_apps.timeline),
+        audit=Audit(store, access, directory.account_label, clock, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         passkeys=Passkeys(

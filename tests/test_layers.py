@@ -107,3 +107,11 @@ def test_the_web_reaches_no_storage(path: Path) -> None:
         name for name in imported(path)
         if within(name, WEB_STORAGE) or (name.startswith("adapters.") and name.partition(".")[2].endswith("_table"))
     }
+
+
+@pytest.mark.parametrize("path", [p for p in modules("web") if names(p) != "web/app.py"], ids=names)
+def test_the_web_reaches_the_use_cases_only_through_their_facade(path: Path) -> None:
+    """``web.app.create_app`` alone holds the ``Container``: it hands requests the
+    ``UseCases`` façade (``web.use_cases.services``) and each middleware what it needs."""
+    assert "adapters.bootstrap.Container" not in set(imported(path))
+    assert "state.container" not in path.read_text()

@@ -13,9 +13,9 @@ from application.errors import Refused
 from application.support import no_query
 from domain.agency_codes import same_agency
 from domain.staff import StaffMember
-from web.api import services
 from web.body_schema import Field
 from web.requests import bearer, json_body
+from web.use_cases import services
 
 MAX_ACCOUNTS = 10_000
 

@@ -33,11 +33,11 @@ from web.errors import http_error, refused, unexpected
 from web.idempotency import IdempotencyMiddleware
 from web.request_ids import RequestIdMiddleware
 from web.security import CsrfSeedMiddleware, SecurityHeadersMiddleware
+from web.use_cases import services
 
 
 async def healthz(request: Request) -> Response:
-    container: Container = request.app.state.container
-    checks = await run_in_threadpool(container.health)
+    checks = await run_in_threadpool(services(request).health)
     healthy = all(state == "ok" for state in checks.values())
     return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
 
@@ -81,7 +81,7 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.state.container = container
+    app.state.use_cases = container.use_cases()
     return app
 
 

@@ -19,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from adapters import french_text
-from adapters.bootstrap import Container
 from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
@@ -28,6 +27,7 @@ from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
 from web.session_gate import TermsPending, signed_in
+from web.use_cases import services
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "sesame"
@@ -81,11 +81,6 @@ def page_context(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
 french_text.install(templates.env)
-
-
-def services(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
 
 
 async def call(function: Callable[..., T], *args: Any) -> T:
