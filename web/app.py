@@ -65,9 +65,9 @@ def create_app(container: Container, run_background: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(container.signing_keys.ensure)  # the first process creates the first key
         if run_background:
-            container.start()
+            await run_in_threadpool(container.start)
         yield
-        container.stop()
+        await run_in_threadpool(container.stop)  # joins the background threads
 
     app = Starlette(
         routes=routes,

@@ -118,10 +118,23 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
 
 def agency_look(request: Request, codes: Mapping[str, str]) -> Look | None:
     """The look of the agency whose codes the page carries (its sign-in
-    address), if it set one; kept in memory a few seconds (application.agencies)."""
+    address), if it set one; kept in memory a few seconds (application.agencies).
+    The page's own codes were looked up off the event loop (``page``)."""
     if not (codes.get("client") and codes.get("societe")):
         return None
+    if dict(codes) == getattr(request.state, "looked_up", None):
+        look: Look | None = request.state.look
+        return look
     return services(request).agencies.look(codes["client"], codes["societe"])
+
+
+async def look_up_agency(request: Request) -> None:
+    """The look of the address's agency codes, read before the page renders:
+    a miss of the agencies' cache reads the store, which must not block the loop."""
+    codes = agency_codes(request.query_params)
+    if codes["client"] and codes["societe"]:
+        request.state.look = await call(services(request).agencies.look, codes["client"], codes["societe"])
+        request.state.looked_up = codes
 
 
 def redirect(url: str) -> Response:
@@ -201,6 +214,7 @@ def page(handler: Handler) -> Handler:
     @wraps(handler)
     async def with_viewer(request: Request) -> Response:
         request.state.viewer = await viewer(request)
+        await look_up_agency(request)
         return await handler(request)
 
     return form_guard(
