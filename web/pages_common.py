@@ -26,7 +26,7 @@ from domain.agency_codes import canonical_code
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
-from web.session_gate import TermsPending, signed_in
+from web.session_gate import TermsPending, alive, signed_in
 from web.use_cases import services
 
 HERE = Path(__file__).parent
@@ -237,14 +237,10 @@ def form_page(template: str) -> Handler:
 async def viewer(request: Request) -> str | None:
     """The signed-in person's address for the header, on any page (a session
     waiting for new terms included); None when nobody is signed in."""
-    token = read_cookie(request, SESSION_COOKIE)
-    if token is None:
-        return None
-    container = services(request)
-    session = await call(container.sessions.current, token)
+    session = await alive(request, read_cookie(request, SESSION_COOKIE))
     if session is None:
         return None
-    profile = await call(container.read_models.profile, session.identity_id)
+    profile = await call(services(request).read_models.profile, session.identity_id)
     return str(profile["email"]) if profile else None
 
 

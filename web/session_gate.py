@@ -48,13 +48,21 @@ class TermsPending(Refused):
         )
 
 
+async def alive(request: Request, token: str | None) -> Session | None:
+    """The session ``token`` opens while it lives (neither expired, idle too
+    long nor logged out), whatever the terms: who is signed in."""
+    if token is None:
+        return None
+    session: Session | None = await run_in_threadpool(services(request).sessions.current, token)
+    return session
+
+
 async def signed_in(request: Request, token: str | None) -> Session | None:
     """The live session ``token`` opens (None if none), or ``TermsPending``
     when the route is not one a session with terms to accept may use."""
-    use_cases = services(request)
-    session = await run_in_threadpool(use_cases.sessions.current, token)
+    session = await alive(request, token)
     if session is None or (request.method, route_template(request.scope)) in WHILE_TERMS_PENDING:
         return session
-    if await run_in_threadpool(use_cases.account_settings.terms_outdated, session.identity_id):
+    if await run_in_threadpool(services(request).account_settings.terms_outdated, session.identity_id):
         raise TermsPending()
     return session
