@@ -13,9 +13,11 @@ EXISTS`` so that it accepts a database one of them made.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from yoyo import get_backend, read_migrations
 
@@ -46,13 +48,20 @@ def folders(dialect: str) -> list[str]:
     return found
 
 
+@functools.cache
+def _migrations(dialect: str) -> Any:
+    """The migrations of ``dialect``, read and parsed once per process (the
+    files are the release's: they do not change while it runs)."""
+    return read_migrations(*folders(dialect))
+
+
 def migrate(url: str, dialect: str) -> list[str]:
     """Apply the migrations ``url``'s database has not had yet; the caller
     holds the lock that keeps processes starting together from racing here.
     Returns their ids."""
     backend = get_backend(url)
     try:
-        pending = backend.to_apply(read_migrations(*folders(dialect)))
+        pending = backend.to_apply(_migrations(dialect))
         backend.apply_migrations(pending)
         applied = [migration.id for migration in pending]
         if applied:
