@@ -110,17 +110,13 @@ class IdempotencyMiddleware:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                sent["status"] = message["status"]
-                sent["headers"] = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in message.get("headers", [])]
-            elif message["type"] == "http.response.body":
-                sent["body"] += message.get("body", b"")
-            await send(message)
+        recorded = False
 
-        try:
-            await self.app(scope, receive_body, capture)
-        finally:
+        async def record() -> None:
+            """Kept (or forgotten, after a 5xx) before the client sees the last
+            byte: a repeat it sends at once then finds the answer, not the claim."""
+            nonlocal recorded
+            recorded = True
             status = sent.get("status", 500)
             with anyio.CancelScope(shield=True):  # a client gone must not leave the key claimed for ever
                 if status >= 500:
@@ -128,6 +124,22 @@ class IdempotencyMiddleware:
                 else:
                     stored = {"headers": sent["headers"], "body": sent["body"].decode("latin-1")}
                     await run_in_threadpool(self.answers.answer, key_digest, status, json.dumps(stored))
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+                sent["headers"] = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in message.get("headers", [])]
+            elif message["type"] == "http.response.body":
+                sent["body"] += message.get("body", b"")
+                if not message.get("more_body", False):
+                    await record()
+            await send(message)
+
+        try:
+            await self.app(scope, receive_body, capture)
+        finally:
+            if not recorded:
+                await record()
 
 
 def caller(scope: Scope) -> bytes:
