@@ -8,6 +8,7 @@ Nothing else constructs adapters. ``Container.start`` runs the process roles
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from adapters.aes_gcm import aes_gcm
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.backchannel_http import BackchannelHttp
 from adapters.clock import SystemClock
@@ -26,6 +28,7 @@ from adapters.dramatiq_jobs import Jobs
 from adapters.event_recorders import POPORecorder, create_tables
 from adapters.idempotency_table import IdempotencyTable
 from adapters.key_table import KeyTable
+from adapters.mail_messages import MailComposer
 from adapters.maildir_mailer import MaildirMailer
 from adapters.oidc_key_table import SigningKeyTable
 from adapters.oidc_token_table import TokenTable
@@ -55,7 +58,6 @@ from application.key_wrapping import PURPOSE as WRAPPING
 from application.key_wrapping import KeyWrapping
 from application.keyring import Keyring
 from application.mail_delivery import MailDelivery
-from application.mail_messages import MailComposer
 from application.my_sessions import MySessions
 from application.oidc.clients import RelyingParties
 from application.oidc.grants import ID_TOKEN_LIFETIME
@@ -158,6 +160,41 @@ def open_mailer(smtp_url: str) -> Any:
     return SmtpMailer(smtp_url)
 
 
+@dataclass(frozen=True)
+class UseCases:
+    """All the web layer may reach: the use cases and the read models' queries,
+    never a table, the settings or the clock of the ``Container``."""
+
+    activation: Activation
+    account_settings: AccountSettings
+    agencies: Agencies
+    audit: Audit
+    connected_apps: ConnectedApps
+    console: Console
+    directory: Directory
+    end_session: EndSession
+    erasure: Erasure
+    export: Export
+    fusion: Fusion
+    identity_file: IdentityFile
+    importer: AccountImport
+    my_sessions: MySessions
+    oidc: Provider
+    passkeys: Passkeys
+    password_reset: PasswordReset
+    passwords: Passwords
+    read_models: ReadModelQueries
+    retention: Retention
+    sessions: Sessions
+    sign_outs: SignOuts
+    staff: Staff
+    support: Support
+    support_actions: SupportActions
+    two_step: TwoStepSignIn
+    public_url: str  # the OIDC issuer; an https one makes every cookie ``__Host-``
+    health: Callable[[], dict[str, str]]
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -201,6 +238,39 @@ class Container:
     wakes: list[threading.Event] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+
+    def use_cases(self) -> UseCases:
+        """The narrow façade the web layer is given (``web.app.create_app``)."""
+        return UseCases(
+            activation=self.activation,
+            account_settings=self.account_settings,
+            agencies=self.agencies,
+            audit=self.audit,
+            connected_apps=self.connected_apps,
+            console=self.console,
+            directory=self.directory,
+            end_session=self.end_session,
+            erasure=self.erasure,
+            export=self.export,
+            fusion=self.fusion,
+            identity_file=self.identity_file,
+            importer=self.importer,
+            my_sessions=self.my_sessions,
+            oidc=self.oidc,
+            passkeys=self.passkeys,
+            password_reset=self.password_reset,
+            passwords=self.passwords,
+            read_models=self.read_models,
+            retention=self.retention,
+            sessions=self.sessions,
+            sign_outs=self.sign_outs,
+            staff=self.staff,
+            support=self.support,
+            support_actions=self.support_actions,
+            two_step=self.two_step,
+            public_url=self.settings.public_url,
+            health=self.health,
+        )
 
     def health(self) -> dict[str, str]:
         """What a load balancer needs to know: can this process reach its stores."""
@@ -284,8 +354,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     if settings.database_url.startswith("sqlite:"):
         Path(sqlite_path(settings.database_url)).parent.mkdir(parents=True, exist_ok=True)
     db = open_database(settings.database_url)
-    key_table = KeyTable(db, KeyWrapping(Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)))
-    subject_keys = SubjectKeys(key_table)
+    key_encryption_key = Keyring(settings.key_encryption_key or settings.secret_key).derive(WRAPPING)
+    key_table = KeyTable(db, KeyWrapping(aes_gcm(key_encryption_key)))
+    subject_keys = SubjectKeys(key_table, aes_gcm)
     store = EventStore(EVENTS_IN_MEMORY if events_in_memory else event_store_env(settings.database_url), subject_keys)
     if isinstance(store.recorder, POPORecorder):
         store.recorder.side_tables = db
@@ -301,7 +372,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     composer = MailComposer(keys, settings.public_url, settings.mail_from, clock, agencies.contract)
     outbox = OutboxTable(db)
     relying_parties = RelyingParties(store, keys)
-    signing_keys = SigningKeys(SigningKeyTable(db), keys, clock, keep_for=ID_TOKEN_LIFETIME)
+    signing_keys = SigningKeys(SigningKeyTable(db), keys, aes_gcm, clock, keep_for=ID_TOKEN_LIFETIME)
     token_table = TokenTable(db)
     oidc_tokens = Tokens(token_table, clock, timedelta(minutes=settings.oidc_access_token_minutes))
     backchannel = BackchannelLogout(settings.public_url, signing_keys.current, BackchannelHttp(), clock)
@@ -310,7 +381,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
     )
     jobs = Jobs(settings.broker_url, {"deliver_mail": delivery.deliver}, queue=job_queue(settings.database_url))
     access = AccessRecords(store)
-    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale())
+    throttle = Throttle(ThrottleTable(db), keys, clock, delay_scale(os.environ))
     session_table = SessionTable(db)
     sign_ins, sign_ins_read = SignInQueries(db), ReadModelQueries(db, projections=("sign_ins",))
     sign_outs = SignOuts(store, session_table, sign_ins, sign_ins_read, oidc_tokens)
@@ -367,7 +438,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
             two_step=staff_two_step,
         ),
         support=support,
-        audit=Audit(store, access, directory.account_label, connected_apps.timeline),
+        audit=Audit(store, access, directory.account_label, clock, connected_apps.timeline),
         account_settings=account_settings,
         two_step=TwoStepSignIn(directory, passwords, clock, throttle, proof, sessions),
         passkeys=Passkeys(

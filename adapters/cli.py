@@ -13,26 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from adapters import json_logs
-from adapters.bootstrap import Container, bootstrap
+from adapters.bootstrap import Container
 from adapters.csv_rows import CsvRows, UnusableFile
+from adapters.environment import container, started, usable_settings
 from application.access_records import Operator
-from application.config import ConfigurationError, Settings
+from application.audit import parse_moment
 from application.errors import Refused
 
 log = logging.getLogger("sesame")
 
 
-def container() -> Container:
-    try:
-        return bootstrap(Settings.from_env())
-    except ConfigurationError as error:
-        sys.exit(f"sesame: {error}")
-
-
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
-
-    from web.app import create_app
 
     # Before uvicorn runs, a stop request has no work to wait for. uvicorn shuts
     # down gracefully, then raises the signal again for the handler it found:
@@ -40,20 +32,12 @@ def serve(args: argparse.Namespace) -> int:
     # means a process that did not stop cleanly.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
-    c = container()
-    started(c, ("serve", *(("projections", "outbox", "worker") if c.settings.embedded else ())))
-    app = create_app(c, run_background=c.settings.embedded)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=30)
+    usable_settings()  # a wrong variable stops here, before uvicorn starts
+    uvicorn.run(
+        "web.app:from_environment", factory=True, host=args.host, port=args.port,
+        log_config=None, access_log=False, timeout_graceful_shutdown=30,
+    )
     return 0
-
-
-def started(c: Container, roles: tuple[str, ...]) -> None:
-    """One line saying what this process runs and against what (no passwords)."""
-    s = c.settings
-    log.info("started", extra={"fields": {
-        "roles": roles, "database": json_logs.redact(s.database_url),
-        "broker": json_logs.redact(s.broker_url), "smtp": json_logs.redact(s.smtp_url),
-    }})
 
 
 def run_roles(*roles: str) -> int:
@@ -200,8 +184,6 @@ def search(c: Container, args: argparse.Namespace) -> int:
 def history(c: Container, args: argparse.Namespace) -> int:
     identity_id = c.directory.resolve(args.identity)
     if args.at:
-        from web.api_staff import parse_moment
-
         state = c.audit.state_at(Operator.current(), identity_id, parse_moment(args.at))
         if args.json:
             print(json.dumps(state, ensure_ascii=False, indent=2))

@@ -10,7 +10,7 @@ password was set, not its hash; whether a link was pending, not its nonce.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,15 +21,17 @@ from application.errors import Refused
 from application.event_store import EventStore
 from application.french_time import french_moment
 from application.history import STATUS_WORDS, Timeline, describe, passkey_view
+from application.ports import Clock
 from domain.identity import Identity
 
 
 class Audit:
     def __init__(
         self, store: EventStore, access: AccessRecords, account_label: Callable[[str], str],
-        timeline: Timeline = lambda identity_id, events: events,
+        clock: Clock, timeline: Timeline = lambda identity_id, events: events,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.access = access
         self.account_label = account_label
         self.timeline = timeline  # the identity's events and its sign-ins' streams
@@ -56,12 +58,12 @@ class Audit:
         self.access.record(member, identity_id, "état à une date")
         return state_view(identity, at)
 
-    def since(self, member: Reader, identity_id: UUID, at: datetime, now: datetime) -> dict[str, Any]:
+    def since(self, member: Reader, identity_id: UUID, at: datetime) -> dict[str, Any]:
         """The state at ``at`` (read and recorded as ``state_at``), the state
         ``now``, what differs between them in words, and the events since."""
         then = self.state_at(member, identity_id, at)
         events = self._events(identity_id)
-        current = state_view(fold(events), now)
+        current = state_view(fold(events), self.clock.now())
         return {
             "then": then,
             "now": current,
@@ -162,3 +164,14 @@ def state_view(identity: Identity, at: datetime) -> dict[str, Any]:
             "two_step_challenge": link(identity.two_step_challenge, "email"),
         },
     }
+
+
+def parse_moment(value: str | None) -> datetime:
+    """An ISO-8601 moment; one without a zone is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError as error:
+        raise Refused(
+            "invalid_request", "« at » doit être une date ISO-8601, par exemple 2026-11-24T10:00:00Z.", field="at"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

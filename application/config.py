@@ -1,9 +1,14 @@
-"""Configuration from the environment, read once (the variables of CONTRACT.md)."""
+"""Configuration from the environment, read once (the variables of CONTRACT.md).
+
+The variables are handed in (``adapters.environment`` reads the process's):
+the use cases never read the environment themselves.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +62,7 @@ class Settings:
         return self.broker_url.startswith("memory://")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
         value = {k: env.get(k) or default for k, default in DEFAULTS.items()}
         for name, floor in ARGON2_FLOOR.items():
             if int(value[name]) < floor:

@@ -18,10 +18,8 @@ write to the table plant a key of their choosing for new personal data.
 from __future__ import annotations
 
 import base64
-import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from application.ports import Sealer, Unopenable
 
 WRAPPED = "kw1:"
 PURPOSE = "subject-key-wrapping"
@@ -33,22 +31,22 @@ class UnreadableKey(Exception):
 
 
 class KeyWrapping:
-    def __init__(self, key_encryption_key: bytes) -> None:
-        self._aead = AESGCM(key_encryption_key)
+    def __init__(self, sealer: Sealer) -> None:
+        """``sealer``: the sealer of the key-encryption key."""
+        self._sealer = sealer
 
     @staticmethod
     def _subject(subject: str) -> bytes:
         return f"subject-key:{subject}".encode()
 
     def wrap(self, subject: str, key: bytes) -> str:
-        nonce = os.urandom(12)
-        return WRAPPED + base64.b64encode(nonce + self._aead.encrypt(nonce, key, self._subject(subject))).decode()
+        return WRAPPED + base64.b64encode(self._sealer.seal(key, self._subject(subject))).decode()
 
     def unwrap(self, subject: str, stored: str) -> bytes:
         if not stored.startswith(WRAPPED):
             raise UnreadableKey(f"the key of {subject} is not wrapped")
         raw = base64.b64decode(stored[len(WRAPPED):])
         try:
-            return self._aead.decrypt(raw[:12], raw[12:], self._subject(subject))
-        except InvalidTag:
+            return self._sealer.open(raw, self._subject(subject))
+        except Unopenable:
             raise UnreadableKey(f"the key of {subject} does not open with this key-encryption key") from None

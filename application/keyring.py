@@ -18,9 +18,6 @@ import hmac
 import secrets
 from uuid import UUID
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 
 class Keyring:
     def __init__(self, secret_key: bytes) -> None:
@@ -32,10 +29,10 @@ class Keyring:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def derive(self, purpose: str) -> bytes:
-        """A 256-bit key for ``purpose`` alone (HKDF-SHA256, the purpose as its label)."""
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"sesame:{purpose}".encode()).derive(
-            self._key
-        )
+        """A 256-bit key for ``purpose`` alone: HKDF-SHA256 (RFC 5869) with no salt
+        and the purpose as its label; one block of output, so one expand step."""
+        pseudo_random_key = hmac.new(bytes(hashlib.sha256().digest_size), self._key, hashlib.sha256).digest()
+        return hmac.new(pseudo_random_key, f"sesame:{purpose}".encode() + b"\x01", hashlib.sha256).digest()
 
     @staticmethod
     def nonce() -> str:

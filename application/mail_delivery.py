@@ -25,9 +25,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from application.mail_messages import MailComposer
 from application.outbox_leases import Leases
-from application.ports import Clock, Mailer
+from application.ports import Clock, MailComposer, Mailer
 
 log = logging.getLogger(__name__)
 LONGEST_WAIT = timedelta(minutes=15)

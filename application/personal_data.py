@@ -11,19 +11,16 @@ projection rebuild and every export, with no event rewritten.
 from __future__ import annotations
 
 import base64
-import functools
-import os
 import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from application.ports import KeyStore
+from application.ports import KeyStore, Sealer, SealerFor
 from application.snapshots import STATE_FIELD, is_snapshot, opened_state, sealed_state
 
 # ``totp_secret``: a two-step sign-in secret is shredded with the rest.
@@ -48,8 +45,9 @@ class SubjectKeys:
     An erasure in another process is seen here within ``ttl`` seconds.
     """
 
-    def __init__(self, store: KeyStore, ttl: float = 5.0, size: int = 10_000) -> None:
+    def __init__(self, store: KeyStore, sealer_for: SealerFor, ttl: float = 5.0, size: int = 10_000) -> None:
         self.store = store
+        self.sealer_for = sealer_for
         self.ttl = ttl
         self.size = size
         self._cache: dict[UUID, tuple[float, bytes | None]] = {}
@@ -96,23 +94,15 @@ class SubjectKeys:
         self._remember(subject, None)
 
 
-@functools.lru_cache(maxsize=4096)
-def _cipher(key: bytes) -> AESGCM:
-    """One cipher object per key: building it costs more than a short seal."""
-    return AESGCM(key)
+def seal(sealer: Sealer, subject: UUID, field: str, value: str) -> str:
+    return SEALED + base64.b64encode(sealer.seal(value.encode(), f"{subject}:{field}".encode())).decode()
 
 
-def seal(key: bytes, subject: UUID, field: str, value: str) -> str:
-    nonce = os.urandom(12)
-    sealed = _cipher(key).encrypt(nonce, value.encode(), f"{subject}:{field}".encode())
-    return SEALED + base64.b64encode(nonce + sealed).decode()
-
-
-def unseal(key: bytes | None, subject: UUID, field: str, value: str) -> str:
-    if key is None:
+def unseal(sealer: Sealer | None, subject: UUID, field: str, value: str) -> str:
+    if sealer is None:
         return ERASED
     raw = base64.b64decode(value[len(SEALED):])
-    return _cipher(key).decrypt(raw[:12], raw[12:], f"{subject}:{field}".encode()).decode()
+    return sealer.open(raw, f"{subject}:{field}".encode()).decode()
 
 
 class PersonalDataMapper(Mapper[UUID]):
@@ -128,15 +118,15 @@ class PersonalDataMapper(Mapper[UUID]):
         personal = [f for f in PERSONAL_FIELDS if isinstance(state.get(f), str) and state[f]]
         subject = domain_event.originator_id
         if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
-            key = self.keys.for_writing(subject)
+            sealer = self.keys.sealer_for(self.keys.for_writing(subject))
             state["state"] = sealed_state(
-                self.transcoder, state["state"], lambda text: seal(key, subject, STATE_FIELD, text)
+                self.transcoder, state["state"], lambda text: seal(sealer, subject, STATE_FIELD, text)
             )
             personal = ["state"]
         elif personal:
-            key = self.keys.for_writing(subject)
+            sealer = self.keys.sealer_for(self.keys.for_writing(subject))
             for field in personal:
-                state[field] = seal(key, subject, field, state[field])
+                state[field] = seal(sealer, subject, field, state[field])
         if personal:
             sealed_event = object.__new__(type(domain_event))
             object.__setattr__(sealed_event, "__dict__", state)
@@ -147,15 +137,20 @@ class PersonalDataMapper(Mapper[UUID]):
         event = super().to_domain_event(stored_event)
         state = vars(event)
         if is_snapshot(event):
-            key = self.keys.for_reading(event.originator_id)
+            opener = self._opener(event.originator_id)
             state["state"] = opened_state(
                 self.transcoder, state["state"],
-                lambda text: None if key is None else unseal(key, event.originator_id, STATE_FIELD, text),
+                lambda text: None if opener is None else unseal(opener, event.originator_id, STATE_FIELD, text),
             )
             return event
         sealed = [f for f, v in state.items() if isinstance(v, str) and v.startswith(SEALED)]
         if sealed:
-            key = self.keys.for_reading(event.originator_id)
+            opener = self._opener(event.originator_id)
             for field in sealed:
-                state[field] = unseal(key, event.originator_id, field, state[field])
+                state[field] = unseal(opener, event.originator_id, field, state[field])
         return event
+
+    def _opener(self, subject: UUID) -> Sealer | None:
+        """None once the subject is erased: its fields then read as erased."""
+        key = self.keys.for_reading(subject)
+        return None if key is None else self.keys.sealer_for(key)

@@ -14,6 +14,31 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Unopenable(Exception):
+    """Sealed bytes that do not open: another key, other associated data, a changed byte."""
+
+
+class Sealer(Protocol):
+    """Authenticated encryption under one key (AES-GCM in ``adapters.aes_gcm``).
+
+    ``seal`` returns the nonce followed by the ciphertext and its tag; ``open``
+    gives the plaintext back or raises ``Unopenable``.
+    """
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
+
+
+SealerFor = Callable[[bytes], Sealer]  # the sealer of one 256-bit key
+
+
+class MailComposer(Protocol):
+    """An outbox row made into the mail to send (Jinja templates in ``adapters.mail_messages``)."""
+
+    def compose(self, mail: dict[str, Any]) -> EmailMessage: ...
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 

@@ -13,17 +13,15 @@ generation number lets exactly one win.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc.jwk import DictKey, KeySetSerialization, RSAKey
 
 from application.keyring import Keyring
-from application.ports import Clock
+from application.ports import Clock, SealerFor
 
 ALGORITHM = "RS256"
 SEAL_PURPOSE = "oidc-signing-keys"
@@ -47,9 +45,11 @@ class SigningKeyStore(Protocol):
 
 
 class SigningKeys:
-    def __init__(self, store: SigningKeyStore, keys: Keyring, clock: Clock, keep_for: timedelta) -> None:
+    def __init__(
+        self, store: SigningKeyStore, keys: Keyring, sealer_for: SealerFor, clock: Clock, keep_for: timedelta
+    ) -> None:
         self.store = store
-        self._seal = AESGCM(keys.derive(SEAL_PURPOSE))
+        self._seal = sealer_for(keys.derive(SEAL_PURPOSE))
         self.clock = clock
         self.keep_for = keep_for  # the longest lifetime of anything a key signs
         self._opened: dict[str, RSAKey] = {}
@@ -91,8 +91,7 @@ class SigningKeys:
         private = RSAKey.generate_key(2048, private=True)
         kid = private.thumbprint()
         jwk = {**private.as_dict(private=False), "kid": kid, "use": "sig", "alg": ALGORITHM}
-        nonce = os.urandom(12)
-        sealed = nonce + self._seal.encrypt(nonce, private.as_pem(private=True), kid.encode())
+        sealed = self._seal.seal(private.as_pem(private=True), kid.encode())
         won = self.store.add(StoredKey(kid, generation, sealed, jwk, self.clock.now()))
         return kid if won else None
 
@@ -100,7 +99,7 @@ class SigningKeys:
         with self._lock:
             key = self._opened.get(stored.kid)
         if key is None:
-            pem = self._seal.decrypt(stored.sealed[:12], stored.sealed[12:], stored.kid.encode())
+            pem = self._seal.open(stored.sealed, stored.kid.encode())
             key = RSAKey.import_key(pem, {"kid": stored.kid, "use": "sig", "alg": ALGORITHM})
             with self._lock:
                 self._opened[stored.kid] = key

@@ -8,10 +8,15 @@ login, without a restart.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
-TERMS_DIR = Path(os.environ.get("TERMS_DIR") or Path(__file__).parent / "terms")
+TERMS_DIR = Path(__file__).parent / "terms"
+
+
+def read_from(folder: Path) -> None:
+    """Serve the versions of ``folder`` instead (``TERMS_DIR``, set by the adapters)."""
+    global TERMS_DIR
+    TERMS_DIR = folder
 
 
 def versions() -> list[str]:

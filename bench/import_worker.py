@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -90,7 +91,7 @@ def main() -> int:
     parser.add_argument("csv", type=Path)
     parser.add_argument("--rows", type=int, required=True, help="how many rows the CSV holds")
     args = parser.parse_args()
-    container = bootstrap(Settings.from_env())
+    container = bootstrap(Settings.from_env(os.environ))
     rss_before = peak_rss_kib()
     started = time.perf_counter()
     rows = raw(container, args.rows) if args.mode == "raw" else sesame(container, args.csv)

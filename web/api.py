@@ -9,18 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.bootstrap import Container
 from application.errors import Refused
 from application.ports import Session
 from application.sessions import LoggedIn
 from web.body_schema import CODE, EMAIL, LOGIN_EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
 from web.requests import bearer, client_address, json_body, sign_in_device
 from web.session_gate import signed_in
-
-
-def services(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
+from web.use_cases import services
 
 
 async def person(request: Request) -> Session:

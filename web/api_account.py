@@ -8,9 +8,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from application.terms import current_terms_version
-from web.api import EMAILED_TOKEN, PROVISIONAL, person, services
+from web.api import EMAILED_TOKEN, PROVISIONAL, person
 from web.body_schema import CODE, EMAIL, SECRET, TOKEN, Body, Field, any_string, read_body
 from web.requests import client_address
+from web.use_cases import services
 
 TERMS = Body({"version": Field(choices=lambda: [current_terms_version()])})
 NEW_PASSWORD = {"new_password": any_string(), "new_password_confirmation": any_string()}

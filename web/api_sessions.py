@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from web.api import person, services
+from web.api import person
+from web.use_cases import services
 
 
 async def list_sessions(request: Request) -> Response:

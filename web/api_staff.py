@@ -3,20 +3,19 @@ auditors' replay. Every call checks the token's role and the agency's scope."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from application.audit import parse_moment
 from application.errors import Refused
 from application.support import no_query
 from domain.agency_codes import same_agency
 from domain.staff import StaffMember
-from web.api import services
 from web.body_schema import Field
 from web.requests import bearer, json_body
+from web.use_cases import services
 
 MAX_ACCOUNTS = 10_000
 
@@ -85,17 +84,6 @@ async def audit_state(request: Request) -> Response:
     identity_id = services(request).directory.resolve_uuid(request.path_params["identity"])
     at = parse_moment(request.query_params.get("at"))
     return JSONResponse(await run_in_threadpool(services(request).audit.state_at, member, identity_id, at))
-
-
-def parse_moment(value: str | None) -> datetime:
-    """An ISO-8601 moment; one without a zone is taken as UTC."""
-    try:
-        moment = datetime.fromisoformat(value or "")
-    except ValueError as error:
-        raise Refused(
-            "invalid_request", "« at » doit être une date ISO-8601, par exemple 2026-11-24T10:00:00Z.", field="at"
-        ) from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 routes = [

@@ -9,10 +9,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.api import person, services, signed_in_answer
+from web.api import person, signed_in_answer
 from web.body_schema import OTP, SECRET, Body, read_body, text
 from web.errors import error_response
 from web.requests import client_address
+from web.use_cases import services
 
 ENROL = Body({"password": SECRET})
 CONFIRM = Body({"code": OTP})

@@ -14,8 +14,9 @@ from application.errors import Refused
 from domain.staff import StaffMember
 from web.console_identity import identity_page
 from web.console_pages import console_page, refused_page
-from web.pages_common import call, redirect, refusal_status, services
+from web.pages_common import call, redirect, refusal_status
 from web.security import checked_form
+from web.use_cases import services
 
 # The address's word → the use case (``SupportActions``' method).
 ACTIONS = {"verification": "resend_verification", "reinitialisation": "send_reset_link", "sessions": "end_sessions"}

@@ -23,8 +23,9 @@ from application.account_import import COLUMNS, ImportReport
 from application.errors import Refused
 from domain.staff import StaffMember
 from web.console_pages import console_page, render_page
-from web.pages_common import call, refusal_status, services
+from web.pages_common import call, refusal_status
 from web.security import checked_form
+from web.use_cases import services
 
 AGENCY_PAGE, END_PAGE = "console/agency.html", "console/end_contract.html"
 

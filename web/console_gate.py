@@ -33,8 +33,9 @@ from starlette.templating import Jinja2Templates
 
 from application.errors import Refused
 from domain.staff import StaffMember
-from web.pages_common import HERE, NOTICES, call, field_errors, form_guard, redirect, refusal_status, services
+from web.pages_common import HERE, NOTICES, call, field_errors, form_guard, redirect, refusal_status
 from web.security import CSRF_FIELD, csrf_token, over_https
+from web.use_cases import services
 
 CONSOLE_COOKIE, CONSOLE_PATH = "console", "/console"
 HOME = "/console/accueil"

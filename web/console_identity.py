@@ -17,7 +17,8 @@ from application.errors import Refused
 from application.support_actions import ACTING_ROLES
 from domain.staff import StaffMember
 from web.console_pages import console_page, local_moment, refused_page, render_page
-from web.pages_common import call, refusal_status, services
+from web.pages_common import call, refusal_status
+from web.use_cases import services
 
 
 async def identity_page(
@@ -32,7 +33,7 @@ async def identity_page(
     at, state, errors = request.query_params.get("a", "")[:40], None, dict(context.pop("errors", {}))
     if member.role == "auditor" and at:
         try:
-            state = await call(container.audit.since, member, identity_id, local_moment(at), container.clock.now())
+            state = await call(container.audit.since, member, identity_id, local_moment(at))
         except Refused as refusal:
             errors["a"], status = refusal.message, refusal_status(refusal)
     return render_page(

@@ -18,9 +18,10 @@ from application.errors import Refused
 from domain.staff import StaffMember
 from web.console_gate import TWO_STEP_SETUP, console_form, console_message, refused_console_form, render_console
 from web.console_sign_in import open_console_session
-from web.pages_common import call, origin, redirect, services
+from web.pages_common import call, origin, redirect
 from web.pages_password import password_context
 from web.security import checked_form
+from web.use_cases import services
 
 PAGE = "console/invitation.html"
 FIELDS = {"weak_password": "password", "password_mismatch": "password_confirmation"}

@@ -13,7 +13,8 @@ from application.errors import Refused
 from application.history import STATUS_WORDS
 from domain.staff import StaffMember
 from web.console_pages import console_page, render_page
-from web.pages_common import call, refusal_status, services
+from web.pages_common import call, refusal_status
+from web.use_cases import services
 
 PER_PAGE = 20
 

@@ -26,8 +26,9 @@ from web.console_gate import (
     set_console_cookie,
     signed_in_member,
 )
-from web.pages_common import call, kept, origin, redirect, required, services
+from web.pages_common import call, kept, origin, redirect, required
 from web.security import checked_form, renew_csrf
+from web.use_cases import services
 
 PAGE = "console/sign_in.html"
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}

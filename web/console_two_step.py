@@ -16,9 +16,10 @@ from starlette.routing import Route
 from application.errors import Refused
 from domain.staff import StaffMember
 from web.console_gate import enrolment_page, refused_console_form, render_console
-from web.pages_common import call, origin, required, services
+from web.pages_common import call, origin, required
 from web.pages_two_step import grouped, qr_svg
 from web.security import checked_form
+from web.use_cases import services
 
 PAGE = "console/two_step.html"
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
+import anyio
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.idempotency_table import IdempotencyTable
+from application.ports import Clock
 from web.body_size import read_bounded, received, too_large
 from web.errors import error_response
 
@@ -28,9 +31,21 @@ EXEMPT = {
 }
 
 
+class Answers(Protocol):
+    """The remembered answers, by key digest (``adapters.idempotency_table``)."""
+
+    def claim(self, key_digest: str, request_digest: str, now: datetime) -> dict[str, Any] | None: ...
+
+    def answer(self, key_digest: str, status: int, body: str) -> None: ...
+
+    def forget(self, key_digest: str) -> None: ...
+
+
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answers: Answers, clock: Clock) -> None:
         self.app = app
+        self.answers = answers
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
@@ -55,14 +70,12 @@ class IdempotencyMiddleware:
             refusal = too_large()
             await error_response(refusal.code, refusal.message)(scope, receive, send)
             return
-        container = scope["app"].state.container
-        table = container.idempotency
         key_digest = _digest(caller(scope), path.encode(), key)
-        seen = table.claim(key_digest, _digest(body), container.clock.now())
+        seen = await run_in_threadpool(self.answers.claim, key_digest, _digest(body), self.clock.now())
         if seen is not None:
             await self._replay(seen, _digest(body), scope, receive, send)
             return
-        await self._run(table, key_digest, body, scope, send)
+        await self._run(key_digest, body, scope, send)
 
     async def _replay(
         self, seen: dict[str, Any], request_digest: str, scope: Scope, receive: Receive, send: Send
@@ -86,7 +99,7 @@ class IdempotencyMiddleware:
             return
         await response(scope, receive, send)
 
-    async def _run(self, table: IdempotencyTable, key_digest: str, body: bytes, scope: Scope, send: Send) -> None:
+    async def _run(self, key_digest: str, body: bytes, scope: Scope, send: Send) -> None:
         sent: dict[str, Any] = {"headers": [], "body": b""}
         replayed = False
 
@@ -97,23 +110,36 @@ class IdempotencyMiddleware:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
+        recorded = False
+
+        async def record() -> None:
+            """Kept (or forgotten, after a 5xx) before the client sees the last
+            byte: a repeat it sends at once then finds the answer, not the claim."""
+            nonlocal recorded
+            recorded = True
+            status = sent.get("status", 500)
+            with anyio.CancelScope(shield=True):  # a client gone must not leave the key claimed for ever
+                if status >= 500:
+                    await run_in_threadpool(self.answers.forget, key_digest)
+                else:
+                    stored = {"headers": sent["headers"], "body": sent["body"].decode("latin-1")}
+                    await run_in_threadpool(self.answers.answer, key_digest, status, json.dumps(stored))
+
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 sent["status"] = message["status"]
                 sent["headers"] = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in message.get("headers", [])]
             elif message["type"] == "http.response.body":
                 sent["body"] += message.get("body", b"")
+                if not message.get("more_body", False):
+                    await record()
             await send(message)
 
         try:
             await self.app(scope, receive_body, capture)
         finally:
-            status = sent.get("status", 500)
-            if status >= 500:
-                table.forget(key_digest)
-            else:
-                stored = {"headers": sent["headers"], "body": sent["body"].decode("latin-1")}
-                table.answer(key_digest, status, json.dumps(stored))
+            if not recorded:
+                await record()
 
 
 def caller(scope: Scope) -> bytes:

@@ -22,9 +22,10 @@ from application.oidc.provider import Answer, ChooseContract, ErrorPage, Outcome
 from application.signing_keys import ALGORITHM
 from web.oidc_adapter import error_response, oauth2_request, response
 from web.oidc_return import csp_sending_to
-from web.pages_common import call, current_session, message, page, redirect, render, services, viewer
+from web.pages_common import call, current_session, message, page, redirect, render, viewer
 from web.pages_contracts import named_contracts
 from web.security import checked_form
+from web.use_cases import services
 
 PATHS = {
     "authorization_endpoint": "/oidc/authorize",
@@ -45,7 +46,7 @@ def provider(request: Request) -> Provider:
 
 
 async def discovery(request: Request) -> Response:
-    issuer = services(request).settings.public_url
+    issuer = services(request).public_url
     return JSONResponse({
         "issuer": issuer,
         **{name: issuer + path for name, path in PATHS.items()},

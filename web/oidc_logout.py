@@ -22,9 +22,10 @@ from application.end_session import LogoutRequest
 from application.errors import Refused
 from application.ports import Session
 from web.oidc_return import csp_sending_to
-from web.pages_common import SESSION_COOKIE, call, current_session, message, page, render, services
+from web.pages_common import SESSION_COOKIE, call, current_session, message, page, render
 from web.pages_login import PORTAL_COOKIES
 from web.security import FormRefused, bounded_body, checked_form, delete_cookie, parse_form
+from web.use_cases import services
 
 FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state")
 KEPT = ("client_id", "post_logout_redirect_uri", "state")  # what the confirmation form carries on

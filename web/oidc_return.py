@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.oidc_adapter import pairs
-from web.pages_common import call, services
+from web.pages_common import call
 from web.security import CSP
+from web.use_cases import services
 
 FOLLOWED = ("/oidc/", "/espace", "/biens", "/profil")
 

@@ -33,10 +33,10 @@ from web.pages_common import (
     refused_form,
     render,
     required,
-    services,
 )
 from web.pages_password import password_context
 from web.security import checked_form
+from web.use_cases import services
 
 PROVISIONAL = {
     "client": "Indiquez le code client de votre agence.",

@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from application.errors import Refused
-from web.pages_common import call, message, page, redirect, services
+from web.pages_common import call, message, page, redirect
 from web.security import delete_cookie, read_cookie, same_secret, set_cookie
+from web.use_cases import services
 
 T = TypeVar("T")
 COOKIE = "activation"

@@ -16,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.agencies import Look
-from web.pages_common import call, services
+from web.pages_common import call
+from web.use_cases import services
 
 LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 CACHE = "public, max-age=300"

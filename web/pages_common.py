@@ -18,8 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from adapters.bootstrap import Container
-from application import french_text
+from adapters import french_text
 from application.agencies import Look
 from application.errors import Refused
 from application.ports import Session
@@ -27,7 +26,8 @@ from domain.agency_codes import canonical_code
 from web.errors import STATUS
 from web.requests import client_address
 from web.security import CSRF_FIELD, FormRefused, checked_form, csrf_token, delete_cookie, read_cookie
-from web.session_gate import TermsPending, signed_in
+from web.session_gate import TermsPending, alive, signed_in
+from web.use_cases import services
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "sesame"
@@ -83,11 +83,6 @@ templates = Jinja2Templates(directory=HERE / "templates", context_processors=[pa
 french_text.install(templates.env)
 
 
-def services(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
-
-
 async def call(function: Callable[..., T], *args: Any) -> T:
     """A use case, off the event loop (they block on the store and on argon2)."""
     return await run_in_threadpool(function, *args)
@@ -123,10 +118,23 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
 
 def agency_look(request: Request, codes: Mapping[str, str]) -> Look | None:
     """The look of the agency whose codes the page carries (its sign-in
-    address), if it set one; kept in memory a few seconds (application.agencies)."""
+    address), if it set one; kept in memory a few seconds (application.agencies).
+    The page's own codes were looked up off the event loop (``page``)."""
     if not (codes.get("client") and codes.get("societe")):
         return None
+    if dict(codes) == getattr(request.state, "looked_up", None):
+        look: Look | None = request.state.look
+        return look
     return services(request).agencies.look(codes["client"], codes["societe"])
+
+
+async def look_up_agency(request: Request) -> None:
+    """The look of the address's agency codes, read before the page renders:
+    a miss of the agencies' cache reads the store, which must not block the loop."""
+    codes = agency_codes(request.query_params)
+    if codes["client"] and codes["societe"]:
+        request.state.look = await call(services(request).agencies.look, codes["client"], codes["societe"])
+        request.state.looked_up = codes
 
 
 def redirect(url: str) -> Response:
@@ -206,6 +214,7 @@ def page(handler: Handler) -> Handler:
     @wraps(handler)
     async def with_viewer(request: Request) -> Response:
         request.state.viewer = await viewer(request)
+        await look_up_agency(request)
         return await handler(request)
 
     return form_guard(
@@ -228,14 +237,10 @@ def form_page(template: str) -> Handler:
 async def viewer(request: Request) -> str | None:
     """The signed-in person's address for the header, on any page (a session
     waiting for new terms included); None when nobody is signed in."""
-    token = read_cookie(request, SESSION_COOKIE)
-    if token is None:
-        return None
-    container = services(request)
-    session = await call(container.sessions.current, token)
+    session = await alive(request, read_cookie(request, SESSION_COOKIE))
     if session is None:
         return None
-    profile = await call(container.read_models.profile, session.identity_id)
+    profile = await call(services(request).read_models.profile, session.identity_id)
     return str(profile["email"]) if profile else None
 
 

@@ -12,9 +12,10 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import call, person_page, redirect, render, services
+from web.pages_common import call, person_page, redirect, render
 from web.pages_profile import local_time
 from web.security import checked_form
+from web.use_cases import services
 
 SIGNED_OUT = "Vous êtes déconnecté de cette application : elle devra vous demander de vous reconnecter."
 

@@ -21,20 +21,10 @@ from application.contract_names import ROLES, ContractName, name_contract
 from application.errors import Refused
 from application.ports import Session
 from web.pages_activation import PROVISIONAL
-from web.pages_common import (
-    agency_codes,
-    call,
-    kept,
-    origin,
-    person_page,
-    redirect,
-    refused_form,
-    render,
-    required,
-    services,
-)
+from web.pages_common import agency_codes, call, kept, origin, person_page, redirect, refused_form, render, required
 from web.pages_security import sessions_shown
 from web.security import checked_form, read_cookie, set_cookie
+from web.use_cases import services
 
 SHOWN_COOKIE = "bien"
 LINK_FIELDS = {"invalid_credentials": "form"}  # which of the four was wrong is not told

@@ -27,8 +27,9 @@ from web.pages_activation import (
     start,
 )
 from web.pages_activation_state import save_state, step
-from web.pages_common import agency_codes, call, form_page, kept, origin, page, redirect, render, required, services
+from web.pages_common import agency_codes, call, form_page, kept, origin, page, redirect, render, required
 from web.security import checked_form
+from web.use_cases import services
 
 TEMPLATE = "fusion.html"
 FIELDS = {"email": "Indiquez l'adresse email de votre compte personnel.", **PROVISIONAL}

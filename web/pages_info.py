@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.pages_common import home_if_signed_in, page, render, services
+from web.pages_common import home_if_signed_in, page, render
 from web.pages_password import criteria
+from web.use_cases import services
 
 
 @page

@@ -19,9 +19,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_common import Handler, call, message, origin, page, refusal_status, refused_form, render, services
+from web.pages_common import Handler, call, message, origin, page, refusal_status, refused_form, render
 from web.pages_password import password_context
 from web.security import checked_form
+from web.use_cases import services
 
 Check = Callable[[Request], Callable[..., Any]]
 

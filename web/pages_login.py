@@ -32,10 +32,10 @@ from web.pages_common import (
     refused_form,
     render,
     required,
-    services,
 )
 from web.requests import sign_in_device
 from web.security import checked_form, delete_cookie, read_cookie, renew_csrf, set_cookie
+from web.use_cases import services
 
 MISSING = {"email": "Indiquez votre adresse email.", "password": "Indiquez votre mot de passe."}
 CHALLENGE_COOKIE = "deux-etapes"

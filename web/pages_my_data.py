@@ -23,10 +23,10 @@ from web.pages_common import (
     refused_form,
     render,
     required,
-    services,
     signed_out,
 )
 from web.security import checked_form, delete_cookie
+from web.use_cases import services
 
 DELETE_FIELDS = {"invalid_credentials": "password", "too_many_attempts": "password"}
 

@@ -25,21 +25,11 @@ from application.passkey_ceremonies import CEREMONY_TTL
 from application.passkeys import CeremonyStart
 from application.ports import Session
 from web.oidc_return import on_the_way, safe_next
-from web.pages_common import (
-    call,
-    message,
-    origin,
-    page,
-    person_page,
-    redirect,
-    refused_form,
-    render,
-    required,
-    services,
-)
+from web.pages_common import call, message, origin, page, person_page, redirect, refused_form, render, required
 from web.pages_login import DEVICE_COOKIE, remember_device, sign_in
 from web.requests import sign_in_device
 from web.security import checked_form, delete_cookie, read_cookie, set_cookie
+from web.use_cases import services
 
 CEREMONY_COOKIE = "cle-d-acces"
 ADD_PAGE, REMOVE_PAGE = "passkey_add.html", "passkey_remove.html"

@@ -26,11 +26,11 @@ from web.pages_common import (
     refused_form,
     render,
     required,
-    services,
 )
 from web.pages_contracts import profile_of
 from web.pages_password import password_context
 from web.security import checked_form
+from web.use_cases import services
 
 EMAIL_FIELDS = {  # in the form's order
     "email_taken": "new_email", "invalid_email": "new_email", "email_mismatch": "new_email_confirmation",

@@ -13,20 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from application.errors import Refused
-from web.pages_common import (
-    agency_codes,
-    call,
-    form_page,
-    kept,
-    message,
-    origin,
-    page,
-    refused_form,
-    render,
-    required,
-    services,
-)
+from web.pages_common import agency_codes, call, form_page, kept, message, origin, page, refused_form, render, required
 from web.security import checked_form
+from web.use_cases import services
 
 CODES = {"client": "Indiquez le code client de votre agence.", "societe": "Indiquez le code société de votre agence."}
 

@@ -19,9 +19,10 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.french_time import french_moment
 from application.ports import Session
-from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required, services
+from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required
 from web.pages_passkeys import PASSWORD_FIELDS, passkeys_shown
 from web.security import checked_form
+from web.use_cases import services
 
 
 async def sessions_shown(request: Request, session: Session) -> list[dict[str, Any]]:

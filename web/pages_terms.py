@@ -15,8 +15,9 @@ from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version, terms_text, versions
 from web.oidc_return import on_the_way, safe_next
-from web.pages_common import Handler, call, page, person_page, redirect, refused_form, render, services
+from web.pages_common import Handler, call, page, person_page, redirect, refused_form, render
 from web.security import checked_form
+from web.use_cases import services
 
 # CommonMark without raw HTML: the texts are ours, but a page never trusts markup it did not escape.
 MARKDOWN = MarkdownIt("commonmark", {"html": False})

@@ -17,8 +17,9 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import call, origin, person_page, redirect, refused_form, render, required, services
+from web.pages_common import call, origin, person_page, redirect, refused_form, render, required
 from web.security import checked_form
+from web.use_cases import services
 
 PAGE = "two_step.html"
 FIELDS = {"invalid_credentials": "password", "invalid_code": "code", "step_out_of_order": "form"}

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.body_size import read_bounded
+from web.use_cases import services
 
 CSP = "; ".join((
     "default-src 'self'",
@@ -67,7 +68,7 @@ def over_https(connection: HTTPConnection) -> bool:
     says so (X-Forwarded-Proto), or because PUBLIC_URL is https. A client lying
     in X-Forwarded-Proto over plain HTTP only gets cookies its browser won't return."""
     forwarded = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    public_url: str = connection.app.state.container.settings.public_url
+    public_url = services(connection).public_url
     return connection.url.scheme == "https" or forwarded == "https" or public_url.startswith("https://")
 
 
@@ -168,7 +169,7 @@ def valid_seed(seed: str) -> bool:
 def csrf_token(request: Request) -> str:
     """The token the request's forms carry: a keyed digest of the browser's seed."""
     seed: str = request.state.csrf_seed
-    return str(request.app.state.container.directory.keys.digest("portal-csrf", seed))
+    return services(request).directory.keys.digest("portal-csrf", seed)
 
 
 def renew_csrf(response: Response, request: Request) -> None:

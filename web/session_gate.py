@@ -17,6 +17,7 @@ from application.errors import Refused
 from application.ports import Session
 from application.terms import current_terms_version
 from web.request_ids import route_template
+from web.use_cases import services
 
 # (method, route) a session may use while the current terms wait for acceptance.
 WHILE_TERMS_PENDING = frozenset({
@@ -47,13 +48,21 @@ class TermsPending(Refused):
         )
 
 
+async def alive(request: Request, token: str | None) -> Session | None:
+    """The session ``token`` opens while it lives (neither expired, idle too
+    long nor logged out), whatever the terms: who is signed in."""
+    if token is None:
+        return None
+    session: Session | None = await run_in_threadpool(services(request).sessions.current, token)
+    return session
+
+
 async def signed_in(request: Request, token: str | None) -> Session | None:
     """The live session ``token`` opens (None if none), or ``TermsPending``
     when the route is not one a session with terms to accept may use."""
-    container = request.app.state.container
-    session: Session | None = await run_in_threadpool(container.sessions.current, token)
+    session = await alive(request, token)
     if session is None or (request.method, route_template(request.scope)) in WHILE_TERMS_PENDING:
         return session
-    if await run_in_threadpool(container.account_settings.terms_outdated, session.identity_id):
+    if await run_in_threadpool(services(request).account_settings.terms_outdated, session.identity_id):
         raise TermsPending()
     return session

@@ -6,6 +6,7 @@ applies the read models then and there (``caught_up_on_demand``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(workdir: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    container = bootstrap(Settings.from_env(), clock=clock, events_in_memory=True)
+    container = bootstrap(Settings.from_env(os.environ), clock=clock, events_in_memory=True)
     caught_up_on_demand(container, monkeypatch)
     yield container
     container.stop()

@@ -174,7 +174,7 @@ def test_an_auditor_sees_the_state_at_a_moment_and_what_changed_since(app: Conta
     token = app.directory.keys.mint("verify-email", person.id, link.nonce)
     app.activation.verify_email(token)
     clock.advance(hours=1)
-    view = app.audit.since(member(app, "auditor"), person.id, moment, clock.now())
+    view = app.audit.since(member(app, "auditor"), person.id, moment)
     assert view["then"]["status"] == "activating" and view["now"]["status"] == "active"
     changed = {c["label"]: (c["then"], c["now"]) for c in view["changed"]}
     assert changed["Statut"] == ("activation en attente", "actif")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.bootstrap import Container
+from adapters.mail_messages import MailComposer
 from application.mail_delivery import GIVE_UP_AFTER, LONGEST_WAIT, MailDelivery, Undeliverable
-from application.mail_messages import MailComposer
 from tests.application.conftest import FakeClock
 from tests.application.mail_fixtures import Relay
 

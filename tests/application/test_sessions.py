@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,12 @@ def test_raised_argon2_parameters_rehash_at_login(
     workdir: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """OWASP ASVS 5.0 V11.4.2 / NIST SP 800-63B §3.1.1.2: the stored hash follows the configured cost."""
-    app = bootstrap(Settings.from_env(), clock=clock)
+    app = bootstrap(Settings.from_env(os.environ), clock=clock)
     person = activated(app, imported(app, 31), "rehash@exemple.fr")
     old_hash = identity_of(app, person.id).password_hash
     app.stop()
     monkeypatch.setenv("ARGON2_TIME_COST", "3")
-    stronger = bootstrap(Settings.from_env(), clock=clock)
+    stronger = bootstrap(Settings.from_env(os.environ), clock=clock)
     stronger.sessions.log_in("rehash@exemple.fr", PASSWORD)
     identity = identity_of(stronger, person.id)
     assert identity.password_hash is not None
@@ -38,4 +39,4 @@ def test_the_floor_cannot_be_lowered(workdir: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setenv("ARGON2_MEMORY_KIB", "1024")
     with pytest.raises(ConfigurationError):
-        Settings.from_env()
+        Settings.from_env(os.environ)

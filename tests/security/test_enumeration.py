@@ -9,6 +9,7 @@ count). tests/security/timing_probe.py measures the distributions themselves.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -93,7 +94,7 @@ class SpyHasher:
 
 @pytest.fixture
 def container(workdir: Path) -> Iterator[Container]:
-    services = bootstrap(Settings.from_env())
+    services = bootstrap(Settings.from_env(os.environ))
     yield services
     services.stop()
 

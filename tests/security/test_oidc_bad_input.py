@@ -4,6 +4,7 @@ or a French page, never a 5xx (issue 13, house rule)."""
 from __future__ import annotations
 
 import itertools
+import os
 from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ CLIENT = "00000000-0000-0000-0000-000000000000"
 
 @pytest.fixture
 def client(workdir: Path) -> Iterator[tuple[TestClient, str, str]]:
-    container = bootstrap(Settings.from_env())
+    container = bootstrap(Settings.from_env(os.environ))
     registered = container.relying_parties.add("Extranet", ["https://ex.test/cb"])
     with TestClient(create_app(container), base_url="http://localhost") as http:
         yield http, registered.client_id, registered.client_secret or ""
@@ -69,7 +70,7 @@ def test_bad_token_endpoint_requests(client: tuple[TestClient, str, str], path: 
 
 
 def test_plain_http_other_than_the_loopback_is_refused_without_a_5xx(workdir: Path) -> None:
-    container = bootstrap(Settings.from_env())
+    container = bootstrap(Settings.from_env(os.environ))
     with TestClient(create_app(container), base_url="http://portal.test") as http:
         answer = http.post("/oidc/token", data={"grant_type": "refresh_token"})
     assert answer.status_code == 400 and answer.json()["error"] == "insecure_transport"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
@@ -13,7 +14,7 @@ from web.openapi import OPERATIONS, served_routes
 
 def test_every_served_api_route_is_documented(workdir: Path) -> None:
     """A route added without its description would escape the schemathesis run."""
-    container = bootstrap(Settings.from_env())
+    container = bootstrap(Settings.from_env(os.environ))
     try:
         served = served_routes(create_app(container, run_background=False).routes)
     finally:

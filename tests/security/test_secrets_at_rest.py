@@ -25,6 +25,7 @@ import httpx
 import pyotp
 import pytest
 
+from adapters.aes_gcm import aes_gcm
 from adapters.bootstrap import Container, bootstrap
 from adapters.key_table import KeyTable
 from application.config import ConfigurationError, Settings
@@ -139,7 +140,7 @@ def test_the_server_log_holds_no_secret(lived: tuple[Sesame, list[str], list[str
 
 
 def wrapping(secret: str = TEST_SECRET) -> KeyWrapping:
-    return KeyWrapping(Keyring(secret.encode()).derive(PURPOSE))
+    return KeyWrapping(aes_gcm(Keyring(secret.encode()).derive(PURPOSE)))
 
 
 def stored_keys(database: Path) -> dict[str, str]:
@@ -279,7 +280,7 @@ def test_a_separate_key_encryption_key_wraps_the_keys_when_set(database_url: str
     try:
         person = activated(app, imported(app, 3), "separee@exemple.fr")
         stored = key_rows(app)[str(person.id)]
-        assert KeyWrapping(Keyring(b"k" * 40).derive(PURPOSE)).unwrap(str(person.id), str(stored))
+        assert KeyWrapping(aes_gcm(Keyring(b"k" * 40).derive(PURPOSE))).unwrap(str(person.id), str(stored))
         with pytest.raises(UnreadableKey):
             wrapping().unwrap(str(person.id), str(stored))
     finally:

@@ -26,7 +26,7 @@ NEW_PASSWORD = "Nouve@u-Secret-9"
 
 class ReadingClient(TestClient):
     """A browser that reads French text as a person does: the non-breaking
-    spaces of French typography (application/french_text.py, tested on their
+    spaces of French typography (adapters/french_text.py, tested on their
     own in test_look.py) read as spaces, so a test quotes « À bientôt ! » as typed."""
 
     def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -143,7 +143,7 @@ class Portal:
 
 
 def serve(root: Path, clock: ShiftedClock | None = None) -> Iterator[Portal]:
-    container = bootstrap(Settings.from_env(), clock=clock)
+    container = bootstrap(Settings.from_env(os.environ), clock=clock)
     with ReadingClient(create_app(container), base_url="http://testserver") as client:
         yield Portal(client, container, root, clock)
 

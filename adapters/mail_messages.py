@@ -18,7 +18,7 @@ from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from application import french_text
+from adapters import french_text
 from application.account_settings import EMAIL_CHANGE
 from application.activation import VERIFY_EMAIL
 from application.agencies import Look
@@ -28,6 +28,7 @@ from application.password_reset import PASSWORD_RESET
 from application.ports import Clock
 from application.staff import STAFF_INVITATION
 
+MAIL_TEMPLATES = Path(__file__).parent.parent / "application" / "templates" / "mail"
 SUBJECTS = {
     "verify_email": "Validez votre adresse email",
     "reset_password": "Réinitialisation de votre mot de passe",
@@ -67,7 +68,7 @@ class MailComposer:
         self.clock = clock
         self.contract_of = contract_of
         self.templates = Environment(
-            loader=FileSystemLoader(Path(__file__).parent / "templates" / "mail"),
+            loader=FileSystemLoader(MAIL_TEMPLATES),
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
         )
