@@ -103,6 +103,7 @@ def code_version() -> str:
 
 def main() -> int:
     args = options()
+    args.work = args.work.resolve()  # the servers and CLIs it starts run in directories of their own
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     args.out.mkdir(parents=True, exist_ok=True)
