@@ -35,6 +35,7 @@ from adapters.oidc_token_table import TokenTable
 from adapters.outbox_table import OutboxTable
 from adapters.passkey_ceremony_table import PasskeyCeremonyTable
 from adapters.personal_data_purge import PersonalDataPurgeTable
+from adapters.seen_keys_file import SpilledSeenKeys
 from adapters.session_table import SessionTable
 from adapters.throttle_table import ThrottleTable
 from application.access_records import AccessRecords
@@ -446,7 +447,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None, events_in_memory: 
             settings.public_url,
         ),
         password_reset=PasswordReset(directory, passwords, sign_outs, clock, throttle),
-        importer=AccountImport(directory, read_models),
+        importer=AccountImport(directory, read_models, SpilledSeenKeys),
         read_models=read_models,
         delivery=delivery,
         jobs=jobs,

@@ -11,7 +11,6 @@ repeats without holding a million keys in memory.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,6 +20,7 @@ from uuid import UUID
 from application.directory import Directory
 from application.emails import normalize_email
 from application.errors import Conflict, Refused
+from application.ports import SeenKeys
 from domain.agency_account import ROLES, AgencyAccount
 from domain.agency_codes import canonical_code
 from domain.digest_ids import uuid_of
@@ -68,10 +68,13 @@ class KnownAccounts(Protocol):
 
 
 class AccountImport:
-    def __init__(self, directory: Directory, known: KnownAccounts, batch_size: int = 1000) -> None:
+    def __init__(
+        self, directory: Directory, known: KnownAccounts, seen_keys: Callable[[], SeenKeys], batch_size: int = 1000
+    ) -> None:
         self.directory = directory
         self.store = directory.store
         self.known = known
+        self.seen_keys = seen_keys  # a fresh set per import
         self.batch_size = batch_size
 
     def run(
@@ -82,13 +85,13 @@ class AccountImport:
     ) -> ImportReport:
         """Import (line number, row) pairs; ``allowed`` scopes an agency to its codes."""
         report = ImportReport()
-        seen = SeenKeys()
+        seen = self.seen_keys()
         for batch in _batched(iter(rows), self.batch_size):
             checked: list[Row] = []
             for line, raw in batch:
                 try:
                     row = self._check(line, raw, allowed)
-                    seen.add(row.digest, line)
+                    _first_time(seen, row)
                     checked.append(row)
                 except Refused as refusal:
                     report.rejected.append({"line": line, "reason": refusal.message})
@@ -192,22 +195,11 @@ class AccountImport:
         return list(changed.values())
 
 
-class SeenKeys:
-    """The contracts already read from this file, spilled to a temporary file."""
-
-    def __init__(self) -> None:
-        self.db = sqlite3.connect("")  # "" is a private, on-disk temporary database
-        self.db.execute("CREATE TABLE seen (digest TEXT PRIMARY KEY, line INTEGER)")
-
-    def add(self, digest: str, line: int) -> None:
-        """Remember a contract's first line; refuse a later line of the same one."""
-        inserted = self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line)).rowcount
-        if not inserted:
-            (first,) = self.db.execute("SELECT line FROM seen WHERE digest = ?", (digest,)).fetchone()
-            raise Refused("rejected", f"ligne répétée (même contrat qu'à la ligne {first})")
-
-    def close(self) -> None:
-        self.db.close()
+def _first_time(seen: SeenKeys, row: Row) -> None:
+    """Refuse a later line of a contract already read from this file."""
+    first = seen.first_line(row.digest, row.line)
+    if first is not None:
+        raise Refused("rejected", f"ligne répétée (même contrat qu'à la ligne {first})")
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -124,6 +124,16 @@ class PersonalDataPurge(Protocol):
         """Clear an erased contract's data from the read models, then compact."""
 
 
+class SeenKeys(Protocol):
+    """The contracts an import has read so far, however many (a file of a
+    million rows must not be held in memory)."""
+
+    def first_line(self, digest: str, line: int) -> int | None:
+        """Remember ``digest`` at ``line``; the line it was first read at, if it was."""
+
+    def close(self) -> None: ...
+
+
 class ReadModels(Protocol):
     """The projections the use cases consult (profile, pending logins)."""
 

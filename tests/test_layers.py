@@ -27,11 +27,6 @@ APPLICATION_FORBIDDEN = (
     "sqlite3", "psycopg", "psycopg_pool", "jinja2", "markupsafe", "cryptography", "starlette", "uvicorn",
     "dramatiq", "redis",
 )
-# Modules another change of issue 18 is rewriting: each is expected to break
-# its rule until that change lands (strict: the mark must then go).
-AWAITING = {
-    "application/account_import.py": "its sqlite3 table of seen keys goes behind a port in the import rework",
-}
 WEB_STORAGE = ("sqlite3", "psycopg", "psycopg_pool", "adapters.database", "adapters.schema")
 ENVIRONMENT_READS = {("os", "environ"), ("os", "getenv"), ("os", "putenv")}
 
@@ -69,15 +64,7 @@ def test_the_domain_imports_only_the_standard_library_and_eventsourcing_domain(p
     assert not strays
 
 
-def awaiting(paths: Iterator[Path]) -> list[object]:
-    return [
-        pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=AWAITING[names(path)]))
-        if names(path) in AWAITING else path
-        for path in paths
-    ]
-
-
-@pytest.mark.parametrize("path", awaiting(modules("application")), ids=names)
+@pytest.mark.parametrize("path", list(modules("application")), ids=names)
 def test_the_use_cases_import_no_outer_layer_driver_or_framework(path: Path) -> None:
     assert not {name for name in imported(path) if within(name, APPLICATION_FORBIDDEN)}
 
