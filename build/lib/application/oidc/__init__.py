@@ -1,1 +1,0 @@
-"""Sésame as an OpenID Connect provider: clients, signing keys, sign-ins, tokens."""
