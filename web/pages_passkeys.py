@@ -27,6 +27,7 @@ from application.ports import Session
 from web.oidc_return import on_the_way, safe_next
 from web.pages_common import call, message, origin, page, person_page, redirect, refused_form, render, required
 from web.pages_login import DEVICE_COOKIE, remember_device, sign_in
+from web.proof_forms import ProofForm, proven
 from web.requests import sign_in_device
 from web.security import checked_form, delete_cookie, read_cookie, set_cookie
 from web.use_cases import services
@@ -34,6 +35,9 @@ from web.use_cases import services
 CEREMONY_COOKIE = "cle-d-acces"
 ADD_PAGE, REMOVE_PAGE = "passkey_add.html", "passkey_remove.html"
 PASSWORD_FIELDS = {"invalid_credentials": "password", "too_many_attempts": "password"}
+REMOVAL = ProofForm(
+    REMOVE_PAGE, {"password": "Indiquez votre mot de passe."}, PASSWORD_FIELDS, "/profil/securite?info=cle-supprimee"
+)
 SIGN_IN_FIELDS = {"invalid_passkey": "form", "too_many_attempts": "form"}
 NAME_HINT = "Le nom qui vous la fera reconnaître, par exemple « Téléphone de Camille »."
 
@@ -158,19 +162,15 @@ async def remove_submit(request: Request, session: Session) -> Response:
     passkey = await shown_passkey(request, session, form.get("cle", ""))
     if passkey is None:
         return not_found(request)
-    errors = required(form, {"password": "Indiquez votre mot de passe."})
-    if errors:
-        return render(request, REMOVE_PAGE, 422, passkey=passkey, errors=errors)
-    try:
-        await call(
+    return await proven(
+        request, REMOVAL, form,
+        lambda: call(
             services(request).passkeys.remove, session.identity_id, passkey["id"], form.get("password", ""),
             origin(request),
-        )
-    except Refused as refusal:
-        if refusal.code == "not_found":
-            return not_found(request)
-        return refused_form(request, REMOVE_PAGE, refusal, PASSWORD_FIELDS, passkey=passkey)
-    return redirect("/profil/securite?info=cle-supprimee")
+        ),
+        special=lambda refusal: not_found(request) if refusal.code == "not_found" else None,
+        passkey=passkey,
+    )
 
 
 routes = [

@@ -19,8 +19,9 @@ from starlette.routing import Route
 from application.errors import Refused
 from application.french_time import french_moment
 from application.ports import Session
-from web.pages_common import call, message, origin, person_page, redirect, refused_form, render, required
+from web.pages_common import call, message, origin, person_page, redirect, render
 from web.pages_passkeys import PASSWORD_FIELDS, passkeys_shown
+from web.proof_forms import ProofForm, proven
 from web.security import checked_form
 from web.use_cases import services
 
@@ -59,25 +60,26 @@ async def end_session_submit(request: Request, session: Session) -> Response:
     return redirect("/profil/securite?info=session-fermee")
 
 
-END_OTHERS_PAGE = "sessions_end_others.html"
+END_OTHERS = ProofForm(
+    "sessions_end_others.html", {"password": "Indiquez votre mot de passe."}, PASSWORD_FIELDS,
+    "/profil/securite?info=autres-fermees",
+)
 
 
 @person_page
 async def end_others_page(request: Request, session: Session) -> Response:
-    return render(request, END_OTHERS_PAGE)
+    return render(request, END_OTHERS.page)
 
 
 @person_page
 async def end_others_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
-    errors = required(form, {"password": "Indiquez votre mot de passe."})
-    if errors:
-        return render(request, END_OTHERS_PAGE, 422, errors=errors)
-    try:
-        await call(services(request).my_sessions.end_others_proven, session, form.get("password", ""), origin(request))
-    except Refused as refusal:
-        return refused_form(request, END_OTHERS_PAGE, refusal, PASSWORD_FIELDS)
-    return redirect("/profil/securite?info=autres-fermees")
+    return await proven(
+        request, END_OTHERS, form,
+        lambda: call(
+            services(request).my_sessions.end_others_proven, session, form.get("password", ""), origin(request)
+        ),
+    )
 
 
 routes = [

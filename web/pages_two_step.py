@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 from application.errors import Refused
 from application.ports import Session
-from web.pages_common import call, origin, person_page, redirect, refused_form, render, required
+from web.pages_common import call, origin, person_page, refused_form, render, required
+from web.proof_forms import ProofForm, proven
 from web.security import checked_form
 from web.use_cases import services
 
@@ -83,29 +84,29 @@ async def confirm_submit(request: Request, session: Session) -> Response:
     return render(request, "two_step_codes.html", codes=codes)
 
 
+DISABLING = ProofForm(
+    PAGE,
+    {
+        "password": "Indiquez votre mot de passe.",
+        "code": "Indiquez un code de votre application ou un code de secours.",
+    },
+    FIELDS,
+    "/profil?info=deux-etapes-desactivee",
+)
+
+
 @person_page
 async def disable_submit(request: Request, session: Session) -> Response:
     form = await checked_form(request)
-    errors = required(
-        form,
-        {
-            "password": "Indiquez votre mot de passe.",
-            "code": "Indiquez un code de votre application ou un code de secours.",
-        },
-    )
-    if errors:
-        return await two_step_form(request, session, 422, errors=errors)
-    try:
-        await call(
-            services(request).two_step.disable,
-            session.identity_id,
-            form.get("password", ""),
-            form.get("code", ""),
+    return await proven(
+        request, DISABLING, form,
+        lambda: call(
+            services(request).two_step.disable, session.identity_id, form.get("password", ""), form.get("code", ""),
             origin(request),
-        )
-    except Refused as refusal:
-        return refused_form(request, PAGE, refusal, FIELDS, on=True)
-    return redirect("/profil?info=deux-etapes-desactivee")
+        ),
+        empty=lambda errors: two_step_form(request, session, 422, errors=errors),
+        on=True,
+    )
 
 
 routes = [

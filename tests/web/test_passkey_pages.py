@@ -143,6 +143,8 @@ def test_removal_takes_the_password(portal: Portal, authenticator: SoftAuthentic
     assert passkey_id
     page = f"/profil/securite/cle-d-acces/supprimer?cle={passkey_id.group(1)}"
     assert f"Supprimer la clé « {NAME} »" in shown(portal, page)
+    blank = portal.submit(page, cle=passkey_id.group(1), password="")
+    assert blank.status_code == 422 and error_of(blank.text, "password") and f"« {NAME} »" in blank.text
     wrong = portal.submit(page, cle=passkey_id.group(1), password="Pas-le-bon-1")
     assert wrong.status_code == 401 and error_of(wrong.text, "password")
     done = portal.submit(page, cle=passkey_id.group(1), password=PASSWORD)

@@ -127,6 +127,8 @@ def test_turning_off_takes_the_password_and_a_code(clocked: Portal) -> None:
         code=wrong_code(totp, portal.clock.now().timestamp()),
     )
     assert wrong.status_code == 422 and error_of(wrong.text, "code")
+    blank = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/desactiver", password=PASSWORD, code="")
+    assert blank.status_code == 422 and error_of(blank.text, "code") and "/profil/deux-etapes/desactiver" in blank.text
     off = portal.submit("/profil/deux-etapes", "/profil/deux-etapes/desactiver", password=PASSWORD, code=codes[3])
     assert off.headers["location"] == "/profil?info=deux-etapes-desactivee"
     portal.submit("/espace", "/deconnexion")
