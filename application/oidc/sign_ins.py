@@ -93,9 +93,11 @@ class SignIns:
         """The ID token's and userinfo's claims; None when the person or the
         chosen contract is gone (erased, unlinked). The identity is read once, from the event store."""
         identity = self.active(person.identity_id)
-        contracts = self._visible(identity, party) if identity is not None else []
+        if identity is None:
+            return None
+        contracts = self._visible(identity, party)
         contract = next((c for c in contracts if c["id"] == person.contract_id), None)
-        if identity is None or contract is None:
+        if contract is None:
             return None
         claims: dict[str, Any] = {
             "sub": str(person.identity_id), "sid": person.sid, "auth_time": person.auth_time, "contract": contract,
