@@ -39,3 +39,8 @@ class SigningKeyTable:
                     "jwk": json.dumps(key.public_jwk), "at": key.created_at.isoformat(),
                 },
             ).rowcount == 1
+
+    def newest_kid(self) -> str | None:
+        with self.db.read() as tx:
+            row = tx.execute("SELECT kid FROM oidc_signing_keys ORDER BY generation DESC LIMIT 1").one()
+        return str(row["kid"]) if row else None

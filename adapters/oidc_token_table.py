@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from adapters.database import Database
+from adapters.database import Database, compose
 from application.oidc.tokens import REFRESH_LIFETIME, TokenRecord
 
 
@@ -26,19 +26,25 @@ class TokenTable:
 
     @staticmethod
     def inserts(*records: TokenRecord) -> list[tuple[str, dict[str, Any]]]:
-        """The statements adding these rows, for a transaction of the event store."""
-        return [
-            (
+        """The statement adding these rows (one, whatever their number: one round
+        trip to the server), for a transaction of the event store or of ``spend``."""
+        if not records:
+            return []
+        values, params = [], {}
+        for n, r in enumerate(records):
+            values.append(f"(:d{n}, :k{n}, :s{n}, :c{n}, :i{n}, :scope{n}, :data{n}, :at{n}, :exp{n})")
+            params.update({
+                f"d{n}": r.digest, f"k{n}": r.kind, f"s{n}": str(r.sign_in_id), f"c{n}": r.client_id,
+                f"i{n}": str(r.identity_id), f"scope{n}": r.scope, f"data{n}": json.dumps(r.data),
+                f"at{n}": r.issued_at.isoformat(), f"exp{n}": r.expires_at.isoformat(),
+            })
+        return [(
+            compose(
                 "INSERT INTO oidc_tokens (digest, kind, sign_in_id, client_id, identity_id, scope, data, "
-                "issued_at, expires_at) VALUES (:d, :k, :s, :c, :i, :scope, :data, :at, :exp)",
-                {
-                    "d": r.digest, "k": r.kind, "s": str(r.sign_in_id), "c": r.client_id, "i": str(r.identity_id),
-                    "scope": r.scope, "data": json.dumps(r.data), "at": r.issued_at.isoformat(),
-                    "exp": r.expires_at.isoformat(),
-                },
-            )
-            for r in records
-        ]
+                "issued_at, expires_at) VALUES {rows}", rows=", ".join(values),
+            ),
+            params,
+        )]
 
     def get(self, digest: str) -> TokenRecord | None:
         with self.db.read() as tx:
@@ -49,12 +55,15 @@ class TokenTable:
             ).one()
         return _record(row) if row else None
 
-    def spend(self, digest: str, at: datetime) -> bool:
+    def spend(self, digest: str, at: datetime, *issued: TokenRecord) -> bool:
         with self.db.transaction() as tx:
-            return tx.execute(
+            won = tx.execute(
                 "UPDATE oidc_tokens SET spent_at = :at WHERE digest = :d AND spent_at IS NULL AND revoked_at IS NULL",
                 {"d": digest, "at": at.isoformat()},
             ).rowcount == 1
+            for sql, params in self.inserts(*issued) if won else ():
+                tx.execute(sql, params)
+        return won
 
     def revoke(self, digest: str, at: datetime) -> None:
         with self.db.transaction() as tx:

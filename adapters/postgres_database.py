@@ -68,7 +68,23 @@ class PostgresDatabase(Database):
             finally:
                 self._local.tx = None
 
-    read = transaction
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read in autocommit: under READ COMMITTED each statement of a
+        transaction sees what was committed before it anyway, so a BEGIN and a
+        COMMIT would only add two round trips. Inside a transaction of this
+        thread, the read joins it."""
+        joined = getattr(self._local, "tx", None)
+        if joined is not None:
+            yield joined
+            return
+        with self._connection() as connection:
+            connection.autocommit = True
+            try:
+                yield Tx(connection.cursor(), self.dialect)
+            finally:
+                if not connection.closed:
+                    connection.autocommit = False
 
     def migrate(self, then: Sequence[Callable[[], object]] = ()) -> list[str]:
         """Apply the migrations, then the other stores' table creators, holding

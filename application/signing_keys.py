@@ -43,6 +43,9 @@ class SigningKeyStore(Protocol):
     def add(self, key: StoredKey) -> bool:
         """Insert unless that generation exists already; False when another process won."""
 
+    def newest_kid(self) -> str | None:
+        """The current key's kid alone (every ID token asks), None before the first key."""
+
 
 class SigningKeys:
     def __init__(
@@ -69,12 +72,16 @@ class SigningKeys:
                 return kid
 
     def current(self) -> RSAKey:
-        """The private key to sign with now, its kid set."""
-        newest = self.store.all()
-        if not newest:
+        """The private key to sign with now, its kid set. Only the newest kid is
+        looked up each time, so a rotation by another process (``sesame keys
+        rotate``) counts at once; a key is read, unsealed and parsed once."""
+        kid = self.store.newest_kid()
+        if kid is None:
             self.ensure()
-            newest = self.store.all()
-        return self._open(newest[0])
+            kid = self.store.newest_kid()
+        with self._lock:
+            key = self._opened.get(kid or "")
+        return key or self._open(next(stored for stored in self.store.all() if stored.kid == kid))
 
     def public_jwks(self) -> KeySetSerialization:
         """The JWKS: the current key and those whose successor is still young."""

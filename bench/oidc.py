@@ -147,17 +147,20 @@ previous one returned. Load average as the run ended: {load_average:.1f} on {cor
 
 
 SIGN_IN_MISS = """\
-Timed request by request (a probe of 2026-11-30 at load average 10 from the neighbours): one
-sign-in at a time, the form's POST with its argon2id check took 0.06 s and the token request
-0.16 s; four at a time, 0.41 s and 0.42 s. The token request (client authentication, the code
-spent, the sign-in and its contract replayed from the event store, the ID token signed with RS256,
-the token rows written) costs the server about as much as the password check, where the target
-wants it a small fraction: its cost beside the hash is what to profile next (py-spy on `sesame
-serve` under this load)."""
+What a sign-in costs beside its argon2id check (py-spy on `sesame serve`, 40 sign-ins one at a
+time, 2026-11-30): about 55 ms of server CPU per sign-in, of which argon2id some 35; the rest is
+spread over the flow's seven HTTP requests (event loop, middleware: about 19 ms), the « Nouvelle connexion »
+mail composed and written by the in-process worker (about 10 ms), the in-process projections
+(about 9 ms), the authorization request (4 ms) and the token request (under 2 ms: the code spent
+and the tokens saved in one transaction, the identity read once, the signing key parsed once, RS256
+0.4 ms). The client threads run on the same cores. At 35 ms of argon2id in some 65 ms of CPU per
+sign-in (server and clients), two cores allow about 0.5 × the argon2id limit; 0.8 would need all
+the rest under about 9 ms per sign-in, or the projections, the mail and the clients on other cores
+(the production topology)."""
 REFRESH_MISS = """\
-A refresh grant authenticates the client (a keyed digest of its secret), spends the presented
-token by an atomic update and writes the new access and refresh tokens, each in a SQLite write
-transaction of its own that the in-process followers also queue on; the client threads run on the
-same two cores, and the neighbours' load moves this figure more than any other (467.9 /s in a run
-at load average 10.2 on 2026-11-30, 290.3 /s in another at 11.3 the same hour). What would close
-it: the spend and the new rows in one transaction, and a run on cores nobody else uses."""
+A refresh grant authenticates the client (a keyed digest of its secret), reads the presented token
+(one statement), then spends it and saves the new access and refresh tokens in one transaction
+(one UPDATE, one INSERT); on SQLite that write transaction queues behind the in-process followers'.
+The client threads run on the same two cores, and the neighbours' load moves this figure more than
+any other (467.9 /s in a run at load average 10.2 on 2026-11-30, 290.3 /s in another at 11.3 the
+same hour). What would close it: a run on cores nobody else uses."""

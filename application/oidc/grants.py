@@ -1,8 +1,9 @@
 """Authlib's models, grants and endpoints, answered from Sésame's stores.
 
 Each class answers the questions Authlib asks (which client, which code,
-which token, which key) and nothing more; the protocol is Authlib's. Codes
-and refresh tokens are spent when they are read, atomically (see
+which token, which key) and nothing more; the protocol is Authlib's. A code
+or refresh token is read when presented and spent, atomically, by the one
+transaction that saves the tokens issued for it (``Provider.save_token``; see
 ``application.oidc.tokens``), so a reuse is caught even under a race.
 """
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -135,9 +136,25 @@ class S256Only(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
-class CodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+class SpentWhenRefused(grants.BaseGrant):
+    """A presented code or refresh token that a later check refuses (PKCE,
+    redirect_uri, scope) is spent all the same, as if spending came first:
+    presented again, it is a reuse."""
+
+    presented: TokenRecord | None = None
     server: Provider
+
+    def validate_token_request(self) -> None:
+        try:
+            super().validate_token_request()
+        except OAuth2Error:
+            if self.presented is not None:
+                self.server.tokens.exchange(self.presented)
+            raise
+
+
+class CodeGrant(SpentWhenRefused, grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         """The code's row, in the transaction of its sign-in's ``SignedIn`` event."""
@@ -157,32 +174,31 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         ))
 
     def query_authorization_code(self, code: str, client: Client) -> Grant | None:
-        record = self.server.tokens.spend(code, client.get_client_id(), CODE)
-        return Grant(record) if record else None
+        self.presented = self.server.tokens.presented(code, client.get_client_id(), CODE)
+        return Grant(self.presented) if self.presented else None
 
     def delete_authorization_code(self, authorization_code: Grant) -> None:
-        """Nothing to do: the code was spent when it was read."""
+        """Nothing to do: the code was spent with the tokens' rows."""
 
     def authenticate_user(self, authorization_code: Grant) -> Person:
         record = authorization_code.record
         return Person.of(record.identity_id, record.client_id, record.data)
 
 
-class RefreshGrant(grants.RefreshTokenGrant):
+class RefreshGrant(SpentWhenRefused, grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
-    server: Provider
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        """Spent at once (rotation); a spent one again revokes the sign-in."""
-        record = self.server.tokens.spend(refresh_token, self.request.client.get_client_id(), REFRESH)
-        return Token(record, self.server.tokens) if record else None
+        """Spent with the new tokens' rows (rotation); a spent one again revokes the sign-in."""
+        self.presented = self.server.tokens.presented(refresh_token, self.request.client.get_client_id(), REFRESH)
+        return Token(self.presented, self.server.tokens) if self.presented else None
 
     def authenticate_user(self, refresh_token: Token) -> Person:
         return refresh_token.person()
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        """Nothing to do: the refresh token was spent when it was read."""
+        """Nothing to do: the refresh token was spent with the new tokens' rows."""
 
 
 class IdToken(OpenIDCode):

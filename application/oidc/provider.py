@@ -115,6 +115,7 @@ class Provider(AuthorizationServer):
         return token
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        """The presented code or refresh token spent and the new tokens saved, in one transaction."""
         source = request.authorization_code or request.refresh_token
         record: TokenRecord = source.record
         person: Person = request.user
@@ -128,7 +129,8 @@ class Provider(AuthorizationServer):
         rows = [issue(token["access_token"], ACCESS, self.tokens.access_lifetime)]
         if "refresh_token" in token:
             rows.append(issue(token["refresh_token"], REFRESH, REFRESH_LIFETIME))
-        self.tokens.save(*rows)
+        if not self.tokens.exchange(record, *rows):  # another request spent it first: a reuse
+            raise InvalidGrantError("Invalid 'code' in request." if request.authorization_code else None)
 
     def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
         return request

@@ -68,13 +68,16 @@ class SignIns:
         identity = self.active(identity_id)
         if identity is None:
             return [], None
+        return self._visible(identity, party), str(identity.default_account) if identity.default_account else None
+
+    def _visible(self, identity: Identity, party: RelyingParty) -> list[dict[str, Any]]:
+        """Each contract read from the event store: one erased or ended a moment ago is seen as such."""
         visible = []
         for account_id in identity.accounts:
             account = self.store.find(AgencyAccount, account_id)
             if account is not None and not account.erased and party.sees(account.client_code, account.company_code):
                 visible.append(contract_view(account))
-        default = str(identity.default_account) if identity.default_account else None
-        return visible, default
+        return visible
 
     def start(self, person: Person, party: RelyingParty, scopes: list[str], code: Callable[[UUID], Writes]) -> UUID:
         """Record the sign-in and, in the same transaction, the rows ``code``
@@ -88,8 +91,11 @@ class SignIns:
 
     def claims(self, person: Person, party: RelyingParty, scopes: list[str]) -> dict[str, Any] | None:
         """The ID token's and userinfo's claims; None when the person or the
-        chosen contract is gone (erased, unlinked)."""
-        contracts, _ = self.visible_contracts(person.identity_id, party)
+        chosen contract is gone (erased, unlinked). The identity is read once, from the event store."""
+        identity = self.active(person.identity_id)
+        if identity is None:
+            return None
+        contracts = self._visible(identity, party)
         contract = next((c for c in contracts if c["id"] == person.contract_id), None)
         if contract is None:
             return None
@@ -97,9 +103,7 @@ class SignIns:
             "sub": str(person.identity_id), "sid": person.sid, "auth_time": person.auth_time, "contract": contract,
         }
         if "email" in scopes:
-            identity = self.active(person.identity_id)
-            # an active identity proved its email
-            claims.update(email=identity.email if identity else None, email_verified=True)
+            claims.update(email=identity.email, email_verified=True)  # an active identity proved its email
         if "profile" in scopes:
             claims["name"] = contract["holder_name"]
         if "contracts" in scopes:

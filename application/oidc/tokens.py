@@ -4,10 +4,11 @@ A code is written in the same transaction as the ``SignedIn`` event of its
 sign-in (``writes``). Every row names its sign-in (a ClientSignIn id): ``revoke_sign_in`` ends all
 of them at once, including tokens a concurrent request saves afterwards (the
 sign-in itself is marked revoked, and every lookup checks the mark). A code is
-spent by one atomic update, so of two redemptions racing only one wins; the
-other, like any later reuse, revokes the sign-in (RFC 6749 §4.1.2). A refresh
-token is spent the same way at each rotation, and a spent one presented again
-revokes the sign-in (RFC 6819 §5.2.2.3).
+spent by one atomic update, in the transaction that saves the tokens issued for
+it, so of two redemptions racing only one wins; the other, like any later
+reuse, revokes the sign-in (RFC 6749 §4.1.2). A refresh token is spent the same
+way at each rotation (the old one spent and the new ones saved together), and a
+spent one presented again revokes the sign-in (RFC 6819 §5.2.2.3).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ class TokenStore(Protocol):
 
     def get(self, digest: str) -> TokenRecord | None: ...
 
-    def spend(self, digest: str, at: datetime) -> bool:
-        """Mark a live code or refresh token used; False when it already was."""
+    def spend(self, digest: str, at: datetime, *issued: TokenRecord) -> bool:
+        """Mark a live code or refresh token used and add the rows ``issued`` in
+        exchange, in one transaction; False, and nothing written, when it already was."""
 
     def revoke(self, digest: str, at: datetime) -> None: ...
 
@@ -105,17 +107,34 @@ class Tokens:
             return None
         return record if record.expires_at > self.clock.now() else None
 
-    def spend(self, value: str, client_id: str, kind: str) -> TokenRecord | None:
-        """Use a code or refresh token once. Presenting a spent one again, or
-        losing the race to spend it, revokes its whole sign-in."""
+    def presented(self, value: str, client_id: str, kind: str) -> TokenRecord | None:
+        """The live code or refresh token a client presents, still to be spent
+        by ``exchange``. Presenting a spent one again revokes its whole sign-in;
+        an expired one is spent all the same (presented again, it is a reuse)."""
         record = self.store.get(sha256(value)) if value else None
         if record is None or record.kind != kind or record.client_id != client_id or record.revoked:
             return None
-        now = self.clock.now()
-        if record.spent_at is not None or not self.store.spend(record.digest, now):
+        if record.spent_at is not None:
             self.revoke_sign_in(record.sign_in_id)
             return None
-        return record if record.expires_at > now else None
+        if record.expires_at > self.clock.now():
+            return record
+        self.exchange(record)
+        return None
+
+    def exchange(self, presented: TokenRecord, *issued: TokenRecord) -> bool:
+        """Spend a presented code or refresh token and save the tokens issued for
+        it, in one transaction. Losing the race to spend it (another request did)
+        saves nothing, revokes the whole sign-in and answers False."""
+        if self.store.spend(presented.digest, self.clock.now(), *issued):
+            return True
+        self.revoke_sign_in(presented.sign_in_id)
+        return False
+
+    def spend(self, value: str, client_id: str, kind: str) -> TokenRecord | None:
+        """Use a code or refresh token once, for nothing in exchange."""
+        record = self.presented(value, client_id, kind)
+        return record if record is not None and self.exchange(record) else None
 
     def find(self, value: str) -> TokenRecord | None:
         """An access or refresh token in any state (introspection, revocation)."""

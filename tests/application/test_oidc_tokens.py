@@ -66,6 +66,24 @@ def test_of_two_racing_refreshes_one_wins_and_the_sign_in_is_revoked(app: Contai
     assert tokens.store.get(record.digest).revoked  # type: ignore[union-attr]
 
 
+def test_a_rotation_spends_and_saves_in_one_transaction_and_the_loser_of_a_race_saves_nothing(
+    app: Container,
+) -> None:
+    tokens, sign_in = app.oidc_tokens, uuid4()
+    refresh, _ = issue(app, REFRESH, sign_in)
+    presented = [tokens.presented(refresh, "client-1", REFRESH) for _ in range(2)]  # two requests read it
+    new = [
+        tokens.record(tokens.new_value(), REFRESH, sign_in, "client-1", uuid4(), "openid", {}, tokens.access_lifetime)
+        for _ in presented
+    ]
+    assert presented[0] is not None and presented[1] is not None
+    assert tokens.exchange(presented[0], new[0])
+    assert tokens.store.get(new[0].digest) is not None
+    assert not tokens.exchange(presented[1], new[1])  # spent meanwhile: a reuse
+    assert tokens.store.get(new[1].digest) is None
+    assert tokens.store.get(new[0].digest).revoked  # type: ignore[union-attr]
+
+
 def test_expired_tokens_are_not_live_and_the_retention_sweep_forgets_them(app: Container, clock: FakeClock) -> None:
     value, record = issue(app, ACCESS)
     clock.advance(minutes=11)

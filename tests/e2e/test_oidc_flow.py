@@ -129,6 +129,32 @@ def test_a_code_works_once_and_its_reuse_revokes_what_it_gave(op: Sesame, extran
     assert info.status_code == 401
 
 
+def test_a_code_or_refresh_token_refused_by_a_later_check_is_spent_all_the_same(
+    op: Sesame, extranet: dict[str, Any]
+) -> None:
+    """Spent with the tokens it gives, in one transaction: one that a check after
+    the lookup refuses (PKCE, scope) cannot be presented again, as when it was
+    spent first."""
+    creds, _ = person(op)
+    browser, oauth = Browser(op), rp(op, extranet)
+    token_url, auth = discovery(op)["token_endpoint"], (extranet["client_id"], extranet["client_secret"])
+    url, verifier, _ = authorization(oauth, op)
+    code = answer(browser.sign_in(browser.go(url), creds["email"]))["code"]
+    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    wrong = httpx.post(token_url, auth=auth, data={**grant, "code_verifier": verifier[::-1]})
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    right = httpx.post(token_url, auth=auth, data={**grant, "code_verifier": verifier})
+    assert right.status_code == 400 and right.json()["error"] == "invalid_grant"
+    _, token, _ = signed_in(op, extranet, creds["email"])
+    refresh = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    wider = httpx.post(token_url, auth=auth, data={**refresh, "scope": "openid unknown"})
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    again = httpx.post(token_url, auth=auth, data=refresh)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    info = httpx.get(discovery(op)["userinfo_endpoint"], headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert info.status_code == 401  # presented again once spent: the sign-in is revoked
+
+
 def test_an_unknown_client_or_redirect_uri_gets_a_french_page_never_a_redirect(
     op: Sesame, extranet: dict[str, Any]
 ) -> None:
