@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from adapters.database import Database, Tx
+from application.ports import Writes
 from application.throttle import Limit
 
 UNTOUCHED = timedelta(days=1)  # a row created for a refused request, swept after
@@ -62,16 +63,23 @@ class ThrottleTable:
         return limit.rule.hits(int(row["hits"]), last_at, now), last_at
 
     def forget(self, keys: Sequence[str]) -> None:
-        if keys:
-            with self.db.transaction() as tx:
-                for key in keys:
-                    tx.execute("DELETE FROM throttle WHERE key_digest = :k", {"k": key})
+        self._run(self.passing([], keys))
 
     def take_back(self, keys: Sequence[str]) -> None:
-        if keys:
+        self._run(self.passing(keys, []))
+
+    @staticmethod
+    def passing(take_back: Sequence[str], forget: Sequence[str]) -> Writes:
+        return [
+            *(("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": k}) for k in take_back),
+            *(("DELETE FROM throttle WHERE key_digest = :k", {"k": k}) for k in forget),
+        ]
+
+    def _run(self, writes: Writes) -> None:
+        if writes:
             with self.db.transaction() as tx:
-                for key in keys:
-                    tx.execute("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": key})
+                for sql, params in writes:
+                    tx.execute(sql, params)
 
     def count(self, key: str) -> tuple[int, datetime] | None:
         """A key's hits and last hit, read without adding one (support reads it)."""
