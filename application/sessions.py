@@ -97,7 +97,7 @@ class Sessions:
             address = normalize_email(email)
         except Refused:
             address = None
-        attempt = self.throttle.attempt(*self.throttle.password(address), *self.throttle.guesses_from(origin))
+        attempt = self.throttle.attempt(*self.throttle.password_of(address), *self.throttle.guesses_from(origin))
         identity = self.directory.holder(self.directory.email_digest(address)) if address else None
         active = identity is not None and identity.status == ACTIVE
         pending = None if active or not address else self._pending(address)

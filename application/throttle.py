@@ -190,7 +190,11 @@ class Throttle:
 
     def password(self, email: object) -> list[Limit]:
         """Tries at the password of the account an email names (known or not)."""
-        address = _normal(email)
+        return self.password_of(_normal(email))
+
+    def password_of(self, address: str | None) -> list[Limit]:
+        """``password`` of an email already in its canonical form (None: no
+        email), which a login has at hand: no second validation."""
         return [self._limit(PASSWORD, address)] if address else []
 
     def two_step_codes(self, identity_id: UUID) -> list[Limit]:
