@@ -93,3 +93,15 @@ def test_recent_states_are_copies(app: Container) -> None:
     first.email = "autre@exemple.fr"  # a caller's change, never committed
     again = app.directory.holder(digest)
     assert again is not None and again.email == "copie@exemple.fr"
+
+
+def test_an_erasure_takes_effect_at_the_next_login(app: Container) -> None:
+    """The claim released and the identity erased by the erasure's one write:
+    the email logs no one in, though both were among the recent states."""
+    person = activated(app, imported(app, 45), "efface@exemple.fr")
+    app.sessions.log_in("efface@exemple.fr", PASSWORD)
+    app.erasure.erase(person.id, "person")
+    with pytest.raises(Refused) as refused:
+        app.sessions.log_in("efface@exemple.fr", PASSWORD)
+    assert refused.value.code == "invalid_credentials"
+    assert app.directory.holder(app.directory.email_digest("efface@exemple.fr")) is None
