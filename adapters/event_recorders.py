@@ -13,7 +13,6 @@ rows in its database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError
@@ -22,8 +21,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
 
 from adapters.database import Database, pyformat
-
-Writes = Sequence[tuple[str, dict[str, Any]]]
+from application.ports import Writes
 
 
 class SQLiteRecorder(SQLiteApplicationRecorder):

@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.database import Database, compose
-from application.ports import Session
+from application.ports import Session, Writes
 
 SIDE_TABLES = ("session_idle", "session_sign_in", "session_device")  # rows keyed by a session's digest, deleted with it
 
@@ -25,29 +25,34 @@ class SessionTable:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, session: Session) -> None:
+    def add(self, session: Session, then: Writes = ()) -> None:
         with self.db.transaction() as tx:
-            tx.execute(
-                "INSERT INTO sessions (token_digest, identity_id, expires_at) VALUES (:d, :i, :e)",
-                {"d": session.token_digest, "i": str(session.identity_id), "e": session.expires_at.isoformat()},
-            )
-            if session.idle_until is not None:
-                tx.execute(
-                    "INSERT INTO session_idle (token_digest, idle_until) VALUES (:d, :u)",
-                    {"d": session.token_digest, "u": session.idle_until.isoformat()},
-                )
-            if session.sid and session.authenticated_at is not None:
-                tx.execute(
-                    "INSERT INTO session_sign_in (token_digest, sid, authenticated_at) VALUES (:d, :s, :a)",
-                    {"d": session.token_digest, "s": session.sid, "a": session.authenticated_at.isoformat()},
-                )
-            if session.last_seen_at is not None:
-                tx.execute(
-                    "INSERT INTO session_device (token_digest, device, ip, last_seen_at) "
-                    "VALUES (:d, :device, :ip, :at)",
-                    {"d": session.token_digest, "device": session.device, "ip": session.ip,
-                     "at": session.last_seen_at.isoformat()},
-                )
+            for sql, params in [*self.opening(session), *then]:
+                tx.execute(sql, params)
+
+    @staticmethod
+    def opening(session: Session) -> Writes:
+        d = session.token_digest
+        writes = [(
+            "INSERT INTO sessions (token_digest, identity_id, expires_at) VALUES (:d, :i, :e)",
+            {"d": d, "i": str(session.identity_id), "e": session.expires_at.isoformat()},
+        )]
+        if session.idle_until is not None:
+            writes.append((
+                "INSERT INTO session_idle (token_digest, idle_until) VALUES (:d, :u)",
+                {"d": d, "u": session.idle_until.isoformat()},
+            ))
+        if session.sid and session.authenticated_at is not None:
+            writes.append((
+                "INSERT INTO session_sign_in (token_digest, sid, authenticated_at) VALUES (:d, :s, :a)",
+                {"d": d, "s": session.sid, "a": session.authenticated_at.isoformat()},
+            ))
+        if session.last_seen_at is not None:
+            writes.append((
+                "INSERT INTO session_device (token_digest, device, ip, last_seen_at) VALUES (:d, :device, :ip, :at)",
+                {"d": d, "device": session.device, "ip": session.ip, "at": session.last_seen_at.isoformat()},
+            ))
+        return writes
 
     def get(self, token_digest: str) -> Session | None:
         rows = self._select("s.token_digest = :d", {"d": token_digest})

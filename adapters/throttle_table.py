@@ -1,7 +1,7 @@
 """Throttle counts in a table beside the events, shared by every server process.
 
-Each key's row is locked before it is read (``UPDATE ... SET hits = hits``
-takes PostgreSQL's row lock; SQLite's write transaction already holds the
+Each key's row is locked before it is read (an upsert that sets ``hits`` to
+itself takes PostgreSQL's row lock; SQLite's write transaction already holds the
 whole file), so the read, the decision and the new count are one step even
 when processes race on the same key. Rows whose rule forgets them are swept
 as they expire; rows that never expire (a locked code, a password's
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from adapters.database import Database, Tx
+from application.ports import Writes
 from application.throttle import Limit
 
 UNTOUCHED = timedelta(days=1)  # a row created for a refused request, swept after
@@ -45,33 +46,35 @@ class ThrottleTable:
 
     @staticmethod
     def _locked_count(tx: Tx, limit: Limit, now: datetime) -> tuple[int, datetime]:
-        """The key's count in force and its last hit, its row locked until commit.
-
-        A concurrent ``forget`` (a right password) may delete the row between
-        the insert and the lock; the row is then created again."""
-        row = None
-        while row is None:
-            tx.execute(
-                "INSERT INTO throttle (key_digest, hits, last_at, forget_at) VALUES (:k, 0, :now, :forget) "
-                "ON CONFLICT (key_digest) DO NOTHING",
-                {"k": limit.key, "now": now.isoformat(), "forget": (now + UNTOUCHED).isoformat()},
-            )
-            tx.execute("UPDATE throttle SET hits = hits WHERE key_digest = :k", {"k": limit.key})
-            row = tx.execute("SELECT hits, last_at FROM throttle WHERE key_digest = :k", {"k": limit.key}).one()
+        """The key's count in force and its last hit, its row created if need be
+        and locked until commit, in one statement (an upsert that changes
+        nothing takes the row's lock, even against a concurrent ``forget``)."""
+        row = tx.execute(
+            "INSERT INTO throttle (key_digest, hits, last_at, forget_at) VALUES (:k, 0, :now, :forget) "
+            "ON CONFLICT (key_digest) DO UPDATE SET hits = throttle.hits RETURNING hits, last_at",
+            {"k": limit.key, "now": now.isoformat(), "forget": (now + UNTOUCHED).isoformat()},
+        ).one()
         last_at = datetime.fromisoformat(row["last_at"])
         return limit.rule.hits(int(row["hits"]), last_at, now), last_at
 
     def forget(self, keys: Sequence[str]) -> None:
-        if keys:
-            with self.db.transaction() as tx:
-                for key in keys:
-                    tx.execute("DELETE FROM throttle WHERE key_digest = :k", {"k": key})
+        self._run(self.passing([], keys))
 
     def take_back(self, keys: Sequence[str]) -> None:
-        if keys:
+        self._run(self.passing(keys, []))
+
+    @staticmethod
+    def passing(take_back: Sequence[str], forget: Sequence[str]) -> Writes:
+        return [
+            *(("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": k}) for k in take_back),
+            *(("DELETE FROM throttle WHERE key_digest = :k", {"k": k}) for k in forget),
+        ]
+
+    def _run(self, writes: Writes) -> None:
+        if writes:
             with self.db.transaction() as tx:
-                for key in keys:
-                    tx.execute("UPDATE throttle SET hits = hits - 1 WHERE key_digest = :k AND hits > 0", {"k": key})
+                for sql, params in writes:
+                    tx.execute(sql, params)
 
     def count(self, key: str) -> tuple[int, datetime] | None:
         """A key's hits and last hit, read without adding one (support reads it)."""

@@ -9,6 +9,7 @@ from application.emails import normalize_email
 from application.errors import Refused
 from application.event_store import EventStore
 from application.keyring import Keyring
+from application.recent_aggregates import RecentAggregates
 from domain.agency import Agency
 from domain.agency_account import AgencyAccount
 from domain.agency_codes import canonical_code
@@ -21,6 +22,7 @@ class Directory:
     def __init__(self, store: EventStore, keys: Keyring) -> None:
         self.store = store
         self.keys = keys
+        self.recent = RecentAggregates(store)
 
     def account_digest(self, client_code: str, company_code: str, login_id: str) -> str:
         """The keyed digest naming a contract: its codes in their canonical form
@@ -111,6 +113,7 @@ class Directory:
         return holder.id
 
     def holder(self, digest: str) -> Identity | None:
-        """The identity currently holding a unique key, if any."""
-        claim = self.claim(digest)
-        return self.identity(claim.owner if claim else None)
+        """The identity currently holding a unique key, if any: read on every
+        login, so from the recent states (brought up to date at each read)."""
+        claim = self.recent.find(UniqueClaim, uuid_of(digest))
+        return self.recent.find(Identity, claim.owner) if claim and claim.owner else None

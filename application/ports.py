@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 from uuid import UUID
+
+Writes = Sequence[tuple[str, dict[str, Any]]]
+"""Side-table statements (SQL and parameters) an adapter gives, for another
+write to run in its own transaction: stored together or not at all."""
 
 
 class Clock(Protocol):
@@ -68,7 +72,11 @@ class Session:
 class SessionStore(Protocol):
     """Sessions are short-lived state, not history: a table, not a stream."""
 
-    def add(self, session: Session) -> None: ...
+    def add(self, session: Session, then: Writes = ()) -> None:
+        """Store the session, and run ``then`` in the same transaction."""
+
+    def opening(self, session: Session) -> Writes:
+        """``add``'s statements, for a write of events to run with its own."""
 
     def get(self, token_digest: str) -> Session | None: ...
 

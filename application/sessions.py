@@ -30,7 +30,7 @@ from application.errors import Refused
 from application.event_store import retrying
 from application.keyring import sha256
 from application.passwords import Passwords
-from application.ports import Clock, ReadModels, Session, SessionStore
+from application.ports import Clock, ReadModels, Session, SessionStore, Writes
 from application.terms import current_terms_version
 from application.throttle import Throttle
 from domain.identity import ACTIVATING, ACTIVE, Identity
@@ -97,7 +97,7 @@ class Sessions:
             address = normalize_email(email)
         except Refused:
             address = None
-        attempt = self.throttle.attempt(*self.throttle.password(address), *self.throttle.guesses_from(origin))
+        attempt = self.throttle.attempt(*self.throttle.password_of(address), *self.throttle.guesses_from(origin))
         identity = self.directory.holder(self.directory.email_digest(address)) if address else None
         active = identity is not None and identity.status == ACTIVE
         pending = None if active or not address else self._pending(address)
@@ -106,37 +106,44 @@ class Sessions:
             raise Refused("invalid_credentials", "Adresse email ou mot de passe incorrect.")
         if pending is not None and candidate is pending:
             raise self._not_verified(pending)
-        attempt.passed()
+        given_back = attempt.passed_with()  # stored with the login's one write, below
         if identity is None or identity.email is None or not identity.password_hash or not isinstance(password, str):
             raise RuntimeError("broken invariant: a person whose password was just verified has none")
         device = device or SignInDevice(origin)
         if self.passwords.needs_rehash(identity.password_hash):
             identity.rehash_password(self.passwords.rehash(password))
         self.note_device(identity, device)
-        if identity.pending_events:
-            self.store.commit(identity)
         if identity.two_step_on:
-            raise self._two_step_required(identity)
-        return self.open_for(identity, idle_timeout, device)
+            raise self._two_step_required(identity, given_back)
+        return self.open_for(identity, idle_timeout, device, given_back)
 
-    def _two_step_required(self, identity: Identity) -> Refused:
+    def _two_step_required(self, identity: Identity, then: Writes = ()) -> Refused:
         """The password was right but a code is due: a challenge, keyed to this
         identity and to a nonce its history records, used once within
         ``CHALLENGE_TTL`` (``TwoStepSignIn.complete`` opens it)."""
         nonce = self.directory.keys.nonce()
         identity.challenge_two_step(nonce, self.clock.now() + CHALLENGE_TTL)
-        self.store.commit(identity)
+        self.store.commit(identity, writes=then)
         return Refused(
             "two_step_required", "Saisissez le code à 6 chiffres de votre application d'authentification.",
             challenge=self.directory.keys.mint(TWO_STEP_CHALLENGE, identity.id, nonce),
         )
 
-    def open_for(self, identity: Identity, idle_timeout: bool = False, device: SignInDevice | None = None) -> LoggedIn:
-        """A session for a person who proved who they are; new terms to accept
-        come first (``terms_acceptance_required``, with the session's token)."""
+    def open_for(
+        self, identity: Identity, idle_timeout: bool = False, device: SignInDevice | None = None, then: Writes = ()
+    ) -> LoggedIn:
+        """A session for a person who proved who they are, stored in one
+        transaction with the identity's pending events (a new device, a rehash)
+        and ``then`` (the throttle's give-back); new terms to accept come first
+        (``terms_acceptance_required``, with the session's token)."""
         if identity.email is None:
             raise RuntimeError("broken invariant: identity.email is None")
-        logged_in = self._open(identity.id, identity.email, idle_timeout, device)
+        session, token = self._session(identity.id, idle_timeout, device)
+        if identity.pending_events:
+            self.store.commit(identity, writes=[*self.sessions.opening(session), *then])
+        else:
+            self.sessions.add(session, then)
+        logged_in = LoggedIn(token, identity.id, identity.email)
         if identity.terms_version != current_terms_version():
             raise Refused(
                 "terms_acceptance_required",
@@ -168,18 +175,19 @@ class Sessions:
         digest = self.directory.keys.digest("known-device", str(identity.id), key)
         identity.sign_in_from(digest, device_words(device.user_agent), device.ip or "")
 
-    def _open(
-        self, identity_id: UUID, email: str, idle_timeout: bool = False, device: SignInDevice | None = None
-    ) -> LoggedIn:
+    def _session(
+        self, identity_id: UUID, idle_timeout: bool, device: SignInDevice | None
+    ) -> tuple[Session, str]:
+        """A new session and its token (the store keeps only the token's digest)."""
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
         idle_until = min(now + self.idle, now + self.ttl) if idle_timeout else None
         device = device or SignInDevice()
-        self.sessions.add(Session(
+        session = Session(
             sha256(token), identity_id, now + self.ttl, idle_until, secrets.token_urlsafe(16), now,
             device_words(device.user_agent), device.ip or "", now,
-        ))
-        return LoggedIn(token, identity_id, email)
+        )
+        return session, token
 
     def current(self, token: str | None) -> Session | None:
         """The live session a bearer token opens, if any; a use is recorded

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from application.errors import Refused
 from application.event_store import EventStore, retrying
-from application.ports import ReadModels, Session, SessionStore
+from application.ports import ReadModels, Session, SessionStore, Writes
 from domain.client_sign_in import ClientSignIn
 
 
@@ -49,8 +49,11 @@ class SignOuts:
 
     # -- the session store, with the cascade --------------------------------
 
-    def add(self, session: Session) -> None:
-        self.sessions.add(session)
+    def add(self, session: Session, then: Writes = ()) -> None:
+        self.sessions.add(session, then)
+
+    def opening(self, session: Session) -> Writes:
+        return self.sessions.opening(session)
 
     def get(self, token_digest: str) -> Session | None:
         return self.sessions.get(token_digest)

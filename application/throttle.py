@@ -55,7 +55,7 @@ from application.french_time import french_wait
 from application.keyring import Keyring
 from application.mail_requests import MailSpent
 from application.once import once
-from application.ports import Clock
+from application.ports import Clock, Writes
 
 LOCKED = timedelta(days=3650)
 LOCKED_RETRY_AFTER = 86400  # what a locked key answers in Retry-After: "not today"
@@ -136,12 +136,17 @@ class ThrottleStore(Protocol):
     def take_back(self, keys: Sequence[str]) -> None:
         """One hit fewer on each key (a try that turned out right)."""
 
+    def passing(self, take_back: Sequence[str], forget: Sequence[str]) -> Writes:
+        """The statements of ``take_back`` and ``forget``, for a caller to run in
+        the transaction of its own write (a login's session)."""
+
     def count(self, key: str) -> tuple[int, datetime] | None:
         """A key's hits and last hit, if it has a row; nothing counted."""
 
 
 class Attempt:
-    """One reserved try at a secret; ``passed`` when the secret was right."""
+    """One reserved try at a secret; ``passed`` when the secret was right
+    (``passed_with`` when its give-back should join the caller's write)."""
 
     def __init__(self, throttle: Throttle, limits: Sequence[Limit]) -> None:
         self._throttle = throttle
@@ -150,9 +155,21 @@ class Attempt:
     def passed(self) -> None:
         once(("passed", *(limit.key for limit in self._limits)), self._give_back)
 
+    def passed_with(self) -> Writes:
+        """``passed``'s give-back as statements, not run: the caller runs them in
+        its own write transaction, so a give-back is stored with the session
+        it opens or not at all (a lost race re-runs both)."""
+        return self._throttle.store.passing(*self._given_back())
+
     def _give_back(self) -> None:
-        self._throttle.store.take_back([limit.key for limit in self._limits if limit.rule.take_back_on_success])
-        self._throttle.store.forget([limit.key for limit in self._limits if not limit.rule.take_back_on_success])
+        take_back, forget = self._given_back()
+        self._throttle.store.take_back(take_back)
+        self._throttle.store.forget(forget)
+
+    def _given_back(self) -> tuple[list[str], list[str]]:
+        """The keys that give their try back, and those that forget their count."""
+        keys = [(limit.key, limit.rule.take_back_on_success) for limit in self._limits]
+        return [key for key, back in keys if back], [key for key, back in keys if not back]
 
 
 class Throttle:
@@ -173,7 +190,11 @@ class Throttle:
 
     def password(self, email: object) -> list[Limit]:
         """Tries at the password of the account an email names (known or not)."""
-        address = _normal(email)
+        return self.password_of(_normal(email))
+
+    def password_of(self, address: str | None) -> list[Limit]:
+        """``password`` of an email already in its canonical form (None: no
+        email), which a login has at hand: no second validation."""
         return [self._limit(PASSWORD, address)] if address else []
 
     def two_step_codes(self, identity_id: UUID) -> list[Limit]:

@@ -19,8 +19,7 @@ from uuid import UUID
 
 from application.contract_view import contract_view
 from application.directory import Directory
-from application.oidc.tokens import Writes
-from application.ports import Session
+from application.ports import Session, Writes
 from domain.agency_account import AgencyAccount
 from domain.client_sign_in import ClientSignIn
 from domain.identity import ACTIVE, Identity

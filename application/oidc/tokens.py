@@ -14,14 +14,13 @@ spent one presented again revokes the sign-in (RFC 6819 §5.2.2.3).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 from application.keyring import sha256
-from application.ports import Clock
+from application.ports import Clock, Writes
 
 CODE, ACCESS, REFRESH = "code", "access", "refresh"
 CODE_LIFETIME = timedelta(seconds=60)
@@ -41,9 +40,6 @@ class TokenRecord:
     data: dict[str, Any] = field(default_factory=dict)  # what the grant carries on: nonce, PKCE, contract, sid
     spent_at: datetime | None = None
     revoked: bool = False  # the token, or its whole sign-in
-
-
-Writes = Sequence[tuple[str, dict[str, Any]]]
 
 
 class TokenStore(Protocol):

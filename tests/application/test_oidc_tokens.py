@@ -11,7 +11,8 @@ import pytest
 from adapters.bootstrap import Container
 from application.errors import Conflict
 from application.oidc.sign_ins import Person
-from application.oidc.tokens import ACCESS, CODE, REFRESH, TokenRecord, Writes
+from application.oidc.tokens import ACCESS, CODE, REFRESH, TokenRecord
+from application.ports import Writes
 from domain.client_sign_in import ClientSignIn
 from tests.application.conftest import FakeClock
 
