@@ -73,6 +73,11 @@ class Tx:
         self._cursor.execute(sql, params or {})
         return self
 
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> Tx:
+        """One statement, once per row of parameters."""
+        self._cursor.executemany(pyformat(sql) if self._dialect == "postgresql" else sql, rows)
+        return self
+
     def one(self) -> Any:
         return self._cursor.fetchone()
 

@@ -13,7 +13,7 @@ rows in its database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError
@@ -22,21 +22,29 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
 
 from adapters.database import Database, pyformat
+from application.ports import Write
 
-Writes = Sequence[tuple[str, dict[str, Any]]]
+Writes = Sequence[Write]
+
+
+def run_writes(cursor: Any, writes: Writes, style: Callable[[str], str] = str) -> None:
+    """The side-table statements, in order; one with a list of parameters runs once per row."""
+    for sql, params in writes:
+        if isinstance(params, list):
+            cursor.executemany(style(sql), params)
+        else:
+            cursor.execute(style(sql), params)
 
 
 class SQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Any, writes: Writes = (), **kwargs: Any) -> Any:
-        for sql, params in writes:
-            c.execute(sql, params)
+        run_writes(c, writes)
         return super()._insert_events(c, stored_events, **kwargs)
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
     def _insert_events(self, curs: Any, stored_events: Any, writes: Writes = (), **kwargs: Any) -> None:
-        for sql, params in writes:
-            curs.execute(pyformat(sql), params)
+        run_writes(curs, writes, pyformat)
         super()._insert_events(curs, stored_events, **kwargs)
 
 
@@ -52,8 +60,7 @@ class POPORecorder(POPOApplicationRecorder):
         if writes:
             try:
                 with self.side_tables.transaction() as tx:
-                    for sql, params in writes:
-                        tx.execute(sql, params)
+                    run_writes(tx, writes)
             except sqlite3.IntegrityError as error:  # as the SQLite recorder reports it
                 raise IntegrityError(error) from error
         return super()._update_table(stored_events, **kwargs)

@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from application.ports import KeyStore, Sealer, SealerFor
+from application.ports import KeyStore, Sealer, SealerFor, Write
 from application.snapshots import STATE_FIELD, is_snapshot, opened_state, sealed_state
 
 # ``totp_secret``: a two-step sign-in secret is shredded with the rest.
@@ -72,6 +72,21 @@ class SubjectKeys:
         if missing:
             for subject, key in self.store.ensure(missing).items():
                 self._remember(subject, key)
+
+    def create(self, subjects: list[UUID]) -> Write:
+        """Keys for subjects that have none yet (an import's new contracts),
+        cached for sealing their first events, and the statement that stores
+        them in the same commit. If that commit fails, ``forget`` them."""
+        keys, write = self.store.create(subjects)
+        for subject, key in keys.items():
+            self._remember(subject, key)
+        return write
+
+    def forget(self, subjects: Iterable[UUID]) -> None:
+        """Drop cached keys that were never stored (their commit failed)."""
+        with self._lock:
+            for subject in subjects:
+                self._cache.pop(subject, None)
 
     def for_writing(self, subject: UUID) -> bytes:
         found, key = self._cached(subject)

@@ -97,11 +97,20 @@ class Mailer(Protocol):
         has it (before saying goodbye); raise when it did not take it."""
 
 
+# A side-table statement for ``EventStore.commit(writes=...)``, run in the events' transaction:
+# its parameters, or a list of them (one row each, run as one executemany).
+Write = tuple[str, dict[str, Any] | list[dict[str, Any]]]
+
+
 class KeyStore(Protocol):
     """Per-subject data keys, outside the event store (crypto-shredding)."""
 
     def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         """Each subject's key, created when missing; None for an erased subject."""
+
+    def create(self, subjects: list[UUID]) -> tuple[dict[UUID, bytes], Write]:
+        """New keys for subjects without one, and the statement storing them in
+        the commit of their first events; it fails if one already had a row."""
 
     def get(self, subject: UUID) -> bytes | None: ...
 
@@ -128,8 +137,9 @@ class SeenKeys(Protocol):
     """The contracts an import has read so far, however many (a file of a
     million rows must not be held in memory)."""
 
-    def first_line(self, digest: str, line: int) -> int | None:
-        """Remember ``digest`` at ``line``; the line it was first read at, if it was."""
+    def first_lines(self, keys: list[tuple[str, int]]) -> list[int | None]:
+        """Remember each (digest, line) of a batch, in line order; for each, the
+        line its digest was first read at if that was an earlier line, else None."""
 
     def close(self) -> None: ...
 
