@@ -1,9 +1,10 @@
 """An import's seen contracts, spilled to a private temporary SQLite file:
 a file of a million rows is checked for repeated lines in flat memory.
 
-A batch costs one SELECT and one INSERT, whatever its size; the key is the
-digest's first 128 bits (the contract's id, so as unique as the contract),
-16 bytes in a table without rowid: one small B-tree, however long the file."""
+A batch costs one INSERT (an executemany), and a SELECT only when a key was
+there already; the key is the digest's first 128 bits (the contract's id, so
+as unique as the contract), 16 bytes in a table without rowid: one small
+B-tree, however long the file."""
 
 from __future__ import annotations
 
@@ -21,23 +22,21 @@ class SpilledSeenKeys:
         self.db.execute("CREATE TABLE seen (id BLOB PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
 
     def first_lines(self, keys: list[tuple[str, int]]) -> list[int | None]:
-        ids = [bytes.fromhex(digest[:32]) for digest, _ in keys]
-        first: dict[bytes, int] = {}
-        for start in range(0, len(ids), CHUNK):
-            marks, params = in_list("k", ids[start:start + CHUNK])
-            first.update(self.db.execute(compose("SELECT id, line FROM seen WHERE id IN {marks}", marks=marks), params))
-        earlier: list[int | None] = []
-        new: list[tuple[bytes, int]] = []
-        for key, (_, line) in zip(ids, keys, strict=True):
-            seen = first.get(key)
-            earlier.append(seen)
-            if seen is None:
-                first[key] = line
-                new.append((key, line))
+        first: dict[bytes, int] = {}  # this batch's keys, at their first line in it
+        ids = []
+        for digest, line in keys:
+            ids.append(key := bytes.fromhex(digest[:32]))
+            first.setdefault(key, line)
+        before = self.db.total_changes
         self.db.execute("BEGIN")
-        self.db.executemany("INSERT INTO seen VALUES (?, ?)", new)
+        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", first.items())
         self.db.execute("COMMIT")
-        return earlier
+        if self.db.total_changes - before < len(first):  # some were read in an earlier batch: at which line
+            for start in range(0, len(ids), CHUNK):
+                marks, params = in_list("k", ids[start:start + CHUNK])
+                query = compose("SELECT id, line FROM seen WHERE id IN {marks}", marks=marks)
+                first.update(self.db.execute(query, params))
+        return [None if first[key] == line else first[key] for key, (_, line) in zip(ids, keys, strict=True)]
 
     def close(self) -> None:
         self.db.close()

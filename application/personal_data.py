@@ -109,7 +109,7 @@ class SubjectKeys:
         self._remember(subject, None)
 
 
-def seal(sealer: Sealer, subject: UUID, field: str, value: str) -> str:
+def seal(sealer: Sealer, subject: UUID | str, field: str, value: str) -> str:
     return SEALED + base64.b64encode(sealer.seal(value.encode(), f"{subject}:{field}".encode())).decode()
 
 
@@ -130,7 +130,7 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state: dict[str, Any] = dict(vars(domain_event))
-        personal = [f for f in PERSONAL_FIELDS if isinstance(state.get(f), str) and state[f]]
+        personal = [f for f in PERSONAL_FIELDS.intersection(state) if isinstance(state[f], str) and state[f]]
         subject = domain_event.originator_id
         if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
             sealer = self.keys.sealer_for(self.keys.for_writing(subject))
@@ -140,8 +140,9 @@ class PersonalDataMapper(Mapper[UUID]):
             personal = ["state"]
         elif personal:
             sealer = self.keys.sealer_for(self.keys.for_writing(subject))
+            subject_text = str(subject)  # once per event, not per field
             for field in personal:
-                state[field] = seal(sealer, subject, field, state[field])
+                state[field] = seal(sealer, subject_text, field, state[field])
         if personal:
             sealed_event = object.__new__(type(domain_event))
             object.__setattr__(sealed_event, "__dict__", state)
