@@ -66,20 +66,35 @@ class SubjectKeys:
                 self._cache.clear()
             self._cache[subject] = (time.monotonic() + self.ttl, key)
 
+    def _remember_all(self, keys: dict[UUID, bytes | None]) -> None:
+        """Cache a batch's keys together: room is made before the batch, never
+        in its middle, so none is dropped before its events are sealed."""
+        expires = time.monotonic() + self.ttl
+        with self._lock:
+            if len(self._cache) + len(keys) > self.size:
+                self._cache.clear()
+            self._cache.update((subject, (expires, key)) for subject, key in keys.items())
+
     def prepare(self, subjects: Iterable[UUID]) -> None:
         """Create (in one write) and cache the keys of many subjects: imports."""
-        missing = [s for s in subjects if not self._cached(s)[0]]
+        keys: dict[UUID, bytes | None] = {}
+        missing = []
+        for subject in subjects:
+            found, key = self._cached(subject)
+            if found:
+                keys[subject] = key
+            else:
+                missing.append(subject)
         if missing:
-            for subject, key in self.store.ensure(missing).items():
-                self._remember(subject, key)
+            keys.update(self.store.ensure(missing))
+        self._remember_all(keys)
 
     def create(self, subjects: list[UUID]) -> Write:
         """Keys for subjects that have none yet (an import's new contracts),
         cached for sealing their first events, and the statement that stores
         them in the same commit. If that commit fails, ``forget`` them."""
         keys, write = self.store.create(subjects)
-        for subject, key in keys.items():
-            self._remember(subject, key)
+        self._remember_all(dict(keys))
         return write
 
     def forget(self, subjects: Iterable[UUID]) -> None:

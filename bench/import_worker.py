@@ -126,11 +126,14 @@ def main() -> int:
     args = parser.parse_args()
     container = bootstrap(Settings.from_env(os.environ))
     rss_before = peak_rss_kib()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     rows = sesame(container, args.csv) if args.mode == "sesame" else raw(container, args.rows, args.mode == "sealed")
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     container.stop()
-    print(json.dumps({"rows": rows, "seconds": seconds, "rss_before_kib": rss_before, "rss_peak_kib": peak_rss_kib()}))
+    print(json.dumps({
+        "rows": rows, "seconds": seconds, "cpu_seconds": cpu_seconds, "rss_before_kib": rss_before,
+        "rss_peak_kib": peak_rss_kib(),
+    }))
     return 0
 
 
