@@ -32,6 +32,7 @@ REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "
 OPTIONAL = ("agency_name", "property")
 NAMES = {"holder_name": "nom du titulaire", "agency_name": "nom de l'agence", "property": "bien"}
 CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+SIX_DIGITS = re.compile(r"\d{6}")
 MAX_NAME = 200
 ERASED = "contrat effacé après sa fin : il ne peut revenir"
 
@@ -117,7 +118,7 @@ class AccountImport:
             values[c] = canonical_code(values[c])
         if not allowed(values["client_code"], values["company_code"]):
             raise Refused("rejected", "codes d'une autre agence")
-        if not re.fullmatch(r"\d{6}", values["provisional_password"]):
+        if not SIX_DIGITS.fullmatch(values["provisional_password"]):
             raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
         if values["role"] not in ROLES:
             raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » ({', '.join(ROLES)})")
@@ -130,7 +131,9 @@ class AccountImport:
             except Refused as refusal:
                 raise Refused("rejected", "email mal formé") from refusal
         digest = self.directory.account_digest(*written)
-        return Row(line, digest, uuid_of(digest), values, self.directory.legacy_digest(*written))
+        canonical = (values["client_code"], values["company_code"], values["login_id"])
+        legacy = None if written == canonical else self.directory.legacy_digest(*written)  # codes as written differ
+        return Row(line, digest, uuid_of(digest), values, legacy)
 
     def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
         """One atomic write per batch. The read models say which contracts
