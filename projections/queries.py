@@ -220,11 +220,15 @@ class ReadModelQueries:
         return profile
 
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
-        ids, params = in_list("a", [str(a) for a in account_ids])
+        names = [str(a) for a in account_ids]
+        if self.db.dialect == "postgresql":  # one array parameter: an import's batch plans as fast as one id
+            sql = "SELECT account_id FROM read_accounts WHERE account_id = ANY(CAST(:ids AS text[]))"
+            params: dict[str, Any] = {"ids": names}
+        else:
+            ids, params = in_list("a", names)
+            sql = compose("SELECT account_id FROM read_accounts WHERE account_id IN {ids}", ids=ids)
         with self.db.read() as tx:
-            rows = tx.execute(
-                compose("SELECT account_id FROM read_accounts WHERE account_id IN {ids}", ids=ids), params
-            ).all()
+            rows = tx.execute(sql, params).all()
         return {UUID(row["account_id"]) for row in rows}
 
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
