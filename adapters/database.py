@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from application.ports import Writes
+
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Mapping[str, Any] | Sequence[Any] = ...) -> Any: ...
@@ -72,6 +74,19 @@ class Tx:
             sql = pyformat(sql)
         self._cursor.execute(sql, params or {})
         return self
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> Tx:
+        """One statement, once per row of parameters."""
+        self._cursor.executemany(pyformat(sql) if self._dialect == "postgresql" else sql, rows)
+        return self
+
+    def run(self, writes: Writes) -> None:
+        """Side-table statements in order; one with a list of parameters runs once per row."""
+        for sql, params in writes:
+            if isinstance(params, list):
+                self.executemany(sql, params)
+            else:
+                self.execute(sql, params)
 
     def one(self) -> Any:
         return self._cursor.fetchone()

@@ -20,21 +20,19 @@ from eventsourcing.popo import POPOAggregateRecorder, POPOApplicationRecorder, P
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
 
-from adapters.database import Database, pyformat
+from adapters.database import Database, Tx
 from application.ports import Writes
 
 
 class SQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Any, writes: Writes = (), **kwargs: Any) -> Any:
-        for sql, params in writes:
-            c.execute(sql, params)
+        Tx(c, "sqlite").run(writes)
         return super()._insert_events(c, stored_events, **kwargs)
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
     def _insert_events(self, curs: Any, stored_events: Any, writes: Writes = (), **kwargs: Any) -> None:
-        for sql, params in writes:
-            curs.execute(pyformat(sql), params)
+        Tx(curs, "postgresql").run(writes)
         super()._insert_events(curs, stored_events, **kwargs)
 
 
@@ -50,8 +48,7 @@ class POPORecorder(POPOApplicationRecorder):
         if writes:
             try:
                 with self.side_tables.transaction() as tx:
-                    for sql, params in writes:
-                        tx.execute(sql, params)
+                    tx.run(writes)
             except sqlite3.IntegrityError as error:  # as the SQLite recorder reports it
                 raise IntegrityError(error) from error
         return super()._update_table(stored_events, **kwargs)

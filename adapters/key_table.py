@@ -16,9 +16,14 @@ from uuid import UUID
 from adapters.database import Database, compose, in_list
 from application.config import ConfigurationError
 from application.key_wrapping import WRAPPED, KeyWrapping, UnreadableKey
+from application.ports import Write
 
+KEY_BYTES = 32  # an AES-256 data key
 # The rows an older version wrote in clear; the side tables' baseline migration indexes exactly
 # these (a partial index), so finding none at each start costs nothing.
+UNNESTED = (
+    "INSERT INTO subject_keys (subject_id, data_key) SELECT * FROM unnest(CAST(:s AS text[]), CAST(:k AS text[]))"
+)
 IN_CLEAR = f"substr(data_key, 1, {len(WRAPPED)}) <> '{WRAPPED}'"
 
 
@@ -28,28 +33,55 @@ class KeyTable:
         self.wrapping = wrapping
 
     def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
-        """One INSERT and one SELECT for the whole list (an import's batch)."""
-        if not subjects:
+        """Create the keys of those without one, in one INSERT for the whole list:
+        the keys it inserts come back by ``RETURNING`` and are used as drawn;
+        only subjects that already had a row are read back, in one SELECT."""
+        fresh, rows = self._drawn(subjects)
+        if not fresh:
             return {}
-        params: dict[str, str] = {}
-        for i, subject in enumerate(subjects):
-            params[f"s{i}"], params[f"k{i}"] = str(subject), self.wrapping.wrap(str(subject), os.urandom(32))
+        params = {f"{name}{i}": value for i, row in enumerate(rows) for name, value in row.items()}
+        values = ", ".join(f"(:s{i}, :k{i})" for i in range(len(rows)))
         with self.db.transaction() as tx:
-            values = ", ".join(f"(:s{i}, :k{i})" for i in range(len(subjects)))
             tx.execute(
                 compose(
                     "INSERT INTO subject_keys (subject_id, data_key) VALUES {values} "
-                    "ON CONFLICT (subject_id) DO NOTHING",
+                    "ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id",
                     values=values,
                 ),
                 params,
             )
-            ids, id_params = in_list("s", [str(s) for s in subjects])
-            rows = tx.execute(
-                compose("SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", ids=ids), id_params
-            ).all()
-        found = {row["subject_id"]: row["data_key"] for row in rows}
-        return {s: self._open(str(s), found.get(str(s))) for s in subjects}
+            inserted = {row["subject_id"] for row in tx.all()}
+            found: dict[str, str | None] = {}
+            if older := [str(s) for s in fresh if str(s) not in inserted]:
+                ids, id_params = in_list("s", older)
+                stored = tx.execute(
+                    compose("SELECT subject_id, data_key FROM subject_keys WHERE subject_id IN {ids}", ids=ids),
+                    id_params,
+                ).all()
+                found = {row["subject_id"]: row["data_key"] for row in stored}
+        return {s: fresh[s] if str(s) in inserted else self._open(str(s), found.get(str(s))) for s in subjects}
+
+    def create(self, subjects: list[UUID]) -> tuple[dict[UUID, bytes], Write]:
+        """New keys for subjects that have none, and the statement storing them,
+        for the commit that writes their first events (``EventStore.commit``'s
+        ``writes``, one executemany): keys and events are stored together or
+        not at all. A subject that already has a row fails that commit as a
+        conflict."""
+        fresh, rows = self._drawn(subjects)
+        if self.db.dialect == "postgresql":  # one statement: the server runs an executemany's rows one by one
+            columns = {"s": [row["s"] for row in rows], "k": [row["k"] for row in rows]}
+            return fresh, (UNNESTED, columns)
+        return fresh, ("INSERT INTO subject_keys (subject_id, data_key) VALUES (:s, :k)", rows)
+
+    def _drawn(self, subjects: list[UUID]) -> tuple[dict[UUID, bytes], list[dict[str, str]]]:
+        """A fresh key per subject (one random draw for all), and its row, wrapped."""
+        fresh = dict.fromkeys(subjects, b"")  # one key per subject, even if listed twice
+        drawn = os.urandom(KEY_BYTES * len(fresh))
+        rows = []
+        for i, subject in enumerate(fresh):
+            fresh[subject] = key = drawn[i * KEY_BYTES:(i + 1) * KEY_BYTES]
+            rows.append({"s": str(subject), "k": self.wrapping.wrap(str(subject), key)})
+        return fresh, rows
 
     def _open(self, subject: str, stored: str | None) -> bytes | None:
         return self.wrapping.unwrap(subject, stored) if stored else None

@@ -27,8 +27,7 @@ class SessionTable:
 
     def add(self, session: Session, then: Writes = ()) -> None:
         with self.db.transaction() as tx:
-            for sql, params in [*self.opening(session), *then]:
-                tx.execute(sql, params)
+            tx.run([*self.opening(session), *then])
 
     @staticmethod
     def opening(session: Session) -> Writes:

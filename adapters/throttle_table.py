@@ -73,8 +73,7 @@ class ThrottleTable:
     def _run(self, writes: Writes) -> None:
         if writes:
             with self.db.transaction() as tx:
-                for sql, params in writes:
-                    tx.execute(sql, params)
+                tx.run(writes)
 
     def count(self, key: str) -> tuple[int, datetime] | None:
         """A key's hits and last hit, read without adding one (support reads it)."""

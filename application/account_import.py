@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from application.directory import Directory
@@ -32,7 +32,9 @@ REQUIRED = ("client_code", "company_code", "login_id", "provisional_password", "
 OPTIONAL = ("agency_name", "property")
 NAMES = {"holder_name": "nom du titulaire", "agency_name": "nom de l'agence", "property": "bien"}
 CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+SIX_DIGITS = re.compile(r"\d{6}")
 MAX_NAME = 200
+ERASED = "contrat effacé après sa fin : il ne peut revenir"
 
 
 @dataclass
@@ -54,10 +56,10 @@ class Unreadable:
     reason: str
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: a million of them are built
     line: int
     digest: str
+    id: UUID  # the contract's, named by the digest
     values: dict[str, str]
     legacy: str | None = None  # the digest of codes as written, for a contract imported before they were canonical
 
@@ -90,12 +92,10 @@ class AccountImport:
             checked: list[Row] = []
             for line, raw in batch:
                 try:
-                    row = self._check(line, raw, allowed)
-                    _first_time(seen, row)
-                    checked.append(row)
+                    checked.append(self._check(line, raw, allowed))
                 except Refused as refusal:
                     report.rejected.append({"line": line, "reason": refusal.message})
-            self._save(checked, report)
+            self._save(_first_times(seen, checked, report), report)
             progress(len(batch))
         seen.close()
         report.rejected.sort(key=lambda r: r["line"])
@@ -118,7 +118,7 @@ class AccountImport:
             values[c] = canonical_code(values[c])
         if not allowed(values["client_code"], values["company_code"]):
             raise Refused("rejected", "codes d'une autre agence")
-        if not re.fullmatch(r"\d{6}", values["provisional_password"]):
+        if not SIX_DIGITS.fullmatch(values["provisional_password"]):
             raise Refused("rejected", "le mot de passe provisoire doit compter 6 chiffres")
         if values["role"] not in ROLES:
             raise Refused("rejected", f"rôle inconnu « {values['role'][:40]} » ({', '.join(ROLES)})")
@@ -131,21 +131,28 @@ class AccountImport:
             except Refused as refusal:
                 raise Refused("rejected", "email mal formé") from refusal
         digest = self.directory.account_digest(*written)
-        return Row(line, digest, values, self.directory.legacy_digest(*written))
+        canonical = (values["client_code"], values["company_code"], values["login_id"])
+        legacy = None if written == canonical else self.directory.legacy_digest(*written)  # codes as written differ
+        return Row(line, digest, uuid_of(digest), values, legacy)
 
     def _save(self, rows: list[Row], report: ImportReport, attempts: int = 3) -> None:
         """One atomic write per batch. The read models say which contracts
-        exist, so new ones are created without a read each; if they were
-        behind, or a concurrent import won, the store refuses the write and
-        the batch is replayed reading every contract from the store."""
-        known: set[UUID] | None = self.known.known_accounts([uuid_of(r.digest) for r in rows])
+        exist, so new ones are created without a read each, and their keys
+        drawn and stored in the very commit of their first events; if the
+        read models were behind, or a concurrent import won, the store refuses
+        the write and the batch is replayed reading every contract (and every
+        key) from the store."""
+        known: set[UUID] | None = self.known.known_accounts([r.id for r in rows])
+        keys = self.store.subject_keys
         for attempt in range(attempts):
             outcome = ImportReport()
-            changed = self._apply(rows, outcome, known)
-            self.store.subject_keys.prepare(a.id for a in changed)  # one write for the batch's keys
+            changed, created = self._apply(rows, outcome, known)
+            writes = [keys.create(created)] if created else []
+            keys.prepare(a.id for a in changed)  # one write for the other keys of the batch, if any
             try:
-                self.store.commit(*changed)
+                self.store.commit(*changed, writes=writes)
             except Conflict:
+                keys.forget(created)  # drawn, never stored
                 if attempt == attempts - 1:
                     raise
                 known = None
@@ -156,50 +163,56 @@ class AccountImport:
             report.rejected.extend(outcome.rejected)
             return
 
-    def _apply(self, rows: list[Row], outcome: ImportReport, known: set[UUID] | None) -> list[AgencyAccount]:
+    def _apply(
+        self, rows: list[Row], outcome: ImportReport, known: set[UUID] | None
+    ) -> tuple[list[AgencyAccount], list[UUID]]:
+        """The contracts to save, and the ids of those created without a read
+        (the read models said they were new), whose keys are new too."""
         changed: dict[str, AgencyAccount] = {}
+        created: list[UUID] = []
         for row in rows:
-            account_id = uuid_of(row.digest)
-            exists = known is None or account_id in known
-            account = self.store.find(AgencyAccount, account_id) if exists else None
+            exists = known is None or row.id in known
+            account = self.store.find(AgencyAccount, row.id) if exists else None
             digest = row.digest
             if account is None and row.legacy and (older := self.store.find(AgencyAccount, uuid_of(row.legacy))):
                 account, digest = older, row.legacy
+            values = row.values
             details = {
-                "holder_name": row.values["holder_name"],
-                "role": row.values["role"],
-                "suggested_email": row.values["email"],
-                "provisional_digest": self.directory.provisional_digest(digest, row.values["provisional_password"]),
-                "agency_name": row.values["agency_name"],
-                "property": row.values["property"],
+                "holder_name": values["holder_name"],
+                "role": values["role"],
+                "suggested_email": values["email"],
+                "provisional_digest": self.directory.provisional_digest(digest, values["provisional_password"]),
+                "agency_name": values["agency_name"],
+                "property": values["property"],
             }
             if account is None:
-                account = AgencyAccount(
-                    row.digest, row.values["client_code"], row.values["company_code"], row.values["login_id"], **details
+                changed[row.digest] = AgencyAccount(
+                    digest, values["client_code"], values["company_code"], values["login_id"], **details
                 )
-                changed[row.digest] = account
+                if not exists:
+                    created.append(row.id)
                 outcome.added += 1
+                continue
+            try:
+                updated = account.reimport(**details)
+            except DomainError:
+                outcome.rejected.append({"line": row.line, "reason": ERASED})
+                continue
+            if updated:
+                changed[row.digest] = account
+                outcome.updated += 1
             else:
-                try:
-                    updated = account.reimport(**details)
-                except DomainError:
-                    outcome.rejected.append(
-                        {"line": row.line, "reason": "contrat effacé après sa fin : il ne peut revenir"}
-                    )
-                    continue
-                if updated:
-                    changed[row.digest] = account
-                    outcome.updated += 1
-                else:
-                    outcome.unchanged += 1
-        return list(changed.values())
+                outcome.unchanged += 1
+        return list(changed.values()), created
 
-
-def _first_time(seen: SeenKeys, row: Row) -> None:
-    """Refuse a later line of a contract already read from this file."""
-    first = seen.first_line(row.digest, row.line)
-    if first is not None:
-        raise Refused("rejected", f"ligne répétée (même contrat qu'à la ligne {first})")
+def _first_times(seen: SeenKeys, rows: list[Row], report: ImportReport) -> list[Row]:
+    """The rows whose contract this file names for the first time; a later line
+    of a contract already read is refused with the line it repeats."""
+    first_lines = seen.first_lines([(row.digest, row.line) for row in rows])
+    for row, first in zip(rows, first_lines, strict=True):
+        if first is not None:
+            report.rejected.append({"line": row.line, "reason": f"ligne répétée (même contrat qu'à la ligne {first})"})
+    return [row for row, first in zip(rows, first_lines, strict=True) if first is None]
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -29,6 +29,7 @@ from application.errors import Conflict
 from application.mail_requests import MailSpent, check_mail_spent
 from application.once import spending_once
 from application.personal_data import PersonalDataMapper, SubjectErased, SubjectKeys
+from application.ports import Write
 from domain.identity import Identity
 
 A = TypeVar("A", bound=Aggregate)
@@ -78,7 +79,7 @@ class EventStore(Application[UUID]):
         return snapshots.state_at(self.events, self.snapshots, aggregate_id, at)
 
     def commit(
-        self, *aggregates: Aggregate, mail: MailSpent | None = None, writes: Sequence[tuple[str, dict[str, Any]]] = ()
+        self, *aggregates: Aggregate, mail: MailSpent | None = None, writes: Sequence[Write] = ()
     ) -> int:
         """Save atomically, with the side-table ``writes`` (statements an adapter
         gave) in the same transaction; returns the last notification id written

@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
-from application.ports import KeyStore, Sealer, SealerFor
+from application.ports import KeyStore, Sealer, SealerFor, Write
 from application.snapshots import STATE_FIELD, is_snapshot, opened_state, sealed_state
 
 # ``totp_secret``: a two-step sign-in secret is shredded with the rest.
@@ -66,12 +66,42 @@ class SubjectKeys:
                 self._cache.clear()
             self._cache[subject] = (time.monotonic() + self.ttl, key)
 
+    def _remember_all(self, keys: dict[UUID, bytes | None]) -> None:
+        """Cache a batch's keys together: room is made before the batch, never
+        in its middle, so none is dropped before its events are sealed."""
+        expires = time.monotonic() + self.ttl
+        with self._lock:
+            if len(self._cache) + len(keys) > self.size:
+                self._cache.clear()
+            self._cache.update((subject, (expires, key)) for subject, key in keys.items())
+
     def prepare(self, subjects: Iterable[UUID]) -> None:
         """Create (in one write) and cache the keys of many subjects: imports."""
-        missing = [s for s in subjects if not self._cached(s)[0]]
+        keys: dict[UUID, bytes | None] = {}
+        missing = []
+        for subject in subjects:
+            found, key = self._cached(subject)
+            if found:
+                keys[subject] = key
+            else:
+                missing.append(subject)
         if missing:
-            for subject, key in self.store.ensure(missing).items():
-                self._remember(subject, key)
+            keys.update(self.store.ensure(missing))
+        self._remember_all(keys)
+
+    def create(self, subjects: list[UUID]) -> Write:
+        """Keys for subjects that have none yet (an import's new contracts),
+        cached for sealing their first events, and the statement that stores
+        them in the same commit. If that commit fails, ``forget`` them."""
+        keys, write = self.store.create(subjects)
+        self._remember_all(dict(keys))
+        return write
+
+    def forget(self, subjects: Iterable[UUID]) -> None:
+        """Drop cached keys that were never stored (their commit failed)."""
+        with self._lock:
+            for subject in subjects:
+                self._cache.pop(subject, None)
 
     def for_writing(self, subject: UUID) -> bytes:
         found, key = self._cached(subject)
@@ -94,7 +124,7 @@ class SubjectKeys:
         self._remember(subject, None)
 
 
-def seal(sealer: Sealer, subject: UUID, field: str, value: str) -> str:
+def seal(sealer: Sealer, subject: UUID | str, field: str, value: str) -> str:
     return SEALED + base64.b64encode(sealer.seal(value.encode(), f"{subject}:{field}".encode())).decode()
 
 
@@ -115,7 +145,7 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state: dict[str, Any] = dict(vars(domain_event))
-        personal = [f for f in PERSONAL_FIELDS if isinstance(state.get(f), str) and state[f]]
+        personal = [f for f in PERSONAL_FIELDS.intersection(state) if isinstance(state[f], str) and state[f]]
         subject = domain_event.originator_id
         if is_snapshot(domain_event):  # a whole aggregate: its state is sealed whole
             sealer = self.keys.sealer_for(self.keys.for_writing(subject))
@@ -125,8 +155,9 @@ class PersonalDataMapper(Mapper[UUID]):
             personal = ["state"]
         elif personal:
             sealer = self.keys.sealer_for(self.keys.for_writing(subject))
+            subject_text = str(subject)  # once per event, not per field
             for field in personal:
-                state[field] = seal(sealer, subject, field, state[field])
+                state[field] = seal(sealer, subject_text, field, state[field])
         if personal:
             sealed_event = object.__new__(type(domain_event))
             object.__setattr__(sealed_event, "__dict__", state)

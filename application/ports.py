@@ -9,9 +9,14 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 from uuid import UUID
 
-Writes = Sequence[tuple[str, dict[str, Any]]]
-"""Side-table statements (SQL and parameters) an adapter gives, for another
-write to run in its own transaction: stored together or not at all."""
+Write = tuple[str, dict[str, Any] | list[dict[str, Any]]]
+"""A side-table statement: its SQL and parameters, or a list of them (one row
+each, run as one executemany)."""
+
+Writes = Sequence[Write]
+"""Side-table statements an adapter gives, for another write to run in its
+own transaction (``EventStore.commit(writes=...)``, a session's opening):
+stored together or not at all."""
 
 
 class Clock(Protocol):
@@ -111,6 +116,10 @@ class KeyStore(Protocol):
     def ensure(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         """Each subject's key, created when missing; None for an erased subject."""
 
+    def create(self, subjects: list[UUID]) -> tuple[dict[UUID, bytes], Write]:
+        """New keys for subjects without one, and the statement storing them in
+        the commit of their first events; it fails if one already had a row."""
+
     def get(self, subject: UUID) -> bytes | None: ...
 
     def shred(self, subject: UUID) -> None:
@@ -136,8 +145,9 @@ class SeenKeys(Protocol):
     """The contracts an import has read so far, however many (a file of a
     million rows must not be held in memory)."""
 
-    def first_line(self, digest: str, line: int) -> int | None:
-        """Remember ``digest`` at ``line``; the line it was first read at, if it was."""
+    def first_lines(self, keys: list[tuple[str, int]]) -> list[int | None]:
+        """Remember each (digest, line) of a batch, in line order; for each, the
+        line its digest was first read at if that was an earlier line, else None."""
 
     def close(self) -> None: ...
 

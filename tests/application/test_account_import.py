@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.bootstrap import Container
 from domain.agency_account import AgencyAccount
+from domain.digest_ids import uuid_of
 
 
 def row(n: int, **over: str) -> dict[str, str]:
@@ -106,3 +107,18 @@ def test_the_later_columns_are_imported_the_property_sealed_and_old_rows_keep_wo
     assert again.updated == 1 and app.directory.account("AG1", "SOC1", "L0000001").property == ""  # type: ignore[union-attr]
     refused = app.importer.run(numbered(row(2, agency_name=["pas", "du", "texte"])))  # type: ignore[arg-type]
     assert refused.rejected[0]["reason"].startswith("colonne qui n'est pas du texte")
+
+
+def test_a_new_contract_whose_key_row_exists_already_is_sealed_with_that_key(app: Container) -> None:
+    """A new contract's key is drawn and stored in the commit of its events; if
+    its subject had a key row already, that commit fails whole and the batch is
+    replayed with the stored key, never with the one drawn (issue 17)."""
+    account_id = uuid_of(app.directory.account_digest("AG1", "SOC1", "L0000001"))
+    keys = app.store.subject_keys
+    left = keys.store.ensure([account_id])[account_id]  # a key row without its contract
+    keys.forget([account_id])
+    assert app.importer.run(numbered(row(1))).added == 1
+    keys.forget([account_id])  # read the key back from its table, not from the cache
+    assert keys.for_reading(account_id) == left
+    account = app.directory.account("AG1", "SOC1", "L0000001")
+    assert account is not None and account.holder_name == "Personne 1"
