@@ -15,6 +15,7 @@ from projections.support_search import identity_query
 RANKS = (0, 1)  # every query word a whole word of the person; then beginnings of words
 BEYOND = 2**62  # a seq above every document's
 WINDOW = 2000  # PostgreSQL: newest documents read in order before asking the GIN index
+BEGINS = "^"  # PostgreSQL: what marks a beginning of a word in the GIN index (migration 0002)
 
 
 class ReadModelQueries:
@@ -149,31 +150,51 @@ class ReadModelQueries:
                 params,
             ).all()
         if self.db.dialect == "postgresql":
-            marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
-            params["match"] = f"'{marker}' & " + " & ".join(f"'{w}'" + (":*" if rank else "") for w in words)
-            newest = tx.execute(
-                compose(
-                    "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
-                    "FROM search_docs WHERE {visible} AND seq < :before ORDER BY seq DESC LIMIT :window) d "
-                    "WHERE tsv @@ CAST(:match AS tsquery) ORDER BY seq DESC LIMIT :limit",
-                    visible=visible,
-                ),
-                params,
-            ).all()
-            if len(newest) == limit:
-                return newest
-            return tx.execute(
-                "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
-                "WHERE tsv @@ CAST(:match AS tsquery) AND seq < :before) "
-                "SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
-                params,
-            ).all()
+            return self._postgres_batch(tx, words, scope, rank, params, visible)
         params["match"] = "words : (" + " AND ".join(f'"{w}"' + ("*" if rank else "") for w in words) + ")"
         if scope.agency is not None:
             params["match"] = f'scope : "{scope.search_scope}" AND {params["match"]}'
         return tx.execute(
             "SELECT rowid AS seq, identity_id, support, words FROM search_fts WHERE search_fts MATCH :match "
             "AND rowid < :before ORDER BY rowid DESC LIMIT :limit",
+            params,
+        ).all()
+
+    @staticmethod
+    def _postgres_batch(
+        tx: Tx, words: list[str], scope: AgencyScope, rank: int, params: dict[str, Any], visible: str
+    ) -> list[Any]:
+        """The newest documents in ``seq`` order, then, if they held less than a
+        page, the GIN index over ``search_lexemes`` (migration 0002): exact
+        entries only, whole words or beginnings of words (``^mar``), and the
+        agency's scope. The exact query then runs on the rows found, over the
+        generated ``tsv``: its scope marker, beginnings, and for the second rank
+        not every word whole (a filter on found rows, not an index ``NOT``)."""
+        marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
+        params["match"] = " & ".join([f"'{marker}'"] + [f"'{w}'" + (":*" if rank else "") for w in words])
+        params["whole"] = " & ".join(f"'{w}'" for w in words)
+        terms = [f"'{BEGINS}{w}'" if rank else f"'{w}'" for w in words if not rank or len(w) > 1]
+        terms = ([f"'_{scope.search_scope}'"] if scope.agency is not None else []) + terms
+        params["index"] = " & ".join(terms or [f"'{w}':*" for w in words])  # one-letter words: the index's own prefix scan
+        exact = "tsv @@ CAST(:match AS tsquery)" + (" AND NOT tsv @@ CAST(:whole AS tsquery)" if rank else "")
+        newest = tx.execute(
+            compose(
+                "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
+                "FROM search_docs WHERE {visible} AND seq < :before ORDER BY seq DESC LIMIT :window) d "
+                "WHERE {exact} ORDER BY seq DESC LIMIT :limit",
+                visible=visible, exact=exact,
+            ),
+            params,
+        ).all()
+        if len(newest) == params["limit"]:
+            return newest
+        return tx.execute(
+            compose(
+                "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
+                "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {visible} AND {exact} "
+                "AND seq < :before) SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
+                visible=visible, exact=exact,
+            ),
             params,
         ).all()
 
