@@ -105,11 +105,11 @@ class ReadModelQueries:
     ) -> list[tuple[int, str]]:
         """(seq, identity) of the scope's documents of this rank below ``before``,
         newest first. The second rank asks for beginnings of words and leaves
-        out here the documents of the first (an engine's ``NOT`` walks every
-        match); SQLite's support query reads every document and leaves out here
-        the agencies' own of people of several agencies (a scope word in every
-        other document would cost more to walk than the query's words); so it
-        fetches on until the page is full."""
+        out the documents of the first: PostgreSQL on the rows its index found,
+        SQLite here (FTS5's ``NOT`` walks every match). SQLite's support query
+        reads every document and leaves out here the agencies' own of people of
+        several agencies (a scope word in every other document would cost more
+        to walk than the query's words); so it fetches on until the page is full."""
         found: list[tuple[int, str]] = []
         whole = set(words)
         if rank and identity_query(words):
@@ -173,9 +173,10 @@ class ReadModelQueries:
         marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
         params["match"] = " & ".join([f"'{marker}'"] + [f"'{w}'" + (":*" if rank else "") for w in words])
         params["whole"] = " & ".join(f"'{w}'" for w in words)
-        terms = [f"'{BEGINS}{w}'" if rank else f"'{w}'" for w in words if not rank or len(w) > 1]
-        terms = ([f"'_{scope.search_scope}'"] if scope.agency is not None else []) + terms
-        params["index"] = " & ".join(terms or [f"'{w}':*" for w in words])  # one-letter words: the index's own prefix scan
+        # A one-letter beginning (not an entry) is left to the exact query; alone, to the index's prefix scan.
+        own = [f"'_{scope.search_scope}'"] if scope.agency is not None else []
+        terms = own + [f"'{BEGINS}{w}'" if rank else f"'{w}'" for w in words if not rank or len(w) > 1]
+        params["index"] = " & ".join(terms or [f"'{w}':*" for w in words])
         exact = "tsv @@ CAST(:match AS tsquery)" + (" AND NOT tsv @@ CAST(:whole AS tsquery)" if rank else "")
         newest = tx.execute(
             compose(

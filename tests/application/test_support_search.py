@@ -53,6 +53,7 @@ def populate(app: Container) -> dict[str, Any]:
     ids["zoe"] = zoe.id
     ids["martin"] = activated(app, contract(app, "AG2", "MAR001", "Paul Martin"), "paul@exemple.fr").id
     ids["martinez"] = activated(app, contract(app, "AG2", "MAR002", "Luc Martinez"), "luc@exemple.fr").id
+    ids["long"] = activated(app, contract(app, "AG3", "VAN001", "Maximilien Vandenberghe"), "max@exemple.fr").id
     started = app.activation.start(**{k: v for k, v in contract(app, "AG3", "JER001", "Jérôme Œuvray").items()
                                       if k in ("client_code", "company_code", "login_id", "provisional_password")})
     app.activation.propose_email(started["activation"], "jerome@exemple.fr")
@@ -109,6 +110,16 @@ def test_whole_words_rank_before_beginnings_of_words(people: tuple[Container, di
     # Martinez changed last, but is only a beginning of a word
     assert found(app, "martin") == [str(ids["martin"]), str(ids["martinez"])]
     assert found(app, "marti") == [str(ids["martinez"]), str(ids["martin"])]  # both beginnings: newest first
+
+
+@pytest.mark.parametrize("query", ["vandenber", "VANDENBERGHE", "vandenbergh max", "vandenberghe m", "m vandenb"])
+def test_any_beginning_of_a_long_word_finds_and_a_one_letter_word_narrows(
+    people: tuple[Container, dict[str, Any]], query: str
+) -> None:
+    app, ids = people
+    assert found(app, query) == [str(ids["long"])]
+    assert found(app, "vandenbergx") == found(app, "vandenberghe z") == []
+    assert found(app, "z") == [str(ids["zoe"])]  # one letter alone: the index's own prefix scan
 
 
 def test_an_agency_finds_only_through_its_own_contracts(people: tuple[Container, dict[str, Any]]) -> None:
