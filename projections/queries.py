@@ -130,12 +130,7 @@ class ReadModelQueries:
     def _batch(
         self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int
     ) -> list[Any]:
-        """The engine's answer: every word whole (rank 0) or begun (rank 1), or the identity id.
-
-        PostgreSQL's GIN index finds every match, unordered: a common word
-        would fetch thousands of rows to sort them. So the newest ``WINDOW``
-        documents of the scope are read first, in ``seq`` order, and the index
-        is asked only when they hold less than a page (then the word is rare)."""
+        """The engine's answer: every word whole (rank 0) or begun (rank 1), or the identity id."""
         params: dict[str, Any] = {"scope": scope.search_scope, "before": before, "limit": limit, "window": WINDOW}
         visible = "scope = :scope" if scope.agency is not None else "support = 1"
         identity = identity_query(words)
@@ -164,12 +159,17 @@ class ReadModelQueries:
     def _postgres_batch(
         tx: Tx, words: list[str], scope: AgencyScope, rank: int, params: dict[str, Any], visible: str
     ) -> list[Any]:
-        """The newest documents in ``seq`` order, then, if they held less than a
-        page, the GIN index over ``search_lexemes`` (migration 0002): exact
-        entries only, whole words or beginnings of words (``^mar``), and the
-        agency's scope. The exact query then runs on the rows found, over the
-        generated ``tsv``: its scope marker, beginnings, and for the second rank
-        not every word whole (a filter on found rows, not an index ``NOT``)."""
+        """The GIN index over ``search_lexemes`` (migration 0002) holds whole
+        words, beginnings of words (``^mar``) and each agency's scope as entries
+        of their own; it finds every match unordered, each row then fetched to
+        be sorted, and a common word would fetch thousands. So support reads its
+        newest ``WINDOW`` documents (the table's last pages) first, in ``seq``
+        order, and asks the index only when they hold less than a page; an
+        agency's documents lie scattered, but its scope entry bounds what the
+        index finds: the index first, at most ``WINDOW`` rows, and the newest
+        documents only beyond. The exact query runs on the rows found, over the
+        generated ``tsv``: the scope, the beginnings, and for the second rank
+        not every word whole (on the rows found: an index ``NOT`` walks them all)."""
         marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
         params["match"] = " & ".join([f"'{marker}'"] + [f"'{w}'" + (":*" if rank else "") for w in words])
         params["whole"] = " & ".join(f"'{w}'" for w in words)
@@ -178,6 +178,24 @@ class ReadModelQueries:
         terms = own + [f"'{BEGINS}{w}'" if rank else f"'{w}'" for w in words if not rank or len(w) > 1]
         params["index"] = " & ".join(terms or [f"'{w}':*" for w in words])
         exact = "tsv @@ CAST(:match AS tsquery)" + (" AND NOT tsv @@ CAST(:whole AS tsquery)" if rank else "")
+
+        def indexed(cap: int | None) -> list[Any]:
+            """The index's matches, at most ``cap`` (None: all), each row with how many there were."""
+            return tx.execute(
+                compose(
+                    "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
+                    "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {visible} AND {exact} "
+                    "AND seq < :before LIMIT :cap) "
+                    "SELECT *, (SELECT count(*) FROM m) AS found FROM m ORDER BY seq DESC LIMIT :limit",
+                    visible=visible, exact=exact,
+                ),
+                {**params, "cap": cap},
+            ).all()
+
+        if scope.agency is not None:
+            bounded = indexed(params["window"])
+            if not bounded or bounded[0]["found"] < params["window"]:
+                return bounded
         newest = tx.execute(
             compose(
                 "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
@@ -189,15 +207,7 @@ class ReadModelQueries:
         ).all()
         if len(newest) == params["limit"]:
             return newest
-        return tx.execute(
-            compose(
-                "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
-                "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {visible} AND {exact} "
-                "AND seq < :before) SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
-                visible=visible, exact=exact,
-            ),
-            params,
-        ).all()
+        return indexed(None)
 
     def _contracts(self, tx: Tx, identity_ids: list[str], scope: AgencyScope) -> dict[str, list[dict[str, Any]]]:
         """Each identity's visible contracts: linked, or the one being activated;

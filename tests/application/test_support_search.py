@@ -11,6 +11,7 @@ import pytest
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
 from application.errors import Refused
+from projections import queries
 from projections.agency_scope import scope_key
 from projections.support_search import documents, query_words
 from tests.application.test_retention import activated
@@ -120,6 +121,21 @@ def test_any_beginning_of_a_long_word_finds_and_a_one_letter_word_narrows(
     assert found(app, query) == [str(ids["long"])]
     assert found(app, "vandenbergx") == found(app, "vandenberghe z") == []
     assert found(app, "z") == [str(ids["zoe"])]  # one letter alone: the index's own prefix scan
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_reading_fewer_newest_documents_first_finds_the_same(
+    people: tuple[Container, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """PostgreSQL reads the newest documents, or a bounded answer of its index,
+    before asking the whole index: a tiny window takes every path."""
+    app, _ = people
+    asked = [("pag", ("AG1", "SOC1")), ("pagine", None), ("marti", None), ("martin", None), ("p", ("AG1", "SOC1")),
+             ("dupont", ("AG2", "SOC2")), ("exemple", None)]
+    expected = [found(app, query, agency) for query, agency in asked]
+    monkeypatch.setattr(queries, "WINDOW", window)
+    assert [found(app, query, agency) for query, agency in asked] == expected
+    assert len(expected[0]) == PAGED and expected[3] == found(app, "martin")
 
 
 def test_an_agency_finds_only_through_its_own_contracts(people: tuple[Container, dict[str, Any]]) -> None:
