@@ -168,8 +168,10 @@ class ReadModelQueries:
         agency's documents lie scattered, but its scope entry bounds what the
         index finds: the index first, at most ``WINDOW`` rows, and the newest
         documents only beyond. The exact query runs on the rows found, over the
-        generated ``tsv``: the scope, the beginnings, and for the second rank
-        not every word whole (on the rows found: an index ``NOT`` walks them all)."""
+        generated ``tsv``: its scope marker (``_support`` or the agency's, so
+        no other condition on the scope, which the planner would read through
+        another index), the beginnings, and for the second rank not every word
+        whole (on the rows found: an index ``NOT`` walks them all)."""
         marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
         params["match"] = " & ".join([f"'{marker}'"] + [f"'{w}'" + (":*" if rank else "") for w in words])
         params["whole"] = " & ".join(f"'{w}'" for w in words)
@@ -184,10 +186,10 @@ class ReadModelQueries:
             return tx.execute(
                 compose(
                     "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
-                    "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {visible} AND {exact} "
+                    "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {exact} "
                     "AND seq < :before LIMIT :cap) "
                     "SELECT *, (SELECT count(*) FROM m) AS found FROM m ORDER BY seq DESC LIMIT :limit",
-                    visible=visible, exact=exact,
+                    exact=exact,
                 ),
                 {**params, "cap": cap},
             ).all()
