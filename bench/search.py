@@ -292,8 +292,9 @@ directly, not through the events (`bench/search.py`: Sésame's schema, the proje
 one in ten still activating; {len(FIRST)} first names and {len(LAST)} surnames, so names repeat as in life).
 The engines: SQLite's FTS5 (prefix indexes of 2 to 8 characters, rowid order = newest first) and
 PostgreSQL's GIN index over each document's words and beginnings of words (2 letters and more,
-each an entry of its own; the newest {WINDOW:,} documents of the scope read first in
-`seq` order, the index asked when they hold less than a page). The queries rotate over nine kinds,
+each an entry of its own; support reads its newest {WINDOW:,} documents first in `seq` order and asks
+the index when they hold less than a page, an agency asks the index first for at most {WINDOW:,}
+rows). The queries rotate over nine kinds,
 each drawn afresh from the people present at every size: a full email, an email prefix
 (`prenom.n`), a 4-letter surname prefix, an accented surname (`Lefèvre`, `Hébert`...: one in {len(LAST)}
 of everyone), a 5-digit login-id prefix, agency codes and a surname (`AG017 SOC2 Martin`), a word
