@@ -114,8 +114,8 @@ def populate(url: str, numbers: range) -> float:
     """Write these people's read-model rows; the seconds it took."""
     began = time.monotonic()
     if not url.startswith("sqlite:"):  # a bulk load: the GIN index is built once after it, not row by row
-        tsv_index = _postgres_execute(url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_docs_tsv'")
-        _postgres_execute(url, "DROP INDEX IF EXISTS search_docs_tsv")
+        gin_index = _postgres_execute(url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_docs_lexemes'")
+        _postgres_execute(url, "DROP INDEX IF EXISTS search_docs_lexemes")
     for start in range(numbers.start, numbers.stop, CHUNK):
         identities, accounts, links, docs = rows_of(range(start, min(start + CHUNK, numbers.stop)))
         if url.startswith("sqlite:"):
@@ -123,7 +123,7 @@ def populate(url: str, numbers: range) -> float:
         else:
             _postgres_write(url, identities, accounts, links, docs)
     if not url.startswith("sqlite:"):  # autovacuum would, soon after a real load; SQLite's Sésame never runs ANALYZE
-        _postgres_execute(url, tsv_index)  # as the migration made it
+        _postgres_execute(url, gin_index)  # as the migration made it
         _postgres_execute(url, "ANALYZE")
     return time.monotonic() - began
 
@@ -291,8 +291,10 @@ directly, not through the events (`bench/search.py`: Sésame's schema, the proje
 `words_of` and `documents`; one contract per identity over 1,000 agencies, nine in ten active and
 one in ten still activating; {len(FIRST)} first names and {len(LAST)} surnames, so names repeat as in life).
 The engines: SQLite's FTS5 (prefix indexes of 2 to 8 characters, rowid order = newest first) and
-PostgreSQL's GIN index over a `tsvector` (the newest {WINDOW:,} documents of the scope read first in
-`seq` order, the index asked when they hold less than a page). The queries rotate over nine kinds,
+PostgreSQL's GIN index over each document's words and beginnings of words (2 letters and more,
+each an entry of its own; support reads its newest {WINDOW:,} documents first in `seq` order and asks
+the index when they hold less than a page, an agency asks the index first for at most {WINDOW:,}
+rows). The queries rotate over nine kinds,
 each drawn afresh from the people present at every size: a full email, an email prefix
 (`prenom.n`), a 4-letter surname prefix, an accented surname (`Lefèvre`, `Hébert`...: one in {len(LAST)}
 of everyone), a 5-digit login-id prefix, agency codes and a surname (`AG017 SOC2 Martin`), a word
@@ -333,15 +335,14 @@ one query for the page's people and one for their contracts; on PostgreSQL, a co
 up to {WINDOW:,} newest documents before the page is full, and a rarer one asks the GIN index, whose
 cost grows with the number of matches (the rows are fetched to be ordered by `seq`).
 
-Profiled on PostgreSQL at 1,000,000 identities (`EXPLAIN (ANALYZE, BUFFERS)` of the GIN query,
-2026-11-30, one run of each): the whole-word rank costs 0.6 ms for a full email and 5.7 ms for
-`AG006 SOC5 Leroy`; the beginnings-of-words rank, asked whenever the whole words hold less than a
-page (one person for a full email), costs 37 ms and 22 ms, all of it in the Bitmap Index Scan: a
-prefix term (`'fr':*`, `'soc5':*`) makes GIN collect every entry it begins, hundreds of thousands
-of rows for a common one, before intersecting. What would move it: only the query's last word as a
-beginning (the words typed before a separator are whole, as search-as-you-type does), so that GIN
-intersects whole-word posting lists, which its fast scan skips through; a change of what a query
-finds, to be decided and tested on both backends."""
+Profiled on PostgreSQL at 1,000,000 identities (`EXPLAIN (ANALYZE, BUFFERS)`, 2026-11-30): a
+prefix term (`'fr':*`, `'soc5':*`) made GIN collect every entry it begins, hundreds of thousands of
+rows, before intersecting (22 to 37 ms for the beginnings-of-words rank). Each beginning of a word
+is now an entry of its own (`^fr`, migration `support-search-0002`), which GIN's fast scan
+intersects like whole words (1 to 3 ms for `hugo blanchard0 sfr fr`, `AG183 SOC2 Blanchard`), and
+the `support` flag, in nearly every document, is no longer an index term (walking its million-row
+list doubled the scan). What remains is the heap: a query matching a few thousand people (`prenom.n`)
+fetches them all to order them by `seq`, a few microseconds each."""
 
 
 def plot_search(out: Path, results: dict[tuple[str, int], dict[str, list[float]]]) -> None:

@@ -16,6 +16,7 @@ from projections.support_search import identity_query
 RANKS = (0, 1)  # every query word a whole word of the person; then beginnings of words
 BEYOND = 2**62  # a seq above every document's
 WINDOW = 2000  # PostgreSQL: newest documents read in order before asking the GIN index
+BEGINS = "^"  # PostgreSQL: what marks a beginning of a word in the GIN index (migration 0002)
 
 
 class ReadModelQueries:
@@ -105,11 +106,11 @@ class ReadModelQueries:
     ) -> list[tuple[int, str]]:
         """(seq, identity) of the scope's documents of this rank below ``before``,
         newest first. The second rank asks for beginnings of words and leaves
-        out here the documents of the first (an engine's ``NOT`` walks every
-        match); SQLite's support query reads every document and leaves out here
-        the agencies' own of people of several agencies (a scope word in every
-        other document would cost more to walk than the query's words); so it
-        fetches on until the page is full."""
+        out the documents of the first: PostgreSQL on the rows its index found,
+        SQLite here (FTS5's ``NOT`` walks every match). SQLite's support query
+        reads every document and leaves out here the agencies' own of people of
+        several agencies (a scope word in every other document would cost more
+        to walk than the query's words); so it fetches on until the page is full."""
         found: list[tuple[int, str]] = []
         whole = set(words)
         if rank and identity_query(words):
@@ -130,12 +131,7 @@ class ReadModelQueries:
     def _batch(
         self, tx: Tx, words: list[str], scope: AgencyScope, rank: int, before: int, limit: int
     ) -> list[Any]:
-        """The engine's answer: every word whole (rank 0) or begun (rank 1), or the identity id.
-
-        PostgreSQL's GIN index finds every match, unordered: a common word
-        would fetch thousands of rows to sort them. So the newest ``WINDOW``
-        documents of the scope are read first, in ``seq`` order, and the index
-        is asked only when they hold less than a page (then the word is rare)."""
+        """The engine's answer: every word whole (rank 0) or begun (rank 1), or the identity id."""
         params: dict[str, Any] = {"scope": scope.search_scope, "before": before, "limit": limit, "window": WINDOW}
         visible = "scope = :scope" if scope.agency is not None else "support = 1"
         identity = identity_query(words)
@@ -150,25 +146,7 @@ class ReadModelQueries:
                 params,
             ).all()
         if self.db.dialect == "postgresql":
-            marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
-            params["match"] = f"'{marker}' & " + " & ".join(f"'{w}'" + (":*" if rank else "") for w in words)
-            newest = tx.execute(
-                compose(
-                    "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
-                    "FROM search_docs WHERE {visible} AND seq < :before ORDER BY seq DESC LIMIT :window) d "
-                    "WHERE tsv @@ CAST(:match AS tsquery) ORDER BY seq DESC LIMIT :limit",
-                    visible=visible,
-                ),
-                params,
-            ).all()
-            if len(newest) == limit:
-                return newest
-            return tx.execute(
-                "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
-                "WHERE tsv @@ CAST(:match AS tsquery) AND seq < :before) "
-                "SELECT * FROM m ORDER BY seq DESC LIMIT :limit",
-                params,
-            ).all()
+            return self._postgres_batch(tx, words, scope, rank, params, visible)
         params["match"] = "words : (" + " AND ".join(f'"{w}"' + ("*" if rank else "") for w in words) + ")"
         if scope.agency is not None:
             params["match"] = f'scope : "{scope.search_scope}" AND {params["match"]}'
@@ -177,6 +155,62 @@ class ReadModelQueries:
             "AND rowid < :before ORDER BY rowid DESC LIMIT :limit",
             params,
         ).all()
+
+    @staticmethod
+    def _postgres_batch(
+        tx: Tx, words: list[str], scope: AgencyScope, rank: int, params: dict[str, Any], visible: str
+    ) -> list[Any]:
+        """The GIN index over ``search_lexemes`` (migration 0002) holds whole
+        words, beginnings of words (``^mar``) and each agency's scope as entries
+        of their own; it finds every match unordered, each row then fetched to
+        be sorted, and a common word would fetch thousands. So support reads its
+        newest ``WINDOW`` documents (the table's last pages) first, in ``seq``
+        order, and asks the index only when they hold less than a page; an
+        agency's documents lie scattered, but its scope entry bounds what the
+        index finds: the index first, at most ``WINDOW`` rows, and the newest
+        documents only beyond. The exact query runs on the rows found, over the
+        generated ``tsv``: its scope marker (``_support`` or the agency's, so
+        no other condition on the scope, which the planner would read through
+        another index), the beginnings, and for the second rank not every word
+        whole (on the rows found: an index ``NOT`` walks them all)."""
+        marker = f"_{scope.search_scope}" if scope.agency is not None else "_support"
+        params["match"] = " & ".join([f"'{marker}'"] + [f"'{w}'" + (":*" if rank else "") for w in words])
+        params["whole"] = " & ".join(f"'{w}'" for w in words)
+        # A one-letter beginning (not an entry) is left to the exact query; alone, to the index's prefix scan.
+        own = [f"'_{scope.search_scope}'"] if scope.agency is not None else []
+        terms = own + [f"'{BEGINS}{w}'" if rank else f"'{w}'" for w in words if not rank or len(w) > 1]
+        params["index"] = " & ".join(terms or [f"'{w}':*" for w in words])
+        exact = "tsv @@ CAST(:match AS tsquery)" + (" AND NOT tsv @@ CAST(:whole AS tsquery)" if rank else "")
+
+        def indexed(cap: int | None) -> list[Any]:
+            """The index's matches, at most ``cap`` (None: all), each row with how many there were."""
+            return tx.execute(
+                compose(
+                    "WITH m AS MATERIALIZED (SELECT seq, identity_id, support, words FROM search_docs "
+                    "WHERE search_lexemes(words, scope) @@ CAST(:index AS tsquery) AND {exact} "
+                    "AND seq < :before LIMIT :cap) "
+                    "SELECT *, (SELECT count(*) FROM m) AS found FROM m ORDER BY seq DESC LIMIT :limit",
+                    exact=exact,
+                ),
+                {**params, "cap": cap},
+            ).all()
+
+        if scope.agency is not None:
+            bounded = indexed(params["window"])
+            if not bounded or bounded[0]["found"] < params["window"]:
+                return bounded
+        newest = tx.execute(
+            compose(
+                "SELECT seq, identity_id, support, words FROM (SELECT seq, identity_id, support, words, tsv "
+                "FROM search_docs WHERE {visible} AND seq < :before ORDER BY seq DESC LIMIT :window) d "
+                "WHERE {exact} ORDER BY seq DESC LIMIT :limit",
+                visible=visible, exact=exact,
+            ),
+            params,
+        ).all()
+        if len(newest) == params["limit"]:
+            return newest
+        return indexed(None)
 
     def _contracts(self, tx: Tx, identity_ids: list[str], scope: AgencyScope) -> dict[str, list[dict[str, Any]]]:
         """Each identity's visible contracts: linked, or the one being activated;

@@ -15,9 +15,11 @@ databases, so they agree on what "é" or "œ" is; the engines only match them:
 
 - SQLite: an FTS5 index over ``search_docs`` (external content, kept by
   triggers), with prefix indexes for 2 to 8 characters;
-- PostgreSQL: a ``tsvector`` column generated from the words, under a GIN
-  index (no dictionary, so no ``unaccent`` or other extension is needed: the
-  words come folded, and ``'word':*`` matches their beginnings).
+- PostgreSQL: a ``tsvector`` column generated from the words (no dictionary,
+  so no ``unaccent`` or other extension is needed: the words come folded, and
+  ``'word':*`` matches their beginnings), and a GIN index over
+  ``search_lexemes``: the words, the scope, and every beginning of a word as
+  an entry of its own (``^mar``), as FTS5's prefix indexes hold them.
 
 Every rewrite of a document gives it a new ``seq``, larger than all before,
 so the newest-changed person comes first and a page resumes after the last

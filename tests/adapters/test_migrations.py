@@ -25,6 +25,7 @@ from yoyo import get_backend, read_migrations
 from adapters.bootstrap import Container, bootstrap, open_database
 from adapters.schema import PROJECTIONS, folders
 from application.config import Settings
+from projections.queries import ReadModelQueries
 from projections.support_search import query_words
 from tests.application.conftest import FakeClock
 from tests.conftest import TEST_SECRET
@@ -126,6 +127,42 @@ def test_a_column_change_keeps_the_rows_it_moves(tmp_path: Path) -> None:
     db.close()
     assert [tuple(r) for r in rows] == [("named", "Agence du Port", "3 quai Est"), ("unnamed", "", "")]
     assert tables == []
+
+
+def test_the_beginnings_of_words_index_covers_the_documents_written_before_it() -> None:
+    """``support-search-0002`` (PostgreSQL) builds its index over the documents
+    already there: no replay of the events, and the query takes the new index."""
+    name = create_database()
+    url = postgres() + name
+    try:
+        baselines = read_migrations(*folders("postgresql"))
+        baselines[:] = [m for m in baselines if m.id.endswith("-0001-baseline")]
+        backend = get_backend(url.replace("postgresql://", "postgresql+psycopg://"))
+        backend.apply_migrations(backend.to_apply(baselines))
+        backend.connection.close()
+        person = "5d0c5a36-0000-4000-8000-000000000001"
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(
+                "INSERT INTO read_identities (identity_id, status, email, started_at, updated_at) "
+                "VALUES (%s, 'active', 'helene@exemple.fr', '2026-01-01', '2026-01-01')", (person,),
+            )
+            connection.execute(
+                "INSERT INTO search_docs (identity_id, scope, support, words) "
+                "VALUES (%s, 'all', 1, 'helene exemple fr vandenberghe')", (person,),
+            )
+        db = open_database(url)
+        assert "support-search-0002-beginnings-of-words" in db.migrate()
+        found = ReadModelQueries(db).search(query_words("vandenber hel"), None, 5)
+        db.close()
+        assert [row["identity_id"] for row in found] == [person]
+        with psycopg.connect(url) as connection:
+            connection.execute("SET enable_seqscan = off")  # one row: the planner would rather read the table
+            plan = connection.execute(
+                "EXPLAIN SELECT seq FROM search_docs WHERE search_lexemes(words, scope) @@ '^vandenber'"
+            ).fetchall()
+        assert "search_docs_lexemes" in " ".join(line for (line,) in plan)
+    finally:
+        drop_database(name)
 
 
 def test_processes_starting_together_on_a_new_sqlite_database_migrate_it_once(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
 from application.errors import Refused
+from projections import queries
 from projections.agency_scope import scope_key
 from projections.support_search import documents, query_words
 from tests.application.test_retention import activated
@@ -53,6 +54,7 @@ def populate(app: Container) -> dict[str, Any]:
     ids["zoe"] = zoe.id
     ids["martin"] = activated(app, contract(app, "AG2", "MAR001", "Paul Martin"), "paul@exemple.fr").id
     ids["martinez"] = activated(app, contract(app, "AG2", "MAR002", "Luc Martinez"), "luc@exemple.fr").id
+    ids["long"] = activated(app, contract(app, "AG3", "VAN001", "Maximilien Vandenberghe"), "max@exemple.fr").id
     started = app.activation.start(**{k: v for k, v in contract(app, "AG3", "JER001", "Jérôme Œuvray").items()
                                       if k in ("client_code", "company_code", "login_id", "provisional_password")})
     app.activation.propose_email(started["activation"], "jerome@exemple.fr")
@@ -109,6 +111,31 @@ def test_whole_words_rank_before_beginnings_of_words(people: tuple[Container, di
     # Martinez changed last, but is only a beginning of a word
     assert found(app, "martin") == [str(ids["martin"]), str(ids["martinez"])]
     assert found(app, "marti") == [str(ids["martinez"]), str(ids["martin"])]  # both beginnings: newest first
+
+
+@pytest.mark.parametrize("query", ["vandenber", "VANDENBERGHE", "vandenbergh max", "vandenberghe m", "m vandenb"])
+def test_any_beginning_of_a_long_word_finds_and_a_one_letter_word_narrows(
+    people: tuple[Container, dict[str, Any]], query: str
+) -> None:
+    app, ids = people
+    assert found(app, query) == [str(ids["long"])]
+    assert found(app, "vandenbergx") == found(app, "vandenberghe z") == []
+    assert found(app, "z") == [str(ids["zoe"])]  # one letter alone: the index's own prefix scan
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_reading_fewer_newest_documents_first_finds_the_same(
+    people: tuple[Container, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """PostgreSQL reads the newest documents, or a bounded answer of its index,
+    before asking the whole index: a tiny window takes every path."""
+    app, _ = people
+    asked = [("pag", ("AG1", "SOC1")), ("pagine", None), ("marti", None), ("martin", None), ("p", ("AG1", "SOC1")),
+             ("dupont", ("AG2", "SOC2")), ("exemple", None)]
+    expected = [found(app, query, agency) for query, agency in asked]
+    monkeypatch.setattr(queries, "WINDOW", window)
+    assert [found(app, query, agency) for query, agency in asked] == expected
+    assert len(expected[0]) == PAGED and expected[3] == found(app, "martin")
 
 
 def test_an_agency_finds_only_through_its_own_contracts(people: tuple[Container, dict[str, Any]]) -> None:
