@@ -80,9 +80,9 @@ class KeyTable:
         fresh = dict.fromkeys(subjects, b"")  # one key per subject, even if listed twice
         drawn = os.urandom(KEY_BYTES * len(fresh))
         rows = []
-        for i, subject in enumerate(sorted(fresh, key=str)):
+        for i, (name, subject) in enumerate(sorted((str(s), s) for s in fresh)):  # names unique: no UUID compared
             fresh[subject] = key = drawn[i * KEY_BYTES:(i + 1) * KEY_BYTES]
-            rows.append({"s": str(subject), "k": self.wrapping.wrap(str(subject), key)})
+            rows.append({"s": name, "k": self.wrapping.wrap(name, key)})
         return fresh, rows
 
     def _open(self, subject: str, stored: str | None) -> bytes | None:
