@@ -74,13 +74,15 @@ class KeyTable:
         return fresh, ("INSERT INTO subject_keys (subject_id, data_key) VALUES (:s, :k)", rows)
 
     def _drawn(self, subjects: list[UUID]) -> tuple[dict[UUID, bytes], list[dict[str, str]]]:
-        """A fresh key per subject (one random draw for all), and its row, wrapped."""
+        """A fresh key per subject (one random draw for all), and its row, wrapped;
+        the rows in id order, so their inserts walk the primary key's B-tree
+        once, left to right, rather than jumping between random pages."""
         fresh = dict.fromkeys(subjects, b"")  # one key per subject, even if listed twice
         drawn = os.urandom(KEY_BYTES * len(fresh))
         rows = []
-        for i, subject in enumerate(fresh):
+        for i, (name, subject) in enumerate(sorted((str(s), s) for s in fresh)):  # names unique: no UUID compared
             fresh[subject] = key = drawn[i * KEY_BYTES:(i + 1) * KEY_BYTES]
-            rows.append({"s": str(subject), "k": self.wrapping.wrap(str(subject), key)})
+            rows.append({"s": name, "k": self.wrapping.wrap(name, key)})
         return fresh, rows
 
     def _open(self, subject: str, stored: str | None) -> bytes | None:

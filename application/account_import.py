@@ -186,8 +186,8 @@ class AccountImport:
                 "property": values["property"],
             }
             if account is None:
-                changed[row.digest] = AgencyAccount(
-                    digest, values["client_code"], values["company_code"], values["login_id"], **details
+                changed[row.digest] = AgencyAccount.imported(
+                    row.id, digest, values["client_code"], values["company_code"], values["login_id"], **details
                 )
                 if not exists:
                     created.append(row.id)

@@ -19,9 +19,9 @@ from datetime import datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import get_topic
 
 from application import snapshots
@@ -91,6 +91,24 @@ class EventStore(Application[UUID]):
             raise Conflict() from error
         self.on_commit()
         return max((r.notification.id for r in recordings), default=0)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's ``save``, collecting the aggregates' events without its
+        runtime-protocol ``isinstance`` checks: on Python 3.11 each walks the
+        protocol's attributes, a tenth of an import's CPU. Anything but
+        aggregates goes the library's way."""
+        if not all(isinstance(obj, Aggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            processing.events.extend(obj.collect_events())
+            processing.aggregates[obj.id] = obj
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)  # deprecated in eventsourcing, still called by its save
+        return recordings
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate, or None when no such stream exists."""

@@ -66,6 +66,18 @@ class AgencyAccount(Aggregate):
         self.ended_at: datetime | None = None
         self.erased = False
 
+    @classmethod
+    def imported(
+        cls, id: UUID, digest: str, client_code: str, company_code: str, login_id: str, **details: str
+    ) -> AgencyAccount:
+        """The constructor, for an importer that already holds the id its digest
+        names: eventsourcing's ``_create`` straight away, without coercing the
+        arguments and deriving the id again for each of a million rows."""
+        return cls._create(
+            cls.Imported, id=id, digest=digest, client_code=client_code, company_code=company_code,
+            login_id=login_id, **details,
+        )
+
     def details(self) -> dict[str, str]:
         """The fields an agency may change by importing again."""
         return {

@@ -60,3 +60,15 @@ def test_an_ended_contract_imported_again_is_reopened() -> None:
     a.collect_events()
     assert a.reimport(**DETAILS) is True
     assert [type(e).__name__ for e in a.collect_events()] == ["Reopened"] and a.ended_at is None
+
+
+def test_imported_builds_what_the_constructor_builds() -> None:
+    digest = "cd" * 32
+    built = AgencyAccount(digest, "C1", "S1", "L001", **DETAILS)
+    fast = AgencyAccount.imported(built.id, digest, "C1", "S1", "L001", **DETAILS)
+    (slow_event,), (fast_event,) = built.collect_events(), fast.collect_events()
+    assert type(fast_event) is type(slow_event)
+    assert {**fast_event.__dict__, "timestamp": None} == {**slow_event.__dict__, "timestamp": None}
+    assert {**vars(fast), "_created_on": None, "_modified_on": None} == {
+        **vars(built), "_created_on": None, "_modified_on": None
+    }
