@@ -59,6 +59,12 @@ class Database(ABC):
         where the server owns the files."""
 
     @abstractmethod
+    def one_of(self, column: str, name: str, values: Sequence[str]) -> tuple[str, dict[str, Any]]:
+        """``column`` equals one of ``values``, sent as the one parameter
+        ``name``: an import's batch of a thousand ids is one parameter, not a
+        thousand (``in_list`` suits a handful)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 

@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from adapters.database import Database, Tx
+from adapters.database import Database, Tx, compose
 from adapters.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,9 @@ class PostgresDatabase(Database):
             except psycopg.Error as error:  # a cut, a restart: followers poll meanwhile
                 log.warning("listening on %s interrupted (%s); reconnecting", channel, type(error).__name__)
                 stop.wait(1.0)
+
+    def one_of(self, column: str, name: str, values: Sequence[str]) -> tuple[str, dict[str, Any]]:
+        return compose("{column} = ANY(CAST(:{name} AS text[]))", column=column, name=name), {name: list(values)}
 
     def close(self) -> None:
         self.pool.close()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
-from adapters.database import Database, Tx
+from adapters.database import Database, Tx, compose
 from adapters.schema import migrate
 
 
@@ -70,6 +72,10 @@ class SQLiteDatabase(Database):
         """Copy the WAL into the database and truncate it: with ``secure_delete``
         the deleted rows then exist in neither file."""
         self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def one_of(self, column: str, name: str, values: Sequence[str]) -> tuple[str, dict[str, Any]]:
+        sql = compose("{column} IN (SELECT value FROM json_each(:{name}))", column=column, name=name)
+        return sql, {name: json.dumps(list(values))}
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)

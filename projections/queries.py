@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 from typing import Any
@@ -255,16 +254,10 @@ class ReadModelQueries:
         return profile
 
     def known_accounts(self, account_ids: list[UUID]) -> set[UUID]:
-        # One parameter for an import's batch, not a thousand: an array, a JSON list for SQLite.
-        names = [str(a) for a in account_ids]
-        if self.db.dialect == "postgresql":
-            sql = "SELECT account_id FROM read_accounts WHERE account_id = ANY(CAST(:ids AS text[]))"
-            params: dict[str, Any] = {"ids": names}
-        else:
-            sql = "SELECT account_id FROM read_accounts WHERE account_id IN (SELECT value FROM json_each(:ids))"
-            params = {"ids": json.dumps(names)}
+        condition, params = self.db.one_of("account_id", "ids", [str(a) for a in account_ids])
         with self.db.read() as tx:
-            rows = tx.execute(sql, params).all()
+            rows = tx.execute(compose("SELECT account_id FROM read_accounts WHERE {condition}", condition=condition),
+                              params).all()
         return {UUID(row["account_id"]) for row in rows}
 
     def ended_before(self, cutoff: datetime, limit: int) -> list[UUID]:
