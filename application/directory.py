@@ -90,9 +90,11 @@ class Directory:
         return claim
 
     def identity(self, identity_id: UUID | None) -> Identity | None:
+        """The person as the store has it now, from the recent states: read by
+        every signed-in request and several times by a single sign-on."""
         if identity_id is None:
             return None
-        return self.store.find(Identity, identity_id)
+        return self.recent.find(Identity, identity_id)
 
     @staticmethod
     def resolve_uuid(identifier: object) -> UUID:
