@@ -70,10 +70,11 @@ class SignIns:
         return self._visible(identity, party), str(identity.default_account) if identity.default_account else None
 
     def _visible(self, identity: Identity, party: RelyingParty) -> list[dict[str, Any]]:
-        """Each contract read from the event store: one erased or ended a moment ago is seen as such."""
+        """Each contract as the store has it now (the recent states, brought up to
+        date at each read): one erased or ended a moment ago is seen as such."""
         visible = []
         for account_id in identity.accounts:
-            account = self.store.find(AgencyAccount, account_id)
+            account = self.directory.recent.find(AgencyAccount, account_id)
             if account is not None and not account.erased and party.sees(account.client_code, account.company_code):
                 visible.append(contract_view(account))
         return visible
