@@ -108,7 +108,8 @@ def run(sesame: Sesame, population: Population, options: LoginOptions, out: Path
     profile = profiled_round(sesame, population, options, work) if options.profile or missed else ""
     body = describe(settings, options, population, limits, rounds, ratios, threaded, profile)
     diagnostic = ", ".join(f"{n} threads at once: {rate.cpu_ms:.1f} ms each" for n, rate in threaded.items())
-    miss = MISS.format(profile=profile or "(not profiled)", diagnostic=diagnostic, **costs)
+    need = costs["argon2_ms"] * (1 / TARGET - 1)
+    miss = MISS.format(profile=profile or "(not profiled)", diagnostic=diagnostic, need=need, **costs)
     return Section("Login", rows, body, ["bench-login.png"], miss)
 
 
@@ -216,17 +217,20 @@ def plot_login(out: Path, limits: list[Rate], rounds: list[Round], latencies: li
 MISS = """\
 In CPU, the steadier measure on this shared machine, a login costs the server {server_ms:.1f} ms
 against {argon2_ms:.1f} ms for the verification alone (CPU share {share:.2f}), and the load
-generator {client_ms:.2f} ms more on the same cores. Under py-spy: {profile}. Two costs stand out.
-The hash itself costs more CPU when more verifications are in flight than there are cores: the
-server's thread pool runs one per request, each walking its own 19 MiB ({diagnostic}). The rest is
-the request around the hash: the HTTP layer in the event-loop thread (`asyncio`, `anyio`; about
-0.5 ms), the event-store reads that find the identity through its email's claim, and the write
-transactions of the throttle and the session, each with its own COMMIT. What would close it: cap
-in-flight verifications at the number of cores (a semaphore around `Argon2Hasher.verify`, the
-other requests queueing), one write transaction per login, email to identity in one read (a
-read-model row or a cached claim), and, for the measure itself, a load generator on other cores,
-as real clients are. A side experiment on 2026-11-24 (the server patched at start-up, nothing
-committed; the code of that day), 4 connections: the semaphore saved about 1.2 ms of server CPU
-per login, skipping the throttle 0.3 to 0.7 ms; with 1 connection, the CPU of a login beyond its
-hash was about 2 ms. The cap alone is thus worth about 0.05 of share; 0.95 needs the request
-around the hash under about 1 ms (a twentieth of the hash)."""
+generator {client_ms:.2f} ms more on the same cores. Under py-spy: {profile}. Already done: at most
+one verification per core runs at once (a semaphore in `Argon2Hasher`; the other requests wait
+without CPU; in threads of one process: {diagnostic}); the email's claim and the identity come from
+the recent states (one indexed read for newer events, no replay); the throttle's give-back is
+written in the session's transaction. What remains around the hash, measured with argon2id replaced
+by a no-op (2026-12-01, `sesame serve` patched at start-up, nothing committed): 1.4 to 1.8 ms of
+server CPU per login, 1 to 4 connections. py-spy `--gil` puts 86 % of that Python time in the
+event-loop thread (uvicorn, Starlette, the five middlewares, the JSON body) and 12 % in
+`Sessions.log_in`. Two write transactions stay by design: the throttle's count is written before
+the hash, so a burst of wrong passwords sent at once is counted guess by guess; folded into the
+session's write, which only a right password makes, it would let such a burst through uncounted.
+The rest of the gap between the server's CPU and the hash's (beyond what the no-op run leaves) is
+the hash itself costing more inside the server's process than alone in the limit's. 0.95 needs all
+of it, load generator included, under {need:.1f} ms a login, about half what CPython's HTTP stack
+takes for one request. What would move it: the load generator on other cores, as real clients are,
+and a request path in compiled code; a costlier hash would too, at the price of every sign-in's
+latency."""

@@ -67,9 +67,9 @@ def over_https(connection: HTTPConnection) -> bool:
     """Whether the browser reached us over TLS: directly, through a proxy that
     says so (X-Forwarded-Proto), or because PUBLIC_URL is https. A client lying
     in X-Forwarded-Proto over plain HTTP only gets cookies its browser won't return."""
-    forwarded = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    public_url = services(connection).public_url
-    return connection.url.scheme == "https" or forwarded == "https" or public_url.startswith("https://")
+    if connection.scope.get("scheme") == "https" or services(connection).public_url.startswith("https://"):
+        return True  # read from the scope: building ``connection.url`` costs more than the rest of this check
+    return connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
 
 
 def cookie_name(connection: HTTPConnection, name: str) -> str:
