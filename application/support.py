@@ -89,7 +89,8 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-CURSOR_PATTERN = "^[0-9]{1,18}\\.[0-9]{1,18}$"  # rank.seq, as _cursor_of writes it; the API document publishes it
+# rank.seq, as _cursor_of writes it, or empty (a form's blank field: the first page); the API document publishes it
+CURSOR_PATTERN = "^([0-9]{1,18}\\.[0-9]{1,18})?$"
 
 
 def _cursor_of(key: tuple[int, int]) -> str:
@@ -97,13 +98,15 @@ def _cursor_of(key: tuple[int, int]) -> str:
 
 
 def _cursor(value: object) -> tuple[int, int] | None:
-    """The (rank, seq) a ``next_cursor`` stands for; absent is None."""
-    if value is None or value == "":
+    """The (rank, seq) a ``next_cursor`` stands for; absent or empty is None."""
+    if value is None:
         return None
-    if not re.search(CURSOR_PATTERN, str(value)):
+    if not re.fullmatch(CURSOR_PATTERN, str(value)):
         raise Refused(
             "invalid_request", "« cursor » est la valeur « next_cursor » d'une page précédente.", field="cursor"
         )
+    if value == "":
+        return None
     rank, _, seq = str(value).partition(".")
     return int(rank), int(seq)
 

@@ -3,6 +3,7 @@ one suite, run against each, over people made by the use cases themselves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from adapters.bootstrap import Container, bootstrap
 from application.config import Settings
 from application.errors import Refused
+from application.support import CURSOR_PATTERN, _cursor
 from projections import queries
 from projections.agency_scope import scope_key
 from projections.support_search import documents, query_words
@@ -176,6 +178,18 @@ def test_a_cursor_that_no_page_gave_is_refused(people: tuple[Container, dict[str
     with pytest.raises(Refused) as refused:
         app.support.search(ids["support"], "pagine", cursor=cursor)
     assert refused.value.code == "invalid_request"
+
+
+def test_the_published_cursor_pattern_is_the_rule_applied() -> None:
+    """The API document's pattern and the check are one: schemathesis found an
+    empty cursor accepted while the pattern refused it."""
+    for cursor in ["", "0.0", "12.345", "x", "1.", "-1.5", "1.99999999999999999999", "1.2\n"]:
+        accepted = True
+        try:
+            _cursor(cursor)
+        except Refused:
+            accepted = False
+        assert accepted == (re.fullmatch(CURSOR_PATTERN, cursor) is not None), cursor
 
 
 def test_documents_hold_each_agency_apart() -> None:
