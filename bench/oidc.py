@@ -140,6 +140,7 @@ def run(people: int, seconds: float, limit_seconds: float, concurrency: int, out
         limits = [verification_rate(settings, PASSWORD, cores(), limit_seconds)]
         meta = discovery(sesame)
         signers = [Signer(sesame, client, meta) for _ in range(concurrency)]
+        strangers = [Signer(sesame, client, meta, returning=False) for _ in range(concurrency)]
 
         def sign_in(n: int) -> dict[str, Any]:
             return signers[n].sign_in(emails[n % len(emails)])
@@ -147,14 +148,10 @@ def run(people: int, seconds: float, limit_seconds: float, concurrency: int, out
         for n in range(concurrency):  # each browser's first sign-in makes its device known
             sign_in(n)
         returning = measure(server, seconds, concurrency, sign_in)
-        for signer in signers:
-            signer.returning = False
-        new = measure(server, seconds, concurrency, sign_in)
+        new = measure(server, seconds, concurrency, lambda n: strangers[n].sign_in(emails[n % len(emails)]))
         limits.append(verification_rate(settings, PASSWORD, cores(), limit_seconds))
-        for signer in signers:
-            signer.returning = True
         chains = [sign_in(n)["refresh_token"] for n in range(concurrency)]
-        for signer in signers:
+        for signer in signers + strangers:
             signer.close()
         token_url = meta["token_endpoint"]
         clients = [httpx.Client(auth=(client["client_id"], client["client_secret"]), timeout=30) for _ in chains]
